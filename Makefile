@@ -1,0 +1,46 @@
+# Makefile for the loadtest extension (PGXS).
+#
+#   make && make install        build and install into the pg_config on PATH
+#   make installcheck           pg_regress (own temporary instance) + TAP tests
+#
+# loadtest--1.0.sql is assembled from src/sql/*.sql so that each part of the
+# SQL interface (schema, seed, report) lives in a file of its own.
+
+EXTENSION = loadtest
+EXTVERSION = 1.0
+MODULE_big = loadtest
+
+OBJS = \
+	src/loadtest.o \
+	src/coordinator.o \
+	src/histogram.o \
+	src/operations.o \
+	src/patterns.o \
+	src/recorder.o \
+	src/runstate.o \
+	src/user_worker.o
+
+SQL_PARTS = $(sort $(wildcard src/sql/*.sql))
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+
+REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --temp-instance=./tmp_check_regress \
+	--temp-config=$(srcdir)/test/regress.conf
+
+TAP_TESTS = 1
+PROVE_TESTS = test/t/*.pl
+
+PG_CPPFLAGS = -I$(srcdir)/src
+PG_CFLAGS = -Wall -Wmissing-prototypes
+ifdef WERROR
+PG_CFLAGS += -Werror
+endif
+
+EXTRA_CLEAN = tmp_check_regress results regression.diffs regression.out
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
+	cat $^ > $@

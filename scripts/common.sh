@@ -1,0 +1,63 @@
+# Shared by scripts/quickstart.sh and scripts/test.sh: install what the
+# build needs, build and install the extension, and run commands as the OS
+# user that owns the scratch clusters (the server refuses to run as root).
+
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PG_BINDIR=/usr/lib/postgresql/15/bin
+export PATH="$PG_BINDIR:$PATH"
+export PG_CONFIG="$PG_BINDIR/pg_config"
+[ -x "$PG_CONFIG" ] || PG_CONFIG=$(command -v pg_config || echo pg_config)
+
+# The OS user that runs the servers: postgres when we are root.
+if [ "$(id -u)" = 0 ]; then
+	RUN_AS=postgres
+else
+	RUN_AS=$(id -un)
+fi
+
+as_server_user() {
+	if [ "$(id -un)" = "$RUN_AS" ]; then
+		"$@"
+	else
+		# keep PATH so that the PostgreSQL 15 binaries come first
+		runuser -u "$RUN_AS" -- env PATH="$PATH" PG_CONFIG="$PG_CONFIG" "$@"
+	fi
+}
+
+install_packages() {
+	local missing=()
+	local pkg
+	for pkg in "$@"; do
+		dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	if [ "$(id -u)" != 0 ]; then
+		echo "missing packages: ${missing[*]} (run as root to install them)" >&2
+		exit 1
+	fi
+	echo "== installing ${missing[*]}"
+	apt-get update -q >/dev/null
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
+}
+
+build_and_install() {
+	echo "== building and installing the extension"
+	make -C "$ROOT" -s clean >/dev/null
+	make -C "$ROOT" -s WERROR=1 PG_CONFIG="$PG_CONFIG"
+	if [ -w "$($PG_CONFIG --pkglibdir)" ]; then
+		make -C "$ROOT" -s install PG_CONFIG="$PG_CONFIG"
+	else
+		sudo make -C "$ROOT" -s install PG_CONFIG="$PG_CONFIG"
+	fi
+}
+
+# A scratch directory the server user can write to.
+scratch_dir() {
+	local dir
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/loadtest.XXXXXX")
+	chmod 755 "$dir"
+	[ "$(id -u)" = 0 ] && chown "$RUN_AS" "$dir"
+	echo "$dir"
+}

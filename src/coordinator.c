@@ -1,0 +1,847 @@
+/*-------------------------------------------------------------------------
+ *
+ * coordinator.c
+ *	  loadtest_run(): check the request, launch the run's recorder and user
+ *	  workers, report progress, and wait for the run to end.
+ *
+ * Everything that can be checked is checked before anything starts.  The
+ * coordinator writes nothing itself: the recorder worker owns the run's
+ * rows, so a cancelled or rolled-back call still leaves a complete record.
+ *
+ * The run's processes are tied to the coordinator through its dynamic
+ * shared memory segment: when the coordinator detaches (normal return,
+ * error, cancellation or backend exit alike) a callback tells them to stop.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+#include <signal.h>
+
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "access/xlog.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_authid.h"
+#include "commands/dbcommands.h"
+#include "common/hashfn.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/autovacuum.h"
+#include "postmaster/bgworker.h"
+#include "port/pg_bitutils.h"
+#include "storage/latch.h"
+#include "storage/proc.h"
+#include "storage/procarray.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+
+#include "loadtest.h"
+#include "runstate.h"
+
+PG_FUNCTION_INFO_V1(loadtest_run);
+PG_FUNCTION_INFO_V1(loadtest_pattern_distribution);
+PG_FUNCTION_INFO_V1(loadtest_free_worker_slots);
+
+#define CANCEL_GRACE_MS		2000	/* how long a cancelled call waits */
+#define HANDLE_CHECK_US		1000000 /* how often launched workers are checked */
+
+/* A checked request. */
+typedef struct RunRequest
+{
+	int32		users;
+	int32		ops;
+	char	   *pattern;
+	PatternRequest pattern_request;
+	int32		think_time_ms;
+	double		ramp_up_s;
+	bool		force;
+} RunRequest;
+
+/* The coordinator's view of a launched run. */
+typedef struct Launch
+{
+	dsm_segment *segment;
+	RunState   *run;
+	BackgroundWorkerHandle *recorder;
+	BackgroundWorkerHandle **workers;
+} Launch;
+
+static const char *const workload_tables[] = {
+	"members", "organizations", "member_employments", "organization_contacts",
+	"students", "file_attachments",
+};
+
+/*
+ * The number of background worker slots not in use.  PostgreSQL keeps one
+ * PGPROC per max_worker_processes slot, after those of the regular backends
+ * and autovacuum (see InitProcGlobal); a slot is in use when its PGPROC has
+ * a process.  Workers registered but not yet started are not seen: a launch
+ * still handles RegisterDynamicBackgroundWorker failing.
+ */
+static int
+free_worker_slots(void)
+{
+	int			first = MaxConnections + autovacuum_max_workers + 1;
+	int			used = 0;
+
+	for (int i = first; i < first + max_worker_processes; i++)
+		if (ProcGlobal->allProcs[i].pid != 0)
+			used++;
+	return max_worker_processes - used;
+}
+
+Datum
+loadtest_free_worker_slots(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(free_worker_slots());
+}
+
+static void
+require_argument(FunctionCallInfo fcinfo, int argno, const char *name)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be NULL", name),
+				 errhint("Leave the argument out to use its default.")));
+}
+
+static void
+parse_request(FunctionCallInfo fcinfo, RunRequest *req)
+{
+	require_argument(fcinfo, 0, "users");
+	require_argument(fcinfo, 1, "ops");
+	require_argument(fcinfo, 2, "pattern");
+	require_argument(fcinfo, 3, "think_time_ms");
+	require_argument(fcinfo, 4, "ramp_up_s");
+	require_argument(fcinfo, 5, "force");
+
+	req->users = PG_GETARG_INT32(0);
+	req->ops = PG_GETARG_INT32(1);
+	req->pattern = text_to_cstring(PG_GETARG_TEXT_PP(2));
+	req->think_time_ms = PG_GETARG_INT32(3);
+	req->ramp_up_s = PG_GETARG_FLOAT8(4);
+	req->force = PG_GETARG_BOOL(5);
+
+	if (req->users < 1 || req->users > LOADTEST_MAX_USERS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("users must be between 1 and %d, not %d",
+						LOADTEST_MAX_USERS, req->users),
+				 errhint("Each simulated user runs in a background worker of its own.")));
+	if (req->ops < 1 || req->ops > LOADTEST_MAX_OPS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("ops must be between 1 and %d, not %d",
+						LOADTEST_MAX_OPS, req->ops),
+				 errdetail("ops is the number of operations each user runs.")));
+	if ((int64) req->users * req->ops > LOADTEST_MAX_TOTAL_OPS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a run of %d users x %d operations is too large",
+						req->users, req->ops),
+				 errdetail("A run may have at most " INT64_FORMAT " operations in all.",
+						   LOADTEST_MAX_TOTAL_OPS)));
+	if (req->think_time_ms < 0 || req->think_time_ms > LOADTEST_MAX_THINK_MS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("think_time_ms must be between 0 and %d, not %d",
+						LOADTEST_MAX_THINK_MS, req->think_time_ms),
+				 errhint("0 means no pause between a user's operations.")));
+	if (isnan(req->ramp_up_s) || req->ramp_up_s < 0 ||
+		req->ramp_up_s > LOADTEST_MAX_RAMP_UP_S)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("ramp_up_s must be between 0 and %.0f seconds, not %g",
+						LOADTEST_MAX_RAMP_UP_S, req->ramp_up_s),
+				 errhint("0 starts every user at once.")));
+	if (strlen(req->pattern) >= NAMEDATALEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown load test pattern \"%.*s...\"", 20, req->pattern),
+				 errhint("Use pattern => 'distributed' for the reference mix of users.")));
+	pattern_parse(req->pattern, &req->pattern_request);
+}
+
+/* Refuse to run where a run must not happen or could not work. */
+static void
+check_server_and_role(const RunRequest *req)
+{
+	HeapTuple	tuple;
+	Form_pg_authid role;
+	Oid			role_id = GetUserId();
+
+	if (loadtest_environment == LOADTEST_ENV_PRODUCTION && !req->force)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("refusing to run a load test on a production server"),
+				 errdetail("loadtest.environment is \"production\"."),
+				 errhint("Run it on staging, or pass force => true if you mean to load this server.")));
+	if (RecoveryInProgress())
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("cannot run a load test on a standby server"),
+				 errdetail("The workload writes; a hot standby is read-only."),
+				 errhint("Run the load test on the primary.")));
+	if (XactReadOnly || DefaultXactReadOnly)
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("cannot run a load test in a read-only transaction"),
+				 errdetail("The simulated users' writes would all fail."),
+				 errhint("Check default_transaction_read_only for this database and role.")));
+
+	tuple = SearchSysCache1(AUTHOID, ObjectIdGetDatum(role_id));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for role %u", role_id);
+	role = (Form_pg_authid) GETSTRUCT(tuple);
+	if (!role->rolcanlogin)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("role \"%s\" is not permitted to log in",
+						NameStr(role->rolname)),
+				 errdetail("The simulated users connect as the role that starts the run."),
+				 errhint("Start the run as a role with LOGIN.")));
+	ReleaseSysCache(tuple);
+
+	if (pg_database_aclcheck(MyDatabaseId, role_id, ACL_CONNECT) != ACLCHECK_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("role \"%s\" may not connect to database \"%s\"",
+						GetUserNameFromId(role_id, false),
+						get_database_name(MyDatabaseId)),
+				 errhint("GRANT CONNECT ON DATABASE to the role.")));
+}
+
+/* The role must be able to write its own results. */
+static void
+check_result_privileges(void)
+{
+	static const struct
+	{
+		const char *table;
+		AclMode		mode;
+		const char *what;
+	}			needed[] = {
+		{"runs", ACL_INSERT, "INSERT"},
+		{"runs", ACL_UPDATE, "UPDATE"},
+		{"runs", ACL_SELECT, "SELECT"},
+		{"samples", ACL_INSERT, "INSERT"},
+		{"run_users", ACL_INSERT, "INSERT"},
+		{"run_id_seq", ACL_USAGE, "USAGE"},
+	};
+	Oid			role_id = GetUserId();
+
+	for (int i = 0; i < lengthof(needed); i++)
+	{
+		Oid			relid = get_relname_relid(needed[i].table,
+											  get_namespace_oid("loadtest", false));
+
+		if (!OidIsValid(relid))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_TABLE),
+					 errmsg("loadtest.%s is missing", needed[i].table),
+					 errhint("Reinstall the extension: DROP EXTENSION loadtest; CREATE EXTENSION loadtest;")));
+		if (pg_class_aclcheck(relid, role_id, needed[i].mode) != ACLCHECK_OK)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("role \"%s\" lacks %s on loadtest.%s",
+							GetUserNameFromId(role_id, false), needed[i].what,
+							needed[i].table),
+					 errdetail("The run's recorder writes the results as the role that starts the run."),
+					 errhint("See \"Granting the right to run load tests\" in docs/reference.md.")));
+	}
+}
+
+static int64
+spi_int8(const char *sql, int64 default_value)
+{
+	bool		isnull;
+	Datum		value;
+
+	if (SPI_execute(sql, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		return default_value;
+	value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	return isnull ? default_value : DatumGetInt64(value);
+}
+
+/* Distinct values of a column, through its index (a loose index scan). */
+static int
+spi_distinct_values(const char *column, char values[][LOADTEST_VALUE_LEN])
+{
+	char	   *sql = psprintf("WITH RECURSIVE v(x) AS ("
+							   " SELECT min(%s) FROM membership.members"
+							   " UNION ALL"
+							   " SELECT (SELECT min(%s) FROM membership.members WHERE %s > v.x)"
+							   " FROM v WHERE v.x IS NOT NULL)"
+							   " SELECT x FROM v WHERE x IS NOT NULL LIMIT %d",
+							   column, column, column, LOADTEST_MAX_VALUES);
+	int			n = 0;
+
+	if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
+		return 0;
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		char	   *value = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+
+		if (value != NULL && strlen(value) < LOADTEST_VALUE_LEN)
+			strlcpy(values[n++], value, LOADTEST_VALUE_LEN);
+	}
+	return n;
+}
+
+static bool
+is_ascii_name(const char *name)
+{
+	if (strlen(name) < 2 || strlen(name) >= LOADTEST_NAME_LEN)
+		return false;
+	for (const char *c = name; *c; c++)
+		if (!((*c >= 'A' && *c <= 'Y') || (*c >= 'a' && *c <= 'y')))
+			return false;
+	return true;
+}
+
+static bool
+can_read(const char *table)
+{
+	Oid			relid = get_relname_relid(table, get_namespace_oid("membership", false));
+
+	return pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK;
+}
+
+/*
+ * Check that the workload is in place, and learn what operations draw
+ * their parameters from.  Tables the role may not read are left out: the
+ * operations on them will fail, and be recorded, as permission errors.
+ */
+static void
+gather_workload_facts(WorkloadFacts *facts, uint64 seed)
+{
+	Oid			schema = get_namespace_oid("membership", true);
+
+	memset(facts, 0, sizeof(*facts));
+	facts->member_min = facts->member_max = 1;
+	facts->organization_min = facts->organization_max = 1;
+	facts->employment_min = facts->employment_max = 1;
+	facts->attachment_min = facts->attachment_max = 1;
+
+	for (int i = 0; i < lengthof(workload_tables); i++)
+		if (!OidIsValid(schema) ||
+			!OidIsValid(get_relname_relid(workload_tables[i], schema)))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_TABLE),
+					 errmsg("the workload table membership.%s is missing",
+							workload_tables[i]),
+					 errhint("Reinstall the extension, then run SELECT loadtest_seed();")));
+
+	if (can_read("members"))
+	{
+		Datum		ids[64];
+		Oid			argtypes[1] = {INT8ARRAYOID};
+		Datum		args[1];
+		pg_prng_state rng;
+
+		facts->member_min = spi_int8("SELECT min(member_id) FROM membership.members", 0);
+		facts->member_max = spi_int8("SELECT max(member_id) FROM membership.members", 0);
+		if (facts->member_min == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("the membership workload has no data"),
+					 errdetail("membership.members is empty."),
+					 errhint("Run SELECT loadtest_seed(); first.")));
+
+		facts->nstatuses = spi_distinct_values("status", facts->statuses);
+		facts->nclassifications = spi_distinct_values("classification",
+													  facts->classifications);
+		pg_prng_seed(&rng, seed);
+		for (int i = 0; i < lengthof(ids); i++)
+			ids[i] = Int64GetDatum(facts->member_min + (int64)
+								   pg_prng_uint64_range(&rng, 0, facts->member_max - facts->member_min));
+		args[0] = PointerGetDatum(construct_array(ids, lengthof(ids), INT8OID,
+												  8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+		if (SPI_execute_with_args("SELECT last_name FROM membership.members"
+								  " WHERE member_id = ANY ($1)",
+								  1, argtypes, args, NULL, true, 0) == SPI_OK_SELECT)
+		{
+			for (uint64 i = 0; i < SPI_processed &&
+				 facts->nprefixes < LOADTEST_NAME_PREFIXES; i++)
+			{
+				char	   *name = SPI_getvalue(SPI_tuptable->vals[i],
+												SPI_tuptable->tupdesc, 1);
+
+				if (name != NULL && is_ascii_name(name))
+					strlcpy(facts->name_prefixes[facts->nprefixes++], name,
+							LOADTEST_NAME_LEN);
+			}
+		}
+	}
+	if (can_read("organizations"))
+	{
+		facts->organization_min = spi_int8("SELECT min(organization_id) FROM membership.organizations", 1);
+		facts->organization_max = spi_int8("SELECT max(organization_id) FROM membership.organizations", 1);
+	}
+	if (can_read("member_employments"))
+	{
+		facts->employment_min = spi_int8("SELECT min(employment_id) FROM membership.member_employments", 1);
+		facts->employment_max = spi_int8("SELECT max(employment_id) FROM membership.member_employments", 1);
+	}
+	if (can_read("students"))
+		facts->student_count =
+			spi_int8("SELECT max(student_id) - min(student_id) + 1 FROM membership.students", 0);
+	if (can_read("file_attachments"))
+	{
+		facts->attachment_min = spi_int8("SELECT min(attachment_id) FROM membership.file_attachments", 1);
+		facts->attachment_max = spi_int8("SELECT max(attachment_id) FROM membership.file_attachments", 1);
+	}
+}
+
+/* Fill in the simulated users: pattern, planned start, random stream. */
+static void
+plan_users(RunState *run, const RunRequest *req)
+{
+	UserPattern *patterns = palloc(sizeof(UserPattern) * req->users);
+
+	if (req->pattern_request.distributed)
+		pattern_assign(req->users, patterns);
+	else
+		for (int i = 0; i < req->users; i++)
+			patterns[i] = req->pattern_request.pattern;
+
+	for (int i = 0; i < req->users; i++)
+	{
+		VirtualUser *user = runstate_user(run, i);
+		WorkerSlot *slot = runstate_slot(run, i);
+
+		user->user_no = i + 1;
+		user->pattern = patterns[i];
+		user->single_op = req->pattern_request.single_op;
+		user->ops_planned = req->ops;
+		user->worker_no = i;
+		user->planned_start_us = run->ramp_up_us * i / req->users;
+		pg_prng_seed(&user->rng, hash_combine64(run->seed, (uint64) i));
+
+		/* one worker per user */
+		slot->first_user = i;
+		slot->nusers = 1;
+	}
+}
+
+/*
+ * Detach callback of the coordinator's segment.  Runs however the
+ * coordinator leaves: if the run is not over by then, its session is gone
+ * and the run is aborted.
+ */
+static void
+coordinator_on_detach(dsm_segment *segment, Datum arg)
+{
+	RunState   *run = (RunState *) DatumGetPointer(arg);
+
+	pg_atomic_write_u32(&run->coordinator_gone, 1);
+	if (pg_atomic_read_u32(&run->recorder_state) != RECORDER_FINISHED)
+		runstate_request_stop(run, STOP_ABORTED,
+							  "the session that started the run ended");
+	run->coordinator_pgprocno = -1;
+	runstate_wake_all(run);
+}
+
+static BackgroundWorkerHandle *
+launch_worker(RunState *run, dsm_segment *segment, const char *function,
+			  const char *type, int number)
+{
+	BackgroundWorker worker;
+	BackgroundWorkerHandle *handle;
+	dsm_handle dh = dsm_segment_handle(segment);
+
+	memset(&worker, 0, sizeof(worker));
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	worker.bgw_restart_time = BGW_NEVER_RESTART;
+	strlcpy(worker.bgw_library_name, "loadtest", BGW_MAXLEN);
+	strlcpy(worker.bgw_function_name, function, BGW_MAXLEN);
+	if (number > 0)
+		snprintf(worker.bgw_name, BGW_MAXLEN, "loadtest run " INT64_FORMAT " worker %d",
+				 run->run_id, number);
+	else
+		snprintf(worker.bgw_name, BGW_MAXLEN, "loadtest run " INT64_FORMAT " recorder",
+				 run->run_id);
+	strlcpy(worker.bgw_type, type, BGW_MAXLEN);
+	worker.bgw_main_arg = Int32GetDatum(number - 1);
+	memcpy(worker.bgw_extra, &dh, sizeof(dh));
+	worker.bgw_notify_pid = MyProcPid;
+
+	if (!RegisterDynamicBackgroundWorker(&worker, &handle))
+		return NULL;
+	return handle;
+}
+
+/* Workers that died before attaching will never mark their slot. */
+static void
+check_launched_workers(Launch *launch)
+{
+	RunState   *run = launch->run;
+	pid_t		pid;
+
+	for (int i = 0; i < run->workers_launched; i++)
+	{
+		WorkerSlot *slot = runstate_slot(run, i);
+
+		if (pg_atomic_read_u32(&slot->state) == SLOT_NOT_STARTED &&
+			GetBackgroundWorkerPid(launch->workers[i], &pid) == BGWH_STOPPED)
+		{
+			pg_atomic_write_u32(&slot->state, SLOT_EXITED);
+			runstate_wake(run->recorder_pgprocno);
+		}
+	}
+	if (pg_atomic_read_u32(&run->recorder_state) < RECORDER_FINISHED &&
+		pg_atomic_read_u32(&run->recorder_state) != RECORDER_FAILED &&
+		GetBackgroundWorkerPid(launch->recorder, &pid) == BGWH_STOPPED)
+	{
+		if (run->recorder_error[0] == '\0')
+			strlcpy(run->recorder_error, "the recorder could not start",
+					sizeof(run->recorder_error));
+		pg_atomic_write_u32(&run->recorder_state, RECORDER_FAILED);
+		runstate_request_stop(run, STOP_FAILED, "the run's recorder exited");
+	}
+}
+
+/*
+ * Interrupt the operations in flight of a stopping run, so that a user
+ * waiting on a lock does not hold the run up: a cancel request makes the
+ * operation fail (and be recorded) with SQLSTATE 57014.  The PGPROC check
+ * makes sure the pid still belongs to our worker.
+ */
+static void
+cancel_operations_in_flight(RunState *run)
+{
+	for (int i = 0; i < run->workers_launched; i++)
+	{
+		WorkerSlot *slot = runstate_slot(run, i);
+		PGPROC	   *proc;
+
+		if (pg_atomic_read_u32(&slot->state) != SLOT_RUNNING)
+			continue;
+		proc = BackendPidGetProc(slot->pid);
+		if (proc != NULL && proc->pgprocno == slot->pgprocno)
+			(void) kill(slot->pid, SIGINT);
+	}
+}
+
+static void
+report_progress(RunState *run, uint64 *last_ops, instr_time *last_time)
+{
+	LatencyHistogram *merged = palloc0(sizeof(LatencyHistogram));
+	uint64		ops = 0;
+	uint64		errors = 0;
+	int			active = 0;
+	instr_time	now;
+	double		seconds;
+	int64		p95;
+	uint64		total = (uint64) run->nusers * run->ops_per_user;
+
+	for (int i = 0; i < run->nworkers; i++)
+	{
+		WorkerSlot *slot = runstate_slot(run, i);
+
+		ops += pg_atomic_read_u64(&slot->ops_done);
+		errors += pg_atomic_read_u64(&slot->errors);
+		if (pg_atomic_read_u32(&slot->state) == SLOT_RUNNING)
+			active++;
+		histogram_merge(merged, &slot->histogram);
+	}
+	INSTR_TIME_SET_CURRENT(now);
+	seconds = INSTR_TIME_GET_DOUBLE(now) - INSTR_TIME_GET_DOUBLE(*last_time);
+	p95 = histogram_percentile(merged, 0.95);
+	ereport(NOTICE,
+			(errmsg("loadtest run " INT64_FORMAT ": " UINT64_FORMAT "/" UINT64_FORMAT " operations (%.0f%%), %.1f ops/s, p95 %.2f ms, " UINT64_FORMAT " errors, %d users active",
+					run->run_id, ops, total, 100.0 * ops / total,
+					seconds > 0 ? (ops - *last_ops) / seconds : 0.0,
+					p95 < 0 ? 0.0 : p95 / 1000.0, errors, active)));
+	*last_ops = ops;
+	*last_time = now;
+	pfree(merged);
+}
+
+/*
+ * Wait until the recorder has closed the run, reporting progress and
+ * watching the launched workers.  Cancellation raises an error here.
+ */
+static void
+wait_for_run(Launch *launch)
+{
+	RunState   *run = launch->run;
+	instr_time	last_progress;
+	instr_time	last_check;
+	uint64		last_ops = 0;
+
+	INSTR_TIME_SET_CURRENT(last_progress);
+	last_check = last_progress;
+	for (;;)
+	{
+		uint32		state = pg_atomic_read_u32(&run->recorder_state);
+		instr_time	now;
+
+		if (state == RECORDER_FINISHED || state == RECORDER_FAILED)
+			break;
+
+		INSTR_TIME_SET_CURRENT(now);
+		INSTR_TIME_SUBTRACT(now, last_check);
+		if (INSTR_TIME_GET_MICROSEC(now) >= HANDLE_CHECK_US)
+		{
+			check_launched_workers(launch);
+			INSTR_TIME_SET_CURRENT(last_check);
+		}
+		INSTR_TIME_SET_CURRENT(now);
+		INSTR_TIME_SUBTRACT(now, last_progress);
+		if (loadtest_progress_interval > 0 &&
+			INSTR_TIME_GET_DOUBLE(now) >= loadtest_progress_interval)
+			report_progress(run, &last_ops, &last_progress);
+
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 100, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/*
+ * The call is being cancelled: stop the run, give its processes a moment
+ * to record what they did, then let the error go on.  Interrupts are held:
+ * a second cancel must not cut the cleanup short.
+ */
+static void
+stop_cancelled_run(Launch *launch)
+{
+	RunState   *run = launch->run;
+	instr_time	start;
+
+	HOLD_INTERRUPTS();
+	runstate_request_stop(run, STOP_CANCELLED, "the call that started the run was cancelled");
+	pg_atomic_write_u32(&run->launch_complete, 1);
+	cancel_operations_in_flight(run);
+	INSTR_TIME_SET_CURRENT(start);
+	for (;;)
+	{
+		uint32		state = pg_atomic_read_u32(&run->recorder_state);
+		instr_time	now;
+
+		if (state == RECORDER_FINISHED || state == RECORDER_FAILED)
+			break;
+		INSTR_TIME_SET_CURRENT(now);
+		INSTR_TIME_SUBTRACT(now, start);
+		if (INSTR_TIME_GET_MILLISEC(now) >= CANCEL_GRACE_MS)
+			break;
+		check_launched_workers(launch);
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 20, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+	}
+	RESUME_INTERRUPTS();
+}
+
+/* Launch the recorder and wait until it has created the runs row. */
+static void
+start_recorder(Launch *launch)
+{
+	RunState   *run = launch->run;
+
+	launch->recorder = launch_worker(run, launch->segment,
+									 "loadtest_recorder_main", "loadtest recorder", 0);
+	if (launch->recorder == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+				 errmsg("could not start the run's recorder"),
+				 errhint("Raise max_worker_processes (a restart is needed).")));
+
+	for (;;)
+	{
+		uint32		state = pg_atomic_read_u32(&run->recorder_state);
+
+		if (state == RECORDER_READY)
+			return;
+		if (state == RECORDER_FAILED)
+			break;
+		check_launched_workers(launch);
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 100, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("could not start load test run " INT64_FORMAT, run->run_id),
+			 errdetail("The run's recorder failed: %s", run->recorder_error)));
+}
+
+/* Launch one worker per user; stop the run if a launch fails midway. */
+static void
+start_users(Launch *launch)
+{
+	RunState   *run = launch->run;
+
+	INSTR_TIME_SET_CURRENT(run->run_start);
+	pg_atomic_write_u32(&run->started, 1);
+	for (int i = 0; i < run->nworkers; i++)
+	{
+		launch->workers[i] = launch_worker(run, launch->segment,
+										   "loadtest_user_worker_main",
+										   "loadtest user", i + 1);
+		if (launch->workers[i] == NULL)
+		{
+			char	   *message = psprintf("only %d of %d workers could be started",
+										   i, run->nworkers);
+
+			runstate_request_stop(run, STOP_FAILED, message);
+			pg_atomic_write_u32(&run->launch_complete, 1);
+			ereport(ERROR,
+					(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+					 errmsg("load test run " INT64_FORMAT " failed: %s",
+							run->run_id, message),
+					 errhint("Other processes took background worker slots; raise max_worker_processes (a restart is needed).")));
+		}
+		run->workers_launched = i + 1;
+	}
+	pg_write_barrier();
+	pg_atomic_write_u32(&run->launch_complete, 1);
+}
+
+Datum
+loadtest_run(PG_FUNCTION_ARGS)
+{
+	RunRequest	req;
+	WorkloadFacts facts;
+	Launch		launch;
+	RunState   *run;
+	int64		run_id;
+	uint64		seed;
+	uint32		ring_capacity;
+	int			free_slots;
+
+	parse_request(fcinfo, &req);
+	check_server_and_role(&req);
+
+	free_slots = free_worker_slots();
+	if (free_slots < req.users + 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+				 errmsg("not enough background worker slots for %d users", req.users),
+				 errdetail("The run needs %d background workers (one per user and a recorder); %d of max_worker_processes = %d are free.",
+						   req.users + 1, free_slots, max_worker_processes),
+				 errhint("Raise max_worker_processes to at least %d (a restart is needed), or run fewer users.",
+						 max_worker_processes - free_slots + req.users + 1)));
+
+	seed = pg_prng_uint64(&pg_global_prng_state) & PG_INT64_MAX;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	check_result_privileges();
+	gather_workload_facts(&facts, seed);
+	run_id = spi_int8("SELECT pg_catalog.nextval('loadtest.run_id_seq')", -1);
+	if (run_id < 0)
+		elog(ERROR, "could not allocate a run id");
+	SPI_finish();
+
+	/* Everything is checked: set the run up. */
+	ring_capacity = pg_nextpower2_32((uint32) Min(Max(req.ops, 16), LOADTEST_RING_MAX));
+	launch.segment = dsm_create(runstate_size(req.users, req.users, ring_capacity), 0);
+	run = launch.run = (RunState *) dsm_segment_address(launch.segment);
+	runstate_init(run, req.users, req.users, ring_capacity);
+	run->run_id = run_id;
+	run->database_id = MyDatabaseId;
+	run->role_id = GetUserId();
+	run->ops_per_user = req.ops;
+	run->think_time_ms = req.think_time_ms;
+	run->op_timeout_ms = loadtest_op_timeout;
+	run->ramp_up_us = (int64) (req.ramp_up_s * 1000000.0);
+	run->seed = seed;
+	run->forced = req.force;
+	strlcpy(run->pattern_name, req.pattern, sizeof(run->pattern_name));
+	strlcpy(run->environment, loadtest_environment_name(), sizeof(run->environment));
+	run->facts = facts;
+	run->coordinator_pgprocno = MyProc->pgprocno;
+	plan_users(run, &req);
+	launch.workers = palloc0(sizeof(BackgroundWorkerHandle *) * req.users);
+	launch.recorder = NULL;
+	on_dsm_detach(launch.segment, coordinator_on_detach, PointerGetDatum(run));
+
+	PG_TRY();
+	{
+		start_recorder(&launch);
+		start_users(&launch);
+		if (loadtest_progress_interval > 0)
+			ereport(NOTICE,
+					(errmsg("loadtest run " INT64_FORMAT ": %d users x %d operations, pattern %s",
+							run_id, req.users, req.ops, req.pattern)));
+		wait_for_run(&launch);
+	}
+	PG_CATCH();
+	{
+		if (launch.recorder != NULL &&
+			pg_atomic_read_u32(&run->recorder_state) == RECORDER_READY)
+			stop_cancelled_run(&launch);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+
+	if (pg_atomic_read_u32(&run->recorder_state) == RECORDER_FAILED)
+		ereport(WARNING,
+				(errmsg("load test run " INT64_FORMAT " ended abnormally: %s",
+						run_id, run->stop_message),
+				 errhint("SELECT * FROM loadtest.runs WHERE run_id = " INT64_FORMAT ";",
+						 run_id)));
+	else if (strcmp(run->final_status, "completed") != 0)
+		ereport(WARNING,
+				(errmsg("load test run " INT64_FORMAT " %s: %s", run_id,
+						run->final_status, run->stop_message)));
+	else if (loadtest_progress_interval > 0)
+		ereport(NOTICE,
+				(errmsg("loadtest run " INT64_FORMAT " completed; SELECT loadtest_report(" INT64_FORMAT ") to read the report",
+						run_id, run_id)));
+
+	dsm_detach(launch.segment);
+	PG_RETURN_INT64(run_id);
+}
+
+/*
+ * loadtest_pattern_distribution(users, pattern): how a run of that many
+ * users would share them among patterns, without running anything.
+ */
+Datum
+loadtest_pattern_distribution(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int32		users = PG_GETARG_INT32(0);
+	char	   *pattern = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	PatternRequest request;
+	int			counts[NUM_USER_PATTERNS] = {0};
+
+	if (users < 1 || users > LOADTEST_MAX_USERS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("users must be between 1 and %d, not %d",
+						LOADTEST_MAX_USERS, users)));
+	pattern_parse(pattern, &request);
+	if (request.distributed)
+		pattern_distribute(users, counts);
+	else
+		counts[request.pattern] = users;
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (int p = 0; p < NUM_USER_PATTERNS; p++)
+	{
+		Datum		values[3];
+		bool		nulls[3] = {false, false, false};
+
+		if (counts[p] == 0 && (request.distributed ? p >= NUM_DISTRIBUTED_PATTERNS : p != request.pattern))
+			continue;
+		values[0] = CStringGetTextDatum(p == PATTERN_SINGLE_OPERATION ?
+										op_name(request.single_op) : pattern_name((UserPattern) p));
+		values[1] = Int32GetDatum(counts[p]);
+		values[2] = Float8GetDatum(100.0 * counts[p] / users);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}

@@ -1,0 +1,70 @@
+/*-------------------------------------------------------------------------
+ *
+ * loadtest.c
+ *	  Module set-up of the loadtest extension: magic block and settings.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <limits.h>
+
+#include "fmgr.h"
+#include "utils/guc.h"
+
+#include "loadtest.h"
+
+PG_MODULE_MAGIC;
+
+int			loadtest_environment = LOADTEST_ENV_DEVELOPMENT;
+int			loadtest_progress_interval = 5;
+int			loadtest_op_timeout = 0;
+
+static const struct config_enum_entry environment_options[] = {
+	{"development", LOADTEST_ENV_DEVELOPMENT, false},
+	{"staging", LOADTEST_ENV_STAGING, false},
+	{"production", LOADTEST_ENV_PRODUCTION, false},
+	{NULL, 0, false}
+};
+
+void		_PG_init(void);
+
+const char *
+loadtest_environment_name(void)
+{
+	return environment_options[loadtest_environment].name;
+}
+
+void
+_PG_init(void)
+{
+	DefineCustomEnumVariable("loadtest.environment",
+							 "What kind of server this is; in production, load tests need force => true.",
+							 NULL,
+							 &loadtest_environment,
+							 LOADTEST_ENV_DEVELOPMENT,
+							 environment_options,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("loadtest.progress_interval",
+							"Seconds between progress notices of a running load test (0 turns them off).",
+							NULL,
+							&loadtest_progress_interval,
+							5, 0, 3600,
+							PGC_USERSET,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("loadtest.op_timeout",
+							"Time limit of each operation of a load test (0 means none).",
+							"An operation over the limit is cancelled and recorded as failed with SQLSTATE 57014.",
+							&loadtest_op_timeout,
+							0, 0, INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	MarkGUCPrefixReserved("loadtest");
+}

@@ -1,0 +1,31 @@
+/*-------------------------------------------------------------------------
+ *
+ * loadtest.h
+ *	  Settings and entry points shared by the parts of the extension.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef LOADTEST_H
+#define LOADTEST_H
+
+#include "fmgr.h"
+
+/* loadtest.environment */
+typedef enum LoadtestEnvironment
+{
+	LOADTEST_ENV_DEVELOPMENT,
+	LOADTEST_ENV_STAGING,
+	LOADTEST_ENV_PRODUCTION
+} LoadtestEnvironment;
+
+extern int	loadtest_environment;
+extern int	loadtest_progress_interval;
+extern int	loadtest_op_timeout;
+
+extern const char *loadtest_environment_name(void);
+
+/* background worker entry points (bgw_function_name) */
+extern PGDLLEXPORT void loadtest_user_worker_main(Datum main_arg);
+extern PGDLLEXPORT void loadtest_recorder_main(Datum main_arg);
+
+#endif							/* LOADTEST_H */

@@ -1,0 +1,515 @@
+/*-------------------------------------------------------------------------
+ *
+ * recorder.c
+ *	  The run's recorder: a background worker, connected as the role that
+ *	  started the run, that owns the run's rows in the result tables.
+ *
+ * It creates the loadtest.runs row, drains the workers' sample rings into
+ * loadtest.samples in batches (one multi-row INSERT per batch, in its own
+ * transaction), and when every worker is gone writes loadtest.run_users and
+ * the run's final status.  Because it commits on its own, a run's record
+ * survives the cancellation or rollback of the call that started it, and
+ * no recording work happens in the users' workers.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "storage/proc.h"
+#include "tcop/tcopprot.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+
+#include "loadtest.h"
+#include "runstate.h"
+
+/* unnest of one array parameter, schema-qualified */
+#define UNNEST(n) "pg_catalog.unnest($" #n ")"
+
+#define BATCH_MAX			8192
+#define FLUSH_INTERVAL_US	250000
+#define LOST_START_TIMEOUT_US	10000000
+
+/* Samples drained from the rings, waiting for the next INSERT. */
+typedef struct SampleBatch
+{
+	int			n;
+	Datum		user_no[BATCH_MAX];
+	Datum		op_no[BATCH_MAX];
+	Datum		pattern[BATCH_MAX];
+	Datum		operation[BATCH_MAX];
+	Datum		start_us[BATCH_MAX];
+	Datum		latency_us[BATCH_MAX];
+	Datum		success[BATCH_MAX];
+	Datum		sqlstate[BATCH_MAX];
+	bool		sqlstate_null[BATCH_MAX];
+	Datum		message[BATCH_MAX];
+	bool		message_null[BATCH_MAX];
+} SampleBatch;
+
+static RunState *run;
+static SampleBatch *batch;
+static MemoryContext batch_context;
+
+/* Enum values and array types, looked up once. */
+static Oid	pattern_type;
+static Oid	operation_type;
+static Datum pattern_values[NUM_USER_PATTERNS];
+static Datum operation_values[NUM_LOADTEST_OPS];
+
+static SPIPlanPtr insert_samples_plan;
+static int64 samples_written;
+static int64 samples_dropped;
+static int64 last_end_us;
+static char record_error[LOADTEST_MESSAGE_LEN];
+
+static const char *const status_names[] = {
+	[STOP_NONE] = "completed",
+	[STOP_CANCELLED] = "cancelled",
+	[STOP_ABORTED] = "aborted",
+	[STOP_FAILED] = "failed",
+};
+
+/* A recorder that exits before finishing must not leave anyone waiting. */
+static void
+recorder_on_exit(int code, Datum arg)
+{
+	if (pg_atomic_read_u32(&run->recorder_state) != RECORDER_FINISHED)
+	{
+		if (pg_atomic_read_u32(&run->recorder_state) == RECORDER_STARTING)
+			strlcpy(run->recorder_error, "the recorder exited while starting",
+					sizeof(run->recorder_error));
+		pg_atomic_write_u32(&run->recorder_state, RECORDER_FAILED);
+		runstate_request_stop(run, STOP_FAILED, "the run's recorder exited");
+	}
+	runstate_wake_all(run);
+}
+
+static void
+recorder_handle_interrupts(void)
+{
+	if (ProcDiePending)
+		CHECK_FOR_INTERRUPTS();
+	QueryCancelPending = false;
+}
+
+static Oid
+lookup_type(const char *name)
+{
+	return DatumGetObjectId(DirectFunctionCall1(regtypein, CStringGetDatum(name)));
+}
+
+static Datum
+lookup_enum(Oid type, const char *label)
+{
+	return DirectFunctionCall2(enum_in, CStringGetDatum(label),
+							   ObjectIdGetDatum(type));
+}
+
+/*
+ * Run fn in a transaction of its own with SPI connected.  On error, the
+ * transaction is rolled back, the message kept in record_error, and false
+ * returned: the recorder never exits on an error.
+ */
+static bool
+recorder_transaction(void (*fn) (void))
+{
+	MemoryContext context = CurrentMemoryContext;
+	volatile bool ok = false;
+
+	PG_TRY();
+	{
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		PushActiveSnapshot(GetTransactionSnapshot());
+		fn();
+		SPI_finish();
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+		ok = true;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(context);
+		edata = CopyErrorData();
+		FlushErrorState();
+		AbortCurrentTransaction();
+		strlcpy(record_error, edata->message, sizeof(record_error));
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
+	pgstat_report_stat(false);
+	return ok;
+}
+
+/* Create the runs row; look up the types the sample INSERT needs. */
+static void
+recorder_create_run(void)
+{
+	Datum		values[12];
+	Oid			types[12] = {INT8OID, INT4OID, INT4OID, TEXTOID, INT4OID,
+		FLOAT8OID, BOOLOID, INT4OID, INT8OID, INT4OID, TEXTOID, INT4OID};
+	Oid			argtypes[10] = {INT8OID, INT4ARRAYOID, INT4ARRAYOID,
+		InvalidOid, InvalidOid, INT8ARRAYOID, INT8ARRAYOID, BOOLARRAYOID,
+	TEXTARRAYOID, TEXTARRAYOID};
+	int			rc;
+
+	pattern_type = lookup_type("loadtest.pattern");
+	operation_type = lookup_type("loadtest.operation");
+	for (int p = 0; p < NUM_USER_PATTERNS; p++)
+		pattern_values[p] = lookup_enum(pattern_type, pattern_name((UserPattern) p));
+	for (int op = 0; op < NUM_LOADTEST_OPS; op++)
+		operation_values[op] = lookup_enum(operation_type, op_name((LoadtestOp) op));
+
+	values[0] = Int64GetDatum(run->run_id);
+	values[1] = Int32GetDatum(run->nusers);
+	values[2] = Int32GetDatum(run->ops_per_user);
+	values[3] = CStringGetTextDatum(run->pattern_name);
+	values[4] = Int32GetDatum(run->think_time_ms);
+	values[5] = Float8GetDatum(run->ramp_up_us / 1000000.0);
+	values[6] = BoolGetDatum(run->forced);
+	values[7] = Int32GetDatum(run->nworkers);
+	values[8] = Int64GetDatum((int64) run->seed);
+	values[9] = Int32GetDatum(run->op_timeout_ms);
+	values[10] = CStringGetTextDatum(run->environment);
+	values[11] = Int32GetDatum(MyProcPid);
+	rc = SPI_execute_with_args("INSERT INTO loadtest.runs (run_id, users,"
+							   " ops_per_user, pattern, think_time_ms, ramp_up_s,"
+							   " forced, workers, seed, op_timeout_ms, environment,"
+							   " recorder_pid)"
+							   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
+							   " $11, $12)",
+							   12, types, values, NULL, false, 0);
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "could not create the run: %s", SPI_result_code_string(rc));
+
+	argtypes[3] = get_array_type(pattern_type);
+	argtypes[4] = get_array_type(operation_type);
+	insert_samples_plan = SPI_prepare("INSERT INTO loadtest.samples (run_id,"
+									  " user_no, op_no, pattern, operation, start_us,"
+									  " latency_us, success, sqlstate, message)"
+									  " SELECT $1, u.* FROM ROWS FROM ("
+									  UNNEST(2) ", " UNNEST(3) ", " UNNEST(4) ", "
+									  UNNEST(5) ", " UNNEST(6) ", " UNNEST(7) ", "
+									  UNNEST(8) ", " UNNEST(9) ", " UNNEST(10) ") AS u",
+									  10, argtypes);
+	if (insert_samples_plan == NULL || SPI_keepplan(insert_samples_plan) != 0)
+		elog(ERROR, "could not prepare the insertion of samples");
+}
+
+static ArrayType *
+batch_array(Datum *values, bool *nulls, int n, Oid type)
+{
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	int			dims[1] = {n};
+	int			lbs[1] = {1};
+
+	get_typlenbyvalalign(type, &typlen, &typbyval, &typalign);
+	return construct_md_array(values, nulls, 1, dims, lbs, type,
+							  typlen, typbyval, typalign);
+}
+
+/* Write the batch: one INSERT ... SELECT FROM unnest(arrays). */
+static void
+recorder_insert_batch(void)
+{
+	SampleBatch *b = batch;
+	Datum		values[10];
+	int			rc;
+
+	values[0] = Int64GetDatum(run->run_id);
+	values[1] = PointerGetDatum(batch_array(b->user_no, NULL, b->n, INT4OID));
+	values[2] = PointerGetDatum(batch_array(b->op_no, NULL, b->n, INT4OID));
+	values[3] = PointerGetDatum(batch_array(b->pattern, NULL, b->n, pattern_type));
+	values[4] = PointerGetDatum(batch_array(b->operation, NULL, b->n, operation_type));
+	values[5] = PointerGetDatum(batch_array(b->start_us, NULL, b->n, INT8OID));
+	values[6] = PointerGetDatum(batch_array(b->latency_us, NULL, b->n, INT8OID));
+	values[7] = PointerGetDatum(batch_array(b->success, NULL, b->n, BOOLOID));
+	values[8] = PointerGetDatum(batch_array(b->sqlstate, b->sqlstate_null, b->n, TEXTOID));
+	values[9] = PointerGetDatum(batch_array(b->message, b->message_null, b->n, TEXTOID));
+	rc = SPI_execute_plan(insert_samples_plan, values, NULL, false, 0);
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "could not record samples: %s", SPI_result_code_string(rc));
+}
+
+static void
+recorder_flush(void)
+{
+	if (batch->n == 0)
+		return;
+	if (recorder_transaction(recorder_insert_batch))
+		samples_written += batch->n;
+	else
+	{
+		samples_dropped += batch->n;
+		ereport(WARNING,
+				(errmsg("loadtest run " INT64_FORMAT ": could not record %d samples: %s",
+						run->run_id, batch->n, record_error)));
+		runstate_request_stop(run, STOP_FAILED, record_error);
+	}
+	batch->n = 0;
+	MemoryContextReset(batch_context);
+}
+
+/* Move what the rings hold into the batch; returns how many were moved. */
+static int
+recorder_drain(void)
+{
+	int			moved = 0;
+	MemoryContext old = MemoryContextSwitchTo(batch_context);
+
+	for (int w = 0; w < run->nworkers && batch->n < BATCH_MAX; w++)
+	{
+		SampleRing *ring = runstate_ring(run, w);
+		uint64		tail = pg_atomic_read_u64(&ring->tail);
+		uint64		head = pg_atomic_read_u64(&ring->head);
+		uint64		msg_tail = pg_atomic_read_u64(&ring->msg_tail);
+
+		pg_read_barrier();
+		for (; tail < head && batch->n < BATCH_MAX; tail++)
+		{
+			SampleRecord *s = &ring->samples[tail & (ring->capacity - 1)];
+			int			i = batch->n++;
+
+			batch->user_no[i] = Int32GetDatum(s->user_no);
+			batch->op_no[i] = Int32GetDatum(s->op_no);
+			batch->pattern[i] = pattern_values[s->pattern];
+			batch->operation[i] = operation_values[s->operation];
+			batch->start_us[i] = Int64GetDatum(s->start_us);
+			batch->latency_us[i] = Int64GetDatum(s->latency_us);
+			batch->success[i] = BoolGetDatum(s->sqlerrcode == 0);
+			batch->sqlstate_null[i] = batch->message_null[i] = (s->sqlerrcode == 0);
+			if (s->sqlerrcode != 0)
+			{
+				batch->sqlstate[i] =
+					CStringGetTextDatum(unpack_sql_state(s->sqlerrcode));
+				batch->message[i] = CStringGetTextDatum(
+														ring->messages[msg_tail % LOADTEST_RING_MESSAGES]);
+				msg_tail++;
+			}
+			last_end_us = Max(last_end_us, s->start_us + s->latency_us);
+			moved++;
+		}
+		pg_atomic_write_u64(&ring->msg_tail, msg_tail);
+		pg_atomic_write_u64(&ring->tail, tail);
+	}
+	MemoryContextSwitchTo(old);
+	return moved;
+}
+
+/*
+ * Have all the workers the coordinator launched exited?  A worker that
+ * never started is counted as gone once the coordinator has marked it so,
+ * or, when the coordinator itself is gone, after a grace period.
+ */
+static bool
+recorder_workers_gone(TimestampTz *coordinator_gone_since)
+{
+	if (!pg_atomic_read_u32(&run->launch_complete))
+	{
+		if (!pg_atomic_read_u32(&run->coordinator_gone))
+			return false;
+		/* the coordinator left while launching: only launched slots count */
+	}
+	if (pg_atomic_read_u32(&run->coordinator_gone) && *coordinator_gone_since == 0)
+		*coordinator_gone_since = GetCurrentTimestamp();
+
+	for (int w = 0; w < run->workers_launched; w++)
+	{
+		uint32		state = pg_atomic_read_u32(&runstate_slot(run, w)->state);
+
+		if (state == SLOT_EXITED)
+			continue;
+		if (state == SLOT_NOT_STARTED && *coordinator_gone_since != 0 &&
+			TimestampDifferenceExceeds(*coordinator_gone_since,
+									   GetCurrentTimestamp(),
+									   LOST_START_TIMEOUT_US / 1000))
+			continue;
+		return false;
+	}
+	pg_read_barrier();
+	return true;
+}
+
+/* Write run_users and the final status of the run. */
+static void
+recorder_finish_run(void)
+{
+	int			n = run->nusers;
+	Datum	   *user_no = palloc(sizeof(Datum) * n);
+	Datum	   *pattern = palloc(sizeof(Datum) * n);
+	Datum	   *operation = palloc(sizeof(Datum) * n);
+	bool	   *operation_null = palloc(sizeof(bool) * n);
+	Datum	   *planned = palloc(sizeof(Datum) * n);
+	Datum	   *done = palloc(sizeof(Datum) * n);
+	Datum	   *lost = palloc(sizeof(Datum) * n);
+	int			users_lost = 0;
+	int64		ops_not_done = 0;
+	RunStopReason reason = runstate_stop_reason(run);
+	Datum		values[6];
+	Oid			types[6] = {INT8OID, TEXTOID, FLOAT8OID, INT4OID, INT8OID, TEXTOID};
+	char		nulls[6] = "      ";
+	int			rc;
+
+	for (int i = 0; i < n; i++)
+	{
+		VirtualUser *u = runstate_user(run, i);
+		bool		never_started = u->worker_no >= run->workers_launched;
+
+		user_no[i] = Int32GetDatum(u->user_no);
+		pattern[i] = pattern_values[u->pattern];
+		operation_null[i] = (u->pattern != PATTERN_SINGLE_OPERATION);
+		operation[i] = operation_values[u->single_op];
+		planned[i] = Int32GetDatum(u->ops_planned);
+		done[i] = Int32GetDatum(u->ops_done);
+		/* a user whose worker died or never started, while the run went on */
+		if (reason == STOP_NONE && u->ops_done < u->ops_planned &&
+			(u->lost || never_started ||
+			 pg_atomic_read_u32(&runstate_slot(run, u->worker_no)->state) == SLOT_EXITED))
+			u->lost = true;
+		lost[i] = BoolGetDatum(u->lost);
+		if (u->lost)
+		{
+			users_lost++;
+			ops_not_done += u->ops_planned - u->ops_done;
+		}
+	}
+
+	{
+		Datum		args[7];
+		Oid			argtypes[7] = {INT8OID, INT4ARRAYOID, get_array_type(pattern_type),
+			get_array_type(operation_type), INT4ARRAYOID, INT4ARRAYOID, BOOLARRAYOID};
+
+		args[0] = Int64GetDatum(run->run_id);
+		args[1] = PointerGetDatum(batch_array(user_no, NULL, n, INT4OID));
+		args[2] = PointerGetDatum(batch_array(pattern, NULL, n, pattern_type));
+		args[3] = PointerGetDatum(batch_array(operation, operation_null, n, operation_type));
+		args[4] = PointerGetDatum(batch_array(planned, NULL, n, INT4OID));
+		args[5] = PointerGetDatum(batch_array(done, NULL, n, INT4OID));
+		args[6] = PointerGetDatum(batch_array(lost, NULL, n, BOOLOID));
+		rc = SPI_execute_with_args("INSERT INTO loadtest.run_users (run_id, user_no,"
+								   " pattern, operation, ops_planned, ops_done, lost)"
+								   " SELECT $1, u.* FROM ROWS FROM ("
+								   UNNEST(2) ", " UNNEST(3) ", " UNNEST(4) ", "
+								   UNNEST(5) ", " UNNEST(6) ", " UNNEST(7) ") AS u",
+								   7, argtypes, args, NULL, false, 0);
+		if (rc != SPI_OK_INSERT)
+			elog(ERROR, "could not record the run's users: %s",
+				 SPI_result_code_string(rc));
+	}
+
+	strlcpy(run->final_status, status_names[reason], sizeof(run->final_status));
+	values[0] = Int64GetDatum(run->run_id);
+	values[1] = CStringGetTextDatum(run->final_status);
+	values[2] = Float8GetDatum(last_end_us / 1000000.0);
+	values[3] = Int32GetDatum(users_lost);
+	values[4] = Int64GetDatum(ops_not_done);
+	if (samples_dropped > 0)
+		values[5] = CStringGetTextDatum(psprintf("%s (" INT64_FORMAT " samples could not be recorded)",
+												 run->stop_message, samples_dropped));
+	else if (run->stop_message[0] != '\0')
+		values[5] = CStringGetTextDatum(run->stop_message);
+	else
+		nulls[5] = 'n';
+	rc = SPI_execute_with_args("UPDATE loadtest.runs SET status = $2::loadtest.run_status,"
+							   " ended_at = pg_catalog.clock_timestamp(), duration_s = $3,"
+							   " users_lost = $4, ops_not_done = $5, message = $6"
+							   " WHERE run_id = $1",
+							   6, types, values, nulls, false, 0);
+	if (rc != SPI_OK_UPDATE)
+		elog(ERROR, "could not record the end of the run: %s",
+			 SPI_result_code_string(rc));
+}
+
+/* Entry point of the recorder worker. */
+void
+loadtest_recorder_main(Datum main_arg)
+{
+	dsm_handle	handle;
+	dsm_segment *segment;
+	TimestampTz last_flush = GetCurrentTimestamp();
+	TimestampTz coordinator_gone_since = 0;
+	char		appname[NAMEDATALEN];
+
+	memcpy(&handle, MyBgworkerEntry->bgw_extra, sizeof(handle));
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+
+	segment = dsm_attach(handle);
+	if (segment == NULL)
+		proc_exit(0);
+	run = runstate_attach(segment);
+	if (run == NULL)
+		proc_exit(0);
+	run->recorder_pgprocno = MyProc->pgprocno;
+	before_shmem_exit(recorder_on_exit, (Datum) 0);
+
+	BackgroundWorkerInitializeConnectionByOid(run->database_id, run->role_id, 0);
+	snprintf(appname, sizeof(appname), "loadtest run " INT64_FORMAT " recorder",
+			 run->run_id);
+	SetConfigOption("application_name", appname, PGC_USERSET, PGC_S_SESSION);
+
+	batch = MemoryContextAllocZero(TopMemoryContext, sizeof(SampleBatch));
+	batch_context = AllocSetContextCreate(TopMemoryContext, "loadtest samples",
+										  ALLOCSET_DEFAULT_SIZES);
+
+	if (!recorder_transaction(recorder_create_run))
+	{
+		strlcpy(run->recorder_error, record_error, sizeof(run->recorder_error));
+		pg_atomic_write_u32(&run->recorder_state, RECORDER_FAILED);
+		runstate_wake(run->coordinator_pgprocno);
+		proc_exit(0);
+	}
+	pg_atomic_write_u32(&run->recorder_state, RECORDER_READY);
+	runstate_wake(run->coordinator_pgprocno);
+
+	for (;;)
+	{
+		bool		gone = recorder_workers_gone(&coordinator_gone_since);
+		int			moved = recorder_drain();
+
+		if (batch->n >= BATCH_MAX ||
+			(batch->n > 0 &&
+			 (gone || TimestampDifferenceExceeds(last_flush, GetCurrentTimestamp(),
+												 FLUSH_INTERVAL_US / 1000))))
+		{
+			recorder_flush();
+			last_flush = GetCurrentTimestamp();
+		}
+		if (gone && moved == 0 && batch->n == 0)
+			break;
+		if (moved == 0)
+		{
+			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+							 100, PG_WAIT_EXTENSION);
+			ResetLatch(MyLatch);
+		}
+		recorder_handle_interrupts();
+	}
+
+	if (!recorder_transaction(recorder_finish_run))
+		ereport(WARNING,
+				(errmsg("loadtest run " INT64_FORMAT ": could not record the end of the run: %s",
+						run->run_id, record_error)));
+	pg_atomic_write_u32(&run->recorder_state, RECORDER_FINISHED);
+	runstate_wake(run->coordinator_pgprocno);
+	proc_exit(0);
+}

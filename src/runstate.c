@@ -1,0 +1,184 @@
+/*-------------------------------------------------------------------------
+ *
+ * runstate.c
+ *	  The run's shared memory: layout, stop requests, waking processes, and
+ *	  the sample rings between workers and the recorder.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "storage/latch.h"
+#include "storage/proc.h"
+
+#include "runstate.h"
+
+static Size
+ring_size(uint32 capacity)
+{
+	return MAXALIGN(offsetof(SampleRing, samples) +
+					sizeof(SampleRecord) * capacity);
+}
+
+Size
+runstate_size(int nusers, int nworkers, uint32 ring_capacity)
+{
+	Size		size = MAXALIGN(sizeof(RunState));
+
+	size = add_size(size, MAXALIGN(mul_size(sizeof(VirtualUser), nusers)));
+	size = add_size(size, MAXALIGN(mul_size(sizeof(WorkerSlot), nworkers)));
+	size = add_size(size, mul_size(ring_size(ring_capacity), nworkers));
+	return size;
+}
+
+/* Lay out a zeroed segment; the caller fills in the run's parameters. */
+void
+runstate_init(RunState *rs, int nusers, int nworkers, uint32 ring_capacity)
+{
+	memset(rs, 0, runstate_size(nusers, nworkers, ring_capacity));
+	rs->magic = LOADTEST_MAGIC;
+	rs->nusers = nusers;
+	rs->nworkers = nworkers;
+	rs->users_offset = MAXALIGN(sizeof(RunState));
+	rs->slots_offset = rs->users_offset +
+		MAXALIGN(sizeof(VirtualUser) * nusers);
+	rs->rings_offset = rs->slots_offset +
+		MAXALIGN(sizeof(WorkerSlot) * nworkers);
+	rs->ring_size = ring_size(ring_capacity);
+	rs->coordinator_pgprocno = -1;
+	rs->recorder_pgprocno = -1;
+
+	pg_atomic_init_u32(&rs->coordinator_gone, 0);
+	pg_atomic_init_u32(&rs->launch_complete, 0);
+	pg_atomic_init_u32(&rs->started, 0);
+	pg_atomic_init_u32(&rs->stop_reason, STOP_NONE);
+	pg_atomic_init_u32(&rs->recorder_state, RECORDER_STARTING);
+
+	for (int i = 0; i < nworkers; i++)
+	{
+		WorkerSlot *slot = runstate_slot(rs, i);
+		SampleRing *ring = runstate_ring(rs, i);
+
+		pg_atomic_init_u32(&slot->state, SLOT_NOT_STARTED);
+		pg_atomic_init_u64(&slot->ops_done, 0);
+		pg_atomic_init_u64(&slot->errors, 0);
+		slot->pgprocno = -1;
+
+		pg_atomic_init_u64(&ring->head, 0);
+		pg_atomic_init_u64(&ring->tail, 0);
+		pg_atomic_init_u64(&ring->msg_head, 0);
+		pg_atomic_init_u64(&ring->msg_tail, 0);
+		ring->capacity = ring_capacity;
+	}
+}
+
+/* The run state of an attached segment, or NULL if it is not one. */
+RunState *
+runstate_attach(dsm_segment *seg)
+{
+	RunState   *rs = (RunState *) dsm_segment_address(seg);
+
+	if (rs->magic != LOADTEST_MAGIC)
+		return NULL;
+	return rs;
+}
+
+/*
+ * Ask every process of the run to stop.  The first reason given wins;
+ * returns whether this call set it.
+ */
+bool
+runstate_request_stop(RunState *rs, RunStopReason reason, const char *message)
+{
+	uint32		expected = STOP_NONE;
+	bool		set;
+
+	set = pg_atomic_compare_exchange_u32(&rs->stop_reason, &expected,
+										 (uint32) reason);
+	if (set && message != NULL)
+		strlcpy(rs->stop_message, message, sizeof(rs->stop_message));
+	runstate_wake_all(rs);
+	return set;
+}
+
+RunStopReason
+runstate_stop_reason(RunState *rs)
+{
+	return (RunStopReason) pg_atomic_read_u32(&rs->stop_reason);
+}
+
+/*
+ * Set the latch of a process by its PGPROC number.  A latch of a process
+ * that has since exited belongs to no one or to a stranger: waking either
+ * does no harm.
+ */
+void
+runstate_wake(int pgprocno)
+{
+	if (pgprocno >= 0 && pgprocno < (int) ProcGlobal->allProcCount)
+		SetLatch(&ProcGlobal->allProcs[pgprocno].procLatch);
+}
+
+void
+runstate_wake_all(RunState *rs)
+{
+	for (int i = 0; i < rs->nworkers; i++)
+	{
+		WorkerSlot *slot = runstate_slot(rs, i);
+
+		if (pg_atomic_read_u32(&slot->state) != SLOT_NOT_STARTED)
+			runstate_wake(slot->pgprocno);
+	}
+	runstate_wake(rs->recorder_pgprocno);
+	runstate_wake(rs->coordinator_pgprocno);
+}
+
+/* Microseconds from the run's start to now. */
+int64
+runstate_elapsed_us(RunState *rs, instr_time now)
+{
+	INSTR_TIME_SUBTRACT(now, rs->run_start);
+	return INSTR_TIME_GET_MICROSEC(now);
+}
+
+uint64
+ring_used(SampleRing *ring)
+{
+	return pg_atomic_read_u64(&ring->head) - pg_atomic_read_u64(&ring->tail);
+}
+
+/*
+ * Append a sample (and the message of a failed one).  Returns false, writing
+ * nothing, when the ring or its message ring is full: the caller wakes the
+ * recorder and tries again.
+ */
+bool
+ring_push(SampleRing *ring, const SampleRecord *sample, const char *message)
+{
+	uint64		head = pg_atomic_read_u64(&ring->head);
+
+	if (head - pg_atomic_read_u64(&ring->tail) >= ring->capacity)
+		return false;
+	if (message != NULL)
+	{
+		uint64		msg_head = pg_atomic_read_u64(&ring->msg_head);
+		char	   *dest;
+		int			len;
+
+		if (msg_head - pg_atomic_read_u64(&ring->msg_tail) >=
+			LOADTEST_RING_MESSAGES)
+			return false;
+		dest = ring->messages[msg_head % LOADTEST_RING_MESSAGES];
+		/* cut at a character boundary: the text must stay valid */
+		len = pg_mbcliplen(message, strlen(message), LOADTEST_MESSAGE_LEN - 1);
+		memcpy(dest, message, len);
+		dest[len] = '\0';
+		pg_atomic_write_u64(&ring->msg_head, msg_head + 1);
+	}
+	ring->samples[head & (ring->capacity - 1)] = *sample;
+	pg_write_barrier();
+	pg_atomic_write_u64(&ring->head, head + 1);
+	return true;
+}

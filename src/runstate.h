@@ -1,0 +1,231 @@
+/*-------------------------------------------------------------------------
+ *
+ * runstate.h
+ *	  The shared state of one load test run: a dynamic shared memory segment
+ *	  created by the coordinating backend (the caller of loadtest_run) and
+ *	  attached by the run's recorder worker and its user workers.
+ *
+ * Layout of the segment:
+ *
+ *	  RunState header
+ *	  VirtualUser[nusers]			each simulated user's own state
+ *	  WorkerSlot[nworkers]			each worker's state, counters, histogram
+ *	  SampleRing[nworkers]			one single-producer ring per worker
+ *
+ * A simulated user (VirtualUser) is kept apart from the process that serves
+ * it (WorkerSlot): today each worker serves exactly one user, but nothing in
+ * a user's state belongs to a process.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef LOADTEST_RUNSTATE_H
+#define LOADTEST_RUNSTATE_H
+
+#include "common/pg_prng.h"
+#include "port/atomics.h"
+#include "portability/instr_time.h"
+#include "storage/dsm.h"
+
+#include "histogram.h"
+#include "operations.h"
+#include "patterns.h"
+
+#define LOADTEST_MAGIC			0x4C545331	/* "LTS1" */
+
+#define LOADTEST_MAX_USERS		10000
+#define LOADTEST_MAX_OPS		10000000
+#define LOADTEST_MAX_TOTAL_OPS	INT64CONST(100000000)
+#define LOADTEST_MAX_THINK_MS	3600000 /* one hour */
+#define LOADTEST_MAX_RAMP_UP_S	86400.0 /* one day */
+
+#define LOADTEST_MESSAGE_LEN	256 /* bytes kept of an error message */
+#define LOADTEST_RING_MESSAGES	32	/* error messages a ring can hold */
+#define LOADTEST_RING_MAX		4096	/* samples a ring can hold */
+
+#define LOADTEST_MAX_VALUES		16	/* statuses, classifications */
+#define LOADTEST_VALUE_LEN		32
+#define LOADTEST_NAME_PREFIXES	32
+#define LOADTEST_NAME_LEN		32
+
+/* Why a run stops; first writer wins (see runstate_request_stop). */
+typedef enum RunStopReason
+{
+	STOP_NONE = 0,				/* still running, or finished normally */
+	STOP_CANCELLED,				/* the coordinating call was cancelled */
+	STOP_ABORTED,				/* the coordinating backend went away */
+	STOP_FAILED					/* the run could not go on */
+} RunStopReason;
+
+/* Life of a worker slot. */
+typedef enum WorkerSlotState
+{
+	SLOT_NOT_STARTED = 0,
+	SLOT_ATTACHED,				/* attached, connecting */
+	SLOT_RUNNING,				/* connected, serving users */
+	SLOT_EXITED					/* gone, normally or not */
+} WorkerSlotState;
+
+/* Life of the recorder. */
+typedef enum RecorderState
+{
+	RECORDER_STARTING = 0,
+	RECORDER_READY,				/* the runs row exists */
+	RECORDER_FAILED,			/* could not create the runs row */
+	RECORDER_FINISHED			/* final status written */
+} RecorderState;
+
+/*
+ * Facts about the seeded data that operations draw their parameters from.
+ * Gathered once per run by the coordinator.
+ */
+typedef struct WorkloadFacts
+{
+	int64		member_min;
+	int64		member_max;
+	int64		organization_min;
+	int64		organization_max;
+	int64		employment_min;
+	int64		employment_max;
+	int64		student_count;
+	int64		attachment_min;
+	int64		attachment_max;
+	int			nstatuses;
+	int			nclassifications;
+	int			nprefixes;
+	char		statuses[LOADTEST_MAX_VALUES][LOADTEST_VALUE_LEN];
+	char		classifications[LOADTEST_MAX_VALUES][LOADTEST_VALUE_LEN];
+	char		name_prefixes[LOADTEST_NAME_PREFIXES][LOADTEST_NAME_LEN];
+} WorkloadFacts;
+
+/* A simulated user: everything about it that outlives any one operation. */
+typedef struct VirtualUser
+{
+	int32		user_no;		/* 1..nusers */
+	UserPattern pattern;
+	LoadtestOp	single_op;		/* for PATTERN_SINGLE_OPERATION */
+	int32		ops_planned;
+	int32		ops_done;		/* attempted, failed ones included */
+	int32		errors;
+	int32		worker_no;		/* the worker serving it */
+	bool		lost;			/* its worker ended before it finished */
+	int64		planned_start_us;	/* offset from the run's start */
+	pg_prng_state rng;
+} VirtualUser;
+
+/* One attempted operation on its way to loadtest.samples. */
+typedef struct SampleRecord
+{
+	int64		start_us;
+	int64		latency_us;
+	int32		user_no;
+	int32		op_no;
+	int32		sqlerrcode;		/* 0 when successful */
+	int16		operation;		/* LoadtestOp */
+	int16		pattern;		/* UserPattern */
+} SampleRecord;
+
+/*
+ * Single-producer single-consumer ring: the worker appends, the recorder
+ * consumes.  Messages of failed samples travel in a ring of their own, in
+ * the same order as the failed samples.
+ */
+typedef struct SampleRing
+{
+	pg_atomic_uint64 head;		/* next sample to write (worker) */
+	pg_atomic_uint64 tail;		/* next sample to read (recorder) */
+	pg_atomic_uint64 msg_head;
+	pg_atomic_uint64 msg_tail;
+	uint32		capacity;		/* power of two */
+	char		messages[LOADTEST_RING_MESSAGES][LOADTEST_MESSAGE_LEN];
+	SampleRecord samples[FLEXIBLE_ARRAY_MEMBER];
+} SampleRing;
+
+typedef struct WorkerSlot
+{
+	pg_atomic_uint32 state;		/* WorkerSlotState */
+	int32		pid;
+	int			pgprocno;
+	int32		first_user;		/* users first_user .. first_user+nusers-1 */
+	int32		nusers;
+	pg_atomic_uint64 ops_done;
+	pg_atomic_uint64 errors;
+	LatencyHistogram histogram;
+} WorkerSlot;
+
+typedef struct RunState
+{
+	uint32		magic;
+	int64		run_id;
+	Oid			database_id;
+	Oid			role_id;
+	int32		nusers;
+	int32		nworkers;
+	int32		ops_per_user;
+	int32		think_time_ms;
+	int32		op_timeout_ms;
+	int64		ramp_up_us;
+	uint64		seed;
+	bool		forced;
+	char		pattern_name[NAMEDATALEN];
+	char		environment[NAMEDATALEN];
+
+	WorkloadFacts facts;
+
+	/* set by the coordinator */
+	int			coordinator_pgprocno;
+	pg_atomic_uint32 coordinator_gone;
+	pg_atomic_uint32 launch_complete;
+	int32		workers_launched;
+	instr_time	run_start;		/* monotonic; valid once started is set */
+	pg_atomic_uint32 started;
+
+	pg_atomic_uint32 stop_reason;	/* RunStopReason */
+	char		stop_message[LOADTEST_MESSAGE_LEN];
+
+	/* set by the recorder */
+	pg_atomic_uint32 recorder_state;	/* RecorderState */
+	int			recorder_pgprocno;
+	char		recorder_error[LOADTEST_MESSAGE_LEN];
+	char		final_status[16];
+
+	Size		users_offset;
+	Size		slots_offset;
+	Size		rings_offset;
+	Size		ring_size;
+} RunState;
+
+extern Size runstate_size(int nusers, int nworkers, uint32 ring_capacity);
+extern void runstate_init(RunState *rs, int nusers, int nworkers,
+						  uint32 ring_capacity);
+extern RunState *runstate_attach(dsm_segment *seg);
+
+static inline VirtualUser *
+runstate_user(RunState *rs, int i)
+{
+	return ((VirtualUser *) ((char *) rs + rs->users_offset)) + i;
+}
+
+static inline WorkerSlot *
+runstate_slot(RunState *rs, int i)
+{
+	return ((WorkerSlot *) ((char *) rs + rs->slots_offset)) + i;
+}
+
+static inline SampleRing *
+runstate_ring(RunState *rs, int i)
+{
+	return (SampleRing *) ((char *) rs + rs->rings_offset + rs->ring_size * i);
+}
+
+extern bool runstate_request_stop(RunState *rs, RunStopReason reason,
+								  const char *message);
+extern RunStopReason runstate_stop_reason(RunState *rs);
+extern void runstate_wake_all(RunState *rs);
+extern void runstate_wake(int pgprocno);
+extern int64 runstate_elapsed_us(RunState *rs, instr_time now);
+
+extern bool ring_push(SampleRing *ring, const SampleRecord *sample,
+					  const char *message);
+extern uint64 ring_used(SampleRing *ring);
+
+#endif							/* LOADTEST_RUNSTATE_H */

@@ -1,0 +1,217 @@
+-- loadtest 1.0: result tables (schema loadtest) and the simulated
+-- application's tables (schema membership).
+--
+-- The SQL-callable functions land in the schema the extension is created in
+-- (public by default); tables live in fixed schemas so that the C code and
+-- users' own queries can name them.
+
+\echo Use "CREATE EXTENSION loadtest" to load this file. \quit
+
+CREATE SCHEMA loadtest;
+COMMENT ON SCHEMA loadtest IS 'loadtest: runs, samples and the views over them';
+
+CREATE SCHEMA membership;
+COMMENT ON SCHEMA membership IS 'loadtest: the membership application the simulated users work on';
+
+-- Operations and patterns are enums: four bytes a sample, yet readable and
+-- comparable with plain string literals in users' queries.
+CREATE TYPE loadtest.operation AS ENUM (
+    'read_member_list',
+    'read_member_detail',
+    'search_members',
+    'list_organizations',
+    'list_students',
+    'create_member',
+    'update_member',
+    'create_employment',
+    'update_employment_status',
+    'create_organization_contact',
+    'list_file_attachments',
+    'create_file_attachment',
+    'read_file_metadata'
+);
+
+CREATE TYPE loadtest.pattern AS ENUM (
+    'read_heavy',
+    'write_heavy',
+    'mixed',
+    'file_operations',
+    'single_operation'
+);
+
+CREATE TYPE loadtest.run_status AS ENUM (
+    'running',
+    'completed',
+    'cancelled',
+    'aborted',
+    'failed'
+);
+
+-- What each operation is, for reports that split reads from writes.
+CREATE TABLE loadtest.operations (
+    operation   loadtest.operation PRIMARY KEY,
+    kind        text NOT NULL CHECK (kind IN ('read', 'write')),
+    area        text NOT NULL CHECK (area IN ('members', 'organizations', 'students', 'files')),
+    description text NOT NULL
+);
+
+INSERT INTO loadtest.operations VALUES
+    ('read_member_list',            'read',  'members',       'a page of 25 members ordered by id'),
+    ('read_member_detail',          'read',  'members',       'one member, then its employments with their organizations'),
+    ('search_members',              'read',  'members',       'members by status, by classification or by last-name prefix'),
+    ('list_organizations',          'read',  'organizations', 'a page of 25 organizations ordered by name'),
+    ('list_students',               'read',  'students',      'a page of 25 students with their members'' names'),
+    ('create_member',               'write', 'members',       'insert a member'),
+    ('update_member',               'write', 'members',       'update a member''s phone and city'),
+    ('create_employment',           'write', 'members',       'end the current employment of a member and insert a new current one'),
+    ('update_employment_status',    'write', 'members',       'change the status of an employment'),
+    ('create_organization_contact', 'write', 'organizations', 'insert a contact of an organization'),
+    ('list_file_attachments',       'read',  'files',         'the attachments of a member, newest first'),
+    ('create_file_attachment',      'write', 'files',         'insert an attachment''s metadata'),
+    ('read_file_metadata',          'read',  'files',         'one attachment by primary key');
+
+-- One row per run.  Written by the run's recorder worker (as the calling
+-- role), never by the calling transaction, so a run's record survives the
+-- caller's rollback or cancellation.
+CREATE TABLE loadtest.runs (
+    run_id          bigint PRIMARY KEY,
+    status          loadtest.run_status NOT NULL DEFAULT 'running',
+    users           integer NOT NULL,
+    ops_per_user    integer NOT NULL,
+    pattern         text NOT NULL,
+    think_time_ms   integer NOT NULL,
+    ramp_up_s       double precision NOT NULL,
+    forced          boolean NOT NULL DEFAULT false,
+    workers         integer NOT NULL,
+    seed            bigint NOT NULL,
+    op_timeout_ms   integer NOT NULL DEFAULT 0,
+    database_name   name NOT NULL DEFAULT current_database(),
+    role_name       name NOT NULL DEFAULT current_user,
+    server_version  text NOT NULL DEFAULT current_setting('server_version'),
+    environment     text NOT NULL,
+    started_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
+    ended_at        timestamptz,
+    duration_s      double precision,
+    recorder_pid    integer,
+    users_lost      integer NOT NULL DEFAULT 0,
+    ops_not_done    bigint NOT NULL DEFAULT 0,
+    message         text
+);
+COMMENT ON TABLE loadtest.runs IS 'loadtest: one row per load test run';
+
+-- The users a run simulated: pattern, how much of its work it did, and
+-- whether it was lost (its worker ended before finishing).
+CREATE TABLE loadtest.run_users (
+    run_id      bigint NOT NULL REFERENCES loadtest.runs ON DELETE CASCADE,
+    user_no     integer NOT NULL,
+    pattern     loadtest.pattern NOT NULL,
+    operation   loadtest.operation,          -- set for single-operation runs
+    ops_planned integer NOT NULL,
+    ops_done    integer NOT NULL,
+    lost        boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (run_id, user_no)
+);
+COMMENT ON TABLE loadtest.run_users IS 'loadtest: the simulated users of each run';
+
+-- One row per attempted operation.
+CREATE TABLE loadtest.samples (
+    run_id      bigint NOT NULL REFERENCES loadtest.runs ON DELETE CASCADE,
+    user_no     integer NOT NULL,
+    op_no       integer NOT NULL,            -- 1.. within the user
+    pattern     loadtest.pattern NOT NULL,
+    operation   loadtest.operation NOT NULL,
+    start_us    bigint NOT NULL,             -- start offset from the run's start
+    latency_us  bigint NOT NULL,             -- the operation's transaction only
+    success     boolean NOT NULL,
+    sqlstate    text,                        -- NULL when successful
+    message     text,
+    PRIMARY KEY (run_id, user_no, op_no)
+);
+COMMENT ON TABLE loadtest.samples IS 'loadtest: one row per attempted operation';
+
+CREATE INDEX ON loadtest.samples (run_id, operation);
+
+CREATE SEQUENCE loadtest.run_id_seq;
+
+-- Results belong to the user: keep them in pg_dump output.
+SELECT pg_catalog.pg_extension_config_dump('loadtest.runs', '');
+SELECT pg_catalog.pg_extension_config_dump('loadtest.run_users', '');
+SELECT pg_catalog.pg_extension_config_dump('loadtest.samples', '');
+SELECT pg_catalog.pg_extension_config_dump('loadtest.run_id_seq', '');
+
+-- The simulated application.
+CREATE TABLE membership.organizations (
+    organization_id bigserial PRIMARY KEY,
+    name            text NOT NULL,
+    org_type        text NOT NULL,
+    city            text NOT NULL,
+    created_at      timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE membership.members (
+    member_id       bigserial PRIMARY KEY,
+    first_name      text NOT NULL,
+    last_name       text NOT NULL,
+    email           text NOT NULL UNIQUE,
+    phone           text,
+    city            text,
+    status          text NOT NULL,
+    classification  text NOT NULL,
+    join_date       date NOT NULL,
+    birth_date      date,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    updated_at      timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE membership.member_employments (
+    employment_id   bigserial PRIMARY KEY,
+    member_id       bigint NOT NULL REFERENCES membership.members,
+    organization_id bigint NOT NULL REFERENCES membership.organizations,
+    title           text NOT NULL,
+    status          text NOT NULL,
+    is_current      boolean NOT NULL,
+    start_date      date NOT NULL,
+    end_date        date,
+    updated_at      timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE membership.organization_contacts (
+    contact_id      bigserial PRIMARY KEY,
+    organization_id bigint NOT NULL REFERENCES membership.organizations,
+    name            text NOT NULL,
+    email           text NOT NULL,
+    phone           text,
+    role            text NOT NULL,
+    created_at      timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE membership.students (
+    student_id      bigserial PRIMARY KEY,
+    member_id       bigint NOT NULL UNIQUE REFERENCES membership.members,
+    school          text NOT NULL,
+    program         text NOT NULL,
+    graduation_year integer NOT NULL,
+    enrolled_at     date NOT NULL
+);
+
+CREATE TABLE membership.file_attachments (
+    attachment_id   bigserial PRIMARY KEY,
+    member_id       bigint NOT NULL REFERENCES membership.members,
+    file_name       text NOT NULL,
+    content_type    text NOT NULL,
+    size_bytes      bigint NOT NULL,
+    storage_key     text NOT NULL UNIQUE,
+    uploaded_at     timestamptz NOT NULL DEFAULT now()
+);
+
+-- The indexes of the reference guide, plus what foreign-key lookups and the
+-- operations' orderings need.  last_name uses text_pattern_ops so that the
+-- prefix search (~>=~ / ~<~ range) can use it under any collation.
+CREATE INDEX members_status_idx ON membership.members (status);
+CREATE INDEX members_classification_idx ON membership.members (classification);
+CREATE INDEX members_last_name_idx ON membership.members (last_name text_pattern_ops);
+CREATE INDEX member_employments_member_current_idx ON membership.member_employments (member_id, is_current);
+CREATE INDEX member_employments_organization_idx ON membership.member_employments (organization_id);
+CREATE INDEX organizations_name_idx ON membership.organizations (name);
+CREATE INDEX organization_contacts_organization_idx ON membership.organization_contacts (organization_id);
+CREATE INDEX file_attachments_member_idx ON membership.file_attachments (member_id, uploaded_at);

@@ -1,0 +1,82 @@
+-- Starting runs: loadtest_run() and the scenarios of the reference guide.
+
+CREATE FUNCTION loadtest_run(
+    users integer DEFAULT 50,
+    ops integer DEFAULT 50,
+    pattern text DEFAULT 'distributed',
+    think_time_ms integer DEFAULT 100,
+    ramp_up_s double precision DEFAULT 10,
+    force boolean DEFAULT false)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'loadtest_run'
+LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION loadtest_run(integer, integer, text, integer, double precision, boolean) IS
+'run a load test: users simulated users each run ops operations of the given pattern; returns the run id when done';
+
+CREATE FUNCTION loadtest_pattern_distribution(users integer, pattern text DEFAULT 'distributed',
+    OUT pattern text, OUT users integer, OUT share double precision)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'loadtest_pattern_distribution'
+LANGUAGE C STRICT VOLATILE;
+
+COMMENT ON FUNCTION loadtest_pattern_distribution(integer, text) IS
+'how a run of that many users would share them among patterns (largest remainder)';
+
+CREATE FUNCTION loadtest_free_worker_slots()
+RETURNS integer
+AS 'MODULE_PATHNAME', 'loadtest_free_worker_slots'
+LANGUAGE C STRICT VOLATILE;
+
+COMMENT ON FUNCTION loadtest_free_worker_slots() IS
+'background worker slots (max_worker_processes) not in use right now';
+
+-- The scenarios of the reference guide, by name.
+CREATE TABLE loadtest.scenarios (
+    scenario      text PRIMARY KEY,
+    users         integer NOT NULL,
+    ops           integer NOT NULL,
+    pattern       text NOT NULL,
+    think_time_ms integer NOT NULL,
+    ramp_up_s     double precision NOT NULL,
+    goal          text NOT NULL
+);
+COMMENT ON TABLE loadtest.scenarios IS 'loadtest: named runs (presets and the scenarios of the guide)';
+
+INSERT INTO loadtest.scenarios VALUES
+    ('quick',       10,  20, 'distributed', 100, 10, 'smoke test: 10 users, 20 operations each'),
+    ('normal',      50,  50, 'distributed', 100, 10, 'typical weekday load'),
+    ('peak',       150,  75, 'distributed', 100, 10, 'peak hours'),
+    ('stress',     200, 100, 'distributed', 100, 10, 'push the system to its limits'),
+    ('read_heavy', 100,  50, 'read_heavy',  100, 10, 'reporting and dashboard usage'),
+    ('write_heavy', 30, 100, 'write_heavy', 100, 10, 'data entry'),
+    ('sustained',   50, 500, 'distributed', 500, 10, 'stability over time');
+
+CREATE FUNCTION loadtest_scenario(scenario text, force boolean DEFAULT false)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    s loadtest.scenarios;
+BEGIN
+    SELECT * INTO s FROM loadtest.scenarios AS sc WHERE sc.scenario = loadtest_scenario.scenario;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'unknown load test scenario "%"', scenario
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Known scenarios: ' ||
+                         (SELECT string_agg(sc.scenario, ', ' ORDER BY sc.users, sc.scenario)
+                            FROM loadtest.scenarios AS sc) || '.';
+    END IF;
+    RETURN @extschema@.loadtest_run(users => s.users, ops => s.ops, pattern => s.pattern,
+                                    think_time_ms => s.think_time_ms,
+                                    ramp_up_s => s.ramp_up_s, force => force);
+END;
+$$;
+
+COMMENT ON FUNCTION loadtest_scenario(text, boolean) IS
+'run a named scenario of loadtest.scenarios, e.g. loadtest_scenario(''quick'')';
+
+-- Only roles that were granted it may start runs.
+REVOKE EXECUTE ON FUNCTION loadtest_run(integer, integer, text, integer, double precision, boolean) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION loadtest_scenario(text, boolean) FROM PUBLIC;

@@ -1,0 +1,351 @@
+/*-------------------------------------------------------------------------
+ *
+ * user_worker.c
+ *	  The background worker that serves simulated users: it connects as the
+ *	  role that started the run, waits for each user's planned start, then
+ *	  runs the user's operations, one transaction each, timing exactly the
+ *	  transaction and handing every attempt to the recorder.
+ *
+ * An operation that fails is rolled back and recorded with its SQLSTATE
+ * and message; nothing an operation raises below FATAL ends the worker.
+ * SIGTERM ends the worker cleanly at the next interrupt check.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "storage/proc.h"
+#include "tcop/tcopprot.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/timeout.h"
+
+#include "loadtest.h"
+#include "runstate.h"
+
+static RunState *run;
+static WorkerSlot *my_slot;
+static int	my_worker_no;
+
+/*
+ * Between operations there is no statement to cancel: a cancel request
+ * (our own stop signal, or pg_cancel_backend) is dropped, while a
+ * termination request ends the worker here, cleanly (exit code 1).
+ */
+static void
+worker_handle_interrupts(void)
+{
+	if (ProcDiePending)
+		CHECK_FOR_INTERRUPTS();
+	QueryCancelPending = false;
+}
+
+static bool
+worker_should_stop(void)
+{
+	return runstate_stop_reason(run) != STOP_NONE;
+}
+
+/*
+ * At exit, however it happens: users this worker did not finish are lost
+ * unless the whole run was told to stop, and the slot is marked exited so
+ * that the recorder can close the run.
+ */
+static void
+worker_on_exit(int code, Datum arg)
+{
+	bool		stopping = worker_should_stop();
+
+	for (int i = 0; i < my_slot->nusers; i++)
+	{
+		VirtualUser *user = runstate_user(run, my_slot->first_user + i);
+
+		if (!stopping && user->ops_done < user->ops_planned)
+			user->lost = true;
+	}
+	pg_write_barrier();
+	pg_atomic_write_u32(&my_slot->state, SLOT_EXITED);
+	runstate_wake(run->recorder_pgprocno);
+	runstate_wake(run->coordinator_pgprocno);
+}
+
+/* Sleep until the run's clock reaches due_us; false if the run stops. */
+static bool
+worker_wait_until(int64 due_us)
+{
+	for (;;)
+	{
+		instr_time	now;
+		int64		remaining;
+
+		worker_handle_interrupts();
+		if (worker_should_stop())
+			return false;
+		INSTR_TIME_SET_CURRENT(now);
+		remaining = due_us - runstate_elapsed_us(run, now);
+		if (remaining <= 0)
+			return true;
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 (remaining + 999) / 1000, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+	}
+}
+
+/*
+ * Run one bound operation in a transaction of its own.  Returns true when
+ * it committed; otherwise *error holds a copy of the error, allocated in
+ * op_context, and the transaction has been rolled back.
+ */
+static bool
+worker_run_transaction(OpContext *ctx, const OpCall *call,
+					   MemoryContext op_context, ErrorData **error)
+{
+	volatile bool committed = false;
+
+	PG_TRY();
+	{
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+		if (run->op_timeout_ms > 0)
+			enable_timeout_after(STATEMENT_TIMEOUT, run->op_timeout_ms);
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		PushActiveSnapshot(GetTransactionSnapshot());
+		op_execute(ctx, call);
+		SPI_finish();
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+		committed = true;
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(op_context);
+		*error = CopyErrorData();
+		FlushErrorState();
+		if (run->op_timeout_ms > 0)
+			disable_timeout(STATEMENT_TIMEOUT, false);
+		AbortCurrentTransaction();
+	}
+	PG_END_TRY();
+
+	if (committed && run->op_timeout_ms > 0)
+		disable_timeout(STATEMENT_TIMEOUT, false);
+	return committed;
+}
+
+/*
+ * Hand a sample to the recorder.  When the ring is full the worker waits
+ * for the recorder: the wait is outside any timed section, and a worker
+ * whose recorder is gone drops the sample rather than wait forever.
+ */
+static void
+worker_record(SampleRing *ring, const SampleRecord *sample, const char *message)
+{
+	while (!ring_push(ring, sample, message))
+	{
+		if (pg_atomic_read_u32(&run->recorder_state) != RECORDER_READY)
+			return;
+		runstate_wake(run->recorder_pgprocno);
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 5, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		worker_handle_interrupts();
+	}
+	/* wake the recorder early when the ring is half full */
+	if (ring_used(ring) >= ring->capacity / 2)
+		runstate_wake(run->recorder_pgprocno);
+}
+
+/* One operation of one user: draw, time, run, record. */
+static void
+worker_run_operation(VirtualUser *user, OpContext *ctx, MemoryContext op_context,
+					 SampleRing *ring)
+{
+	LoadtestOp	op = pattern_choose_op(user->pattern, user->single_op, &user->rng);
+	MemoryContext old_context;
+	OpCall		call;
+	ErrorData  *error = NULL;
+	instr_time	start;
+	instr_time	end;
+	bool		ok;
+	SampleRecord sample;
+
+	MemoryContextReset(op_context);
+	old_context = MemoryContextSwitchTo(op_context);
+	op_bind(ctx, op, user->user_no, &user->rng, &call);
+	pgstat_report_activity(STATE_RUNNING, op_name(op));
+
+	INSTR_TIME_SET_CURRENT(start);
+	ok = worker_run_transaction(ctx, &call, op_context, &error);
+	INSTR_TIME_SET_CURRENT(end);
+
+	MemoryContextSwitchTo(op_context);
+	pgstat_report_activity(STATE_IDLE, NULL);
+	pgstat_report_stat(false);
+
+	user->ops_done++;
+	sample.start_us = runstate_elapsed_us(run, start);
+	INSTR_TIME_SUBTRACT(end, start);
+	sample.latency_us = INSTR_TIME_GET_MICROSEC(end);
+	sample.user_no = user->user_no;
+	sample.op_no = user->ops_done;
+	sample.operation = (int16) op;
+	sample.pattern = (int16) user->pattern;
+	sample.sqlerrcode = ok ? 0 : error->sqlerrcode;
+	if (!ok && sample.sqlerrcode == 0)
+		sample.sqlerrcode = ERRCODE_INTERNAL_ERROR;
+	if (!ok)
+		user->errors++;
+
+	histogram_add(&my_slot->histogram, sample.latency_us);
+	pg_atomic_write_u64(&my_slot->ops_done,
+						pg_atomic_read_u64(&my_slot->ops_done) + 1);
+	if (!ok)
+		pg_atomic_write_u64(&my_slot->errors,
+							pg_atomic_read_u64(&my_slot->errors) + 1);
+
+	worker_record(ring, &sample,
+				  ok ? NULL : (error->message ? error->message : "unknown error"));
+	MemoryContextSwitchTo(old_context);
+}
+
+/* Think time of the next pause: uniform within +-50% of think_time_ms. */
+static int64
+worker_think_us(VirtualUser *user)
+{
+	if (run->think_time_ms <= 0)
+		return 0;
+	return (int64) (run->think_time_ms * 1000.0 *
+					(0.5 + pg_prng_double(&user->rng)));
+}
+
+/*
+ * Prepare the operations' plans before the first timed operation.  If a
+ * statement cannot be prepared now, its error will be recorded against the
+ * operations that use it.
+ */
+static void
+worker_prepare(OpContext *ctx)
+{
+	MemoryContext context = CurrentMemoryContext;
+
+	PG_TRY();
+	{
+		StartTransactionCommand();
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		PushActiveSnapshot(GetTransactionSnapshot());
+		op_prepare_all(ctx);
+		SPI_finish();
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(context);
+		FlushErrorState();
+		AbortCurrentTransaction();
+	}
+	PG_END_TRY();
+}
+
+/*
+ * Serve this worker's users until all are done or the run stops: always
+ * the user whose next operation is due first.
+ */
+static void
+worker_serve_users(void)
+{
+	OpContext	ctx;
+	MemoryContext op_context;
+	SampleRing *ring = runstate_ring(run, my_worker_no);
+	int64	   *due_us = palloc(sizeof(int64) * my_slot->nusers);
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.facts = &run->facts;
+	ctx.run_id = run->run_id;
+	ctx.worker_no = my_worker_no;
+	op_context = AllocSetContextCreate(TopMemoryContext,
+									   "loadtest operation",
+									   ALLOCSET_DEFAULT_SIZES);
+	worker_prepare(&ctx);
+
+	for (int i = 0; i < my_slot->nusers; i++)
+		due_us[i] = runstate_user(run, my_slot->first_user + i)->planned_start_us;
+
+	for (;;)
+	{
+		VirtualUser *user = NULL;
+		int			next = -1;
+		instr_time	now;
+
+		for (int i = 0; i < my_slot->nusers; i++)
+		{
+			VirtualUser *candidate = runstate_user(run, my_slot->first_user + i);
+
+			if (candidate->ops_done >= candidate->ops_planned)
+				continue;
+			if (next < 0 || due_us[i] < due_us[next])
+				next = i;
+		}
+		if (next < 0)
+			break;
+		user = runstate_user(run, my_slot->first_user + next);
+		if (!worker_wait_until(due_us[next]))
+			break;
+
+		worker_run_operation(user, &ctx, op_context, ring);
+		worker_handle_interrupts();
+
+		INSTR_TIME_SET_CURRENT(now);
+		due_us[next] = runstate_elapsed_us(run, now) + worker_think_us(user);
+	}
+}
+
+/* Entry point of a user worker; the argument is its worker number. */
+void
+loadtest_user_worker_main(Datum main_arg)
+{
+	dsm_handle	handle;
+	dsm_segment *segment;
+	char		appname[NAMEDATALEN];
+
+	my_worker_no = DatumGetInt32(main_arg);
+	memcpy(&handle, MyBgworkerEntry->bgw_extra, sizeof(handle));
+
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+
+	/* A run that is already over has nothing for us. */
+	segment = dsm_attach(handle);
+	if (segment == NULL)
+		proc_exit(0);
+	run = runstate_attach(segment);
+	if (run == NULL || my_worker_no < 0 || my_worker_no >= run->nworkers)
+		proc_exit(0);
+
+	my_slot = runstate_slot(run, my_worker_no);
+	my_slot->pid = MyProcPid;
+	my_slot->pgprocno = MyProc->pgprocno;
+	before_shmem_exit(worker_on_exit, (Datum) 0);
+	pg_atomic_write_u32(&my_slot->state, SLOT_ATTACHED);
+	runstate_wake(run->coordinator_pgprocno);
+
+	BackgroundWorkerInitializeConnectionByOid(run->database_id, run->role_id, 0);
+
+	snprintf(appname, sizeof(appname), "loadtest run " INT64_FORMAT " worker %d",
+			 run->run_id, my_worker_no + 1);
+	SetConfigOption("application_name", appname, PGC_USERSET, PGC_S_SESSION);
+
+	pg_atomic_write_u32(&my_slot->state, SLOT_RUNNING);
+	worker_serve_users();
+
+	proc_exit(0);
+}
