@@ -44,3 +44,12 @@ include $(PGXS)
 
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
 	cat $^ > $@
+
+# The two halves of installcheck, so that scripts/test.sh can run both and
+# report each.
+.PHONY: installcheck-regress installcheck-tap
+installcheck-regress:
+	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
+
+installcheck-tap:
+	$(prove_installcheck)

@@ -165,6 +165,7 @@ parse_request(FunctionCallInfo fcinfo, RunRequest *req)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unknown load test pattern \"%.*s...\"", 20, req->pattern),
+				 errdetail("Pattern names are shorter than %d bytes.", NAMEDATALEN),
 				 errhint("Use pattern => 'distributed' for the reference mix of users.")));
 	pattern_parse(req->pattern, &req->pattern_request);
 }

@@ -96,7 +96,8 @@ pattern_parse(const char *name, PatternRequest *request)
 /*
  * Split nusers among the four patterns of "distributed" by the largest
  * remainder method, so the counts add up to nusers exactly.  Ties in the
- * remainder go to the pattern listed first.
+ * remainder go to the pattern with the smaller share (50 users: 25, 10, 12
+ * and 3, as in the reference guide's sample report).
  */
 void
 pattern_distribute(int nusers, int counts[NUM_DISTRIBUTED_PATTERNS])
@@ -117,7 +118,7 @@ pattern_distribute(int nusers, int counts[NUM_DISTRIBUTED_PATTERNS])
 		int			best = 0;
 
 		for (int p = 1; p < NUM_DISTRIBUTED_PATTERNS; p++)
-			if (remainders[p] > remainders[best])
+			if (remainders[p] >= remainders[best])
 				best = p;
 		counts[best]++;
 		remainders[best] = -1;

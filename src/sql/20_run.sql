@@ -65,7 +65,7 @@ BEGIN
         RAISE EXCEPTION 'unknown load test scenario "%"', scenario
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Known scenarios: ' ||
-                         (SELECT string_agg(sc.scenario, ', ' ORDER BY sc.users, sc.scenario)
+                         (SELECT string_agg(sc.scenario, ', ' ORDER BY sc.scenario)
                             FROM loadtest.scenarios AS sc) || '.';
     END IF;
     RETURN @extschema@.loadtest_run(users => s.users, ops => s.ops, pattern => s.pattern,

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Run every test of loadtest: build with -Wall -Werror, install, then
+#   - pg_regress (sql/, expected/) on a temporary instance it starts itself,
+#   - the TAP suite (test/t/*.pl) with PostgreSQL::Test::Cluster.
+# Works as root on a fresh Debian 12 machine (it installs what it needs and
+# runs the servers as the postgres OS user) and as an ordinary user.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+install_packages postgresql-15 postgresql-server-dev-15 make gcc libipc-run-perl
+build_and_install
+
+# The tests write results next to the sources: run them in a copy that the
+# server user owns.
+WORK=$(scratch_dir)
+trap 'rm -rf "$WORK"' EXIT
+(cd "$ROOT" && tar --exclude=./.git --exclude='./tmp_check*' --exclude=./results -cf - .) |
+	(mkdir -p "$WORK/tree" && cd "$WORK/tree" && tar -xf -)
+[ "$(id -u)" = 0 ] && chown -R "$RUN_AS" "$WORK"
+
+status=0
+echo "== pg_regress"
+if ! as_server_user make -C "$WORK/tree" -s PG_CONFIG="$PG_CONFIG" installcheck-regress; then
+	status=1
+	cat "$WORK/tree/regression.diffs" 2>/dev/null || true
+	# keep the actual output for a look (and for updating expected/)
+	rm -rf "$ROOT/results" && cp -r "$WORK/tree/results" "$ROOT/results" 2>/dev/null || true
+fi
+echo "== TAP tests"
+if ! as_server_user make -C "$WORK/tree" -s PG_CONFIG="$PG_CONFIG" installcheck-tap; then
+	status=1
+	for log in "$WORK"/tree/tmp_check/log/regress_log_*; do
+		[ -f "$log" ] || continue
+		echo "---- $log (last 60 lines)"
+		tail -n 60 "$log"
+	done
+fi
+exit $status

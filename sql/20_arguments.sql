@@ -1,0 +1,81 @@
+-- loadtest_run checks its request before anything starts: each bad input
+-- gets a clear error, and no run, worker or row is left behind.
+
+-- NULL arguments
+SELECT loadtest_run(users => NULL);
+SELECT loadtest_run(ops => NULL);
+SELECT loadtest_run(pattern => NULL);
+SELECT loadtest_run(think_time_ms => NULL);
+SELECT loadtest_run(ramp_up_s => NULL);
+SELECT loadtest_run(force => NULL);
+
+-- out of range
+SELECT loadtest_run(users => 0);
+SELECT loadtest_run(users => -1);
+SELECT loadtest_run(users => 2147483647);
+SELECT loadtest_run(ops => 0);
+SELECT loadtest_run(ops => -5);
+SELECT loadtest_run(users => 10000, ops => 10000000);
+SELECT loadtest_run(think_time_ms => -1);
+SELECT loadtest_run(think_time_ms => 2147483647);
+SELECT loadtest_run(ramp_up_s => -0.5);
+SELECT loadtest_run(ramp_up_s => 'NaN');
+SELECT loadtest_run(ramp_up_s => 'Infinity');
+
+-- patterns: exact lower-case names; anything else lists the valid ones
+SELECT loadtest_run(pattern => 'bogus');
+SELECT loadtest_run(pattern => 'Read_Heavy');
+SELECT loadtest_run(pattern => 'DISTRIBUTED');
+SELECT loadtest_run(pattern => 'read_heavy''; DROP TABLE membership.members; --');
+SELECT loadtest_run(pattern => '');
+SELECT loadtest_run(pattern => repeat('x', 100));
+
+-- more users than free background worker slots (the detail's figures
+-- depend on the server, so only the message is shown)
+\set VERBOSITY terse
+SELECT loadtest_run(users => 10000, ops => 1);
+\set VERBOSITY default
+
+-- read-only sessions
+SET default_transaction_read_only = on;
+SELECT loadtest_run(users => 1, ops => 1);
+RESET default_transaction_read_only;
+BEGIN READ ONLY;
+SELECT loadtest_run(users => 1, ops => 1);
+ROLLBACK;
+
+-- production guard
+SET loadtest.environment = 'production';
+SELECT loadtest_run(users => 1, ops => 1);
+SHOW loadtest.environment;
+RESET loadtest.environment;
+SELECT name, context FROM pg_settings WHERE name LIKE 'loadtest.%' ORDER BY name;
+
+-- a role that cannot log in
+CREATE ROLE loadtest_nologin NOLOGIN;
+GRANT EXECUTE ON FUNCTION loadtest_run(integer, integer, text, integer, double precision, boolean) TO loadtest_nologin;
+SET ROLE loadtest_nologin;
+SELECT loadtest_run(users => 1, ops => 1);
+RESET ROLE;
+-- a role that may log in but was not granted loadtest_run
+CREATE ROLE loadtest_nogrant LOGIN;
+SET ROLE loadtest_nogrant;
+SELECT loadtest_run(users => 1, ops => 1);
+RESET ROLE;
+DROP OWNED BY loadtest_nologin;
+DROP ROLE loadtest_nologin, loadtest_nogrant;
+
+-- unknown scenario
+SELECT loadtest_scenario('huge');
+
+-- workload not seeded
+BEGIN;
+TRUNCATE membership.members, membership.member_employments, membership.students,
+         membership.file_attachments;
+SELECT loadtest_run(users => 1, ops => 1);
+ROLLBACK;
+
+-- nothing was left behind
+SELECT count(*) AS runs FROM loadtest.runs;
+SELECT count(*) AS samples FROM loadtest.samples;
+SELECT count(*) AS workers FROM pg_stat_activity WHERE backend_type LIKE 'loadtest%';

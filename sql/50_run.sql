@@ -1,0 +1,127 @@
+-- End-to-end runs by real background workers, checked by invariants:
+-- every attempted operation is a sample, each user did its share, the mix
+-- of operations follows the pattern, ramp-up and think time are honoured.
+
+-- a mixed run: 3 users x 20 operations, no pauses
+SELECT loadtest_run(users => 3, ops => 20, pattern => 'mixed',
+                    think_time_ms => 0, ramp_up_s => 0) AS run_id \gset
+SELECT status, users, ops_per_user, pattern, workers, role_name = current_user AS own_role,
+       ended_at >= started_at AS ended, users_lost, ops_not_done
+FROM loadtest.runs WHERE run_id = :run_id;
+SELECT count(*) AS samples, count(*) FILTER (WHERE success) AS successful,
+       count(DISTINCT user_no) AS users, bool_and(pattern = 'mixed') AS all_mixed,
+       bool_and(latency_us >= 0 AND start_us >= 0) AS times_sane
+FROM loadtest.samples WHERE run_id = :run_id;
+-- each user ran exactly its operations, numbered 1..20
+SELECT user_no, count(*) AS ops, min(op_no), max(op_no)
+FROM loadtest.samples WHERE run_id = :run_id GROUP BY user_no ORDER BY user_no;
+SELECT user_no, pattern, ops_planned, ops_done, lost
+FROM loadtest.run_users WHERE run_id = :run_id ORDER BY user_no;
+-- a mixed user never runs file operations
+SELECT count(*) AS file_ops FROM loadtest.samples s JOIN loadtest.operations o USING (operation)
+WHERE run_id = :run_id AND o.area = 'files';
+
+-- read_heavy: 90% reads, within a tolerance of 4 points (over 4 standard
+-- deviations for 1,000 operations)
+SELECT loadtest_run(users => 4, ops => 250, pattern => 'read_heavy',
+                    think_time_ms => 0, ramp_up_s => 0) AS run_id \gset
+SELECT count(*) AS samples,
+       abs(avg((o.kind = 'read')::int) - 0.90) <= 0.04 AS read_share_near_90,
+       count(*) FILTER (WHERE success) = count(*) AS all_successful
+FROM loadtest.samples s JOIN loadtest.operations o USING (operation)
+WHERE run_id = :run_id;
+
+-- file_operations runs file operations only
+SELECT loadtest_run(users => 2, ops => 30, pattern => 'file_operations',
+                    think_time_ms => 0, ramp_up_s => 0) AS run_id \gset
+SELECT count(*) AS samples, bool_and(o.area = 'files') AS files_only,
+       count(DISTINCT operation) AS kinds
+FROM loadtest.samples s JOIN loadtest.operations o USING (operation)
+WHERE run_id = :run_id;
+
+-- one operation on its own
+SELECT loadtest_run(users => 2, ops => 25, pattern => 'read_file_metadata',
+                    think_time_ms => 0, ramp_up_s => 0) AS run_id \gset
+SELECT operation, pattern, count(*) FROM loadtest.samples WHERE run_id = :run_id
+GROUP BY 1, 2;
+SELECT DISTINCT pattern, operation FROM loadtest.run_users WHERE run_id = :run_id;
+
+-- distributed over 20 users: 10/4/5/1, with ramp-up and think time honoured
+SELECT loadtest_run(users => 20, ops => 3, think_time_ms => 20, ramp_up_s => 1) AS run_id \gset
+SELECT pattern, count(*) FROM loadtest.run_users WHERE run_id = :run_id
+GROUP BY pattern ORDER BY pattern;
+SELECT count(*) AS samples FROM loadtest.samples WHERE run_id = :run_id;
+-- user n starts no earlier than its planned start, (n - 1) x 1 s / 20
+SELECT bool_and(first_start >= (user_no - 1) * 50000) AS ramp_up_honoured
+FROM (SELECT user_no, min(start_us) AS first_start FROM loadtest.samples
+      WHERE run_id = :run_id GROUP BY user_no) f;
+-- a user pauses at least half the think time between operations
+SELECT bool_and(gap_us >= 10000) AS think_time_honoured, count(*) AS gaps
+FROM (SELECT start_us - lag(start_us + latency_us) OVER w AS gap_us
+      FROM loadtest.samples WHERE run_id = :run_id
+      WINDOW w AS (PARTITION BY user_no ORDER BY op_no)) g
+WHERE gap_us IS NOT NULL;
+
+-- failed operations are recorded with SQLSTATE and message, and the users
+-- go on: every insert of a contact fails here
+CREATE FUNCTION pg_temp.refuse_contact() RETURNS trigger LANGUAGE plpgsql AS
+$$ BEGIN RAISE EXCEPTION 'contacts are frozen' USING ERRCODE = 'P0001'; END $$;
+CREATE TRIGGER refuse_contact BEFORE INSERT ON membership.organization_contacts
+    FOR EACH ROW EXECUTE FUNCTION pg_temp.refuse_contact();
+SELECT loadtest_run(users => 2, ops => 5, pattern => 'create_organization_contact',
+                    think_time_ms => 0, ramp_up_s => 0) AS run_id \gset
+DROP TRIGGER refuse_contact ON membership.organization_contacts;
+SELECT status, count(*) AS samples, count(*) FILTER (WHERE NOT success) AS failed,
+       sqlstate, message
+FROM loadtest.samples JOIN loadtest.runs USING (run_id) WHERE run_id = :run_id
+GROUP BY status, sqlstate, message;
+
+-- unique violations: every new member gets the same email
+CREATE FUNCTION pg_temp.same_email() RETURNS trigger LANGUAGE plpgsql AS
+$$ BEGIN NEW.email := 'everyone@loadtest.example'; RETURN NEW; END $$;
+CREATE TRIGGER same_email BEFORE INSERT ON membership.members
+    FOR EACH ROW EXECUTE FUNCTION pg_temp.same_email();
+SELECT loadtest_run(users => 1, ops => 4, pattern => 'create_member',
+                    think_time_ms => 0, ramp_up_s => 0) AS run_id \gset
+DROP TRIGGER same_email ON membership.members;
+DELETE FROM membership.members WHERE email = 'everyone@loadtest.example';
+SELECT count(*) FILTER (WHERE success) AS successful,
+       count(*) FILTER (WHERE sqlstate = '23505') AS unique_violations
+FROM loadtest.samples WHERE run_id = :run_id;
+
+-- loadtest.op_timeout cancels slow operations: recorded as 57014
+CREATE FUNCTION pg_temp.slow_update() RETURNS trigger LANGUAGE plpgsql AS
+$$ BEGIN PERFORM pg_sleep(0.2); RETURN NEW; END $$;
+CREATE TRIGGER slow_update BEFORE UPDATE ON membership.members
+    FOR EACH ROW EXECUTE FUNCTION pg_temp.slow_update();
+SET loadtest.op_timeout = 20;
+SELECT loadtest_run(users => 2, ops => 2, pattern => 'update_member',
+                    think_time_ms => 0, ramp_up_s => 0) AS run_id \gset
+RESET loadtest.op_timeout;
+DROP TRIGGER slow_update ON membership.members;
+SELECT op_timeout_ms FROM loadtest.runs WHERE run_id = :run_id;
+SELECT count(*) AS samples, sqlstate, message
+FROM loadtest.samples WHERE run_id = :run_id GROUP BY sqlstate, message;
+
+-- the report of a real run has its eight sections, in order
+SELECT loadtest_run(users => 5, ops => 10, think_time_ms => 0, ramp_up_s => 0) AS run_id \gset
+WITH r AS (SELECT loadtest_report(:run_id) AS t)
+SELECT s.title, strpos(r.t, s.title) > 0 AS present,
+       strpos(r.t, s.title) > coalesce(lag(strpos(r.t, s.title)) OVER (ORDER BY s.n), 0) AS in_order
+FROM r, (VALUES (1, 'Test Configuration:'), (2, 'User Pattern Distribution:'),
+                (3, 'Overall Results:'), (4, 'Response Times (ms):'),
+                (5, 'Operation Breakdown:'), (6, 'Errors:'),
+                (7, 'Performance Assessment:'), (8, 'Scaling to 4000 Users:')) s(n, title)
+ORDER BY s.n;
+SELECT loadtest_report() = loadtest_report(:run_id) AS latest_by_default;
+SELECT total_ops, failed, success_pct FROM loadtest.run_summary WHERE run_id = :run_id;
+
+-- a named scenario
+SELECT count(*) FROM loadtest.runs;
+SELECT loadtest_scenario('quick') AS run_id \gset
+SELECT users, ops_per_user, pattern, think_time_ms, status FROM loadtest.runs WHERE run_id = :run_id;
+SELECT count(*) AS samples FROM loadtest.samples WHERE run_id = :run_id;
+
+-- every run ended and no worker is left
+SELECT status, count(*) FROM loadtest.runs GROUP BY status;
+SELECT count(*) AS workers FROM pg_stat_activity WHERE backend_type LIKE 'loadtest%';

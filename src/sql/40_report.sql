@@ -1,0 +1,624 @@
+-- loadtest 1.0: the reporting layer.
+--
+--   loadtest.run_summary, loadtest.operation_stats, loadtest.user_stats,
+--   loadtest.error_stats     views over the result tables, for users' own
+--                            queries and for the report
+--   loadtest_rate_response(), loadtest_rate_throughput(),
+--   loadtest_rate_success()  the reference guide's rating tables
+--   loadtest_capacity()      the reference guide's capacity estimate
+--   loadtest_mark_stale_runs()  marks 'running' runs that can no longer end
+--   loadtest_report()        the text report of a run
+--
+-- Units: latencies are stored in microseconds; the views give milliseconds
+-- (double precision), durations in seconds, percentages as 0..100 (success_pct,
+-- error_pct) and read_share as a fraction 0..1.
+--
+-- Every view groups by run_id (or joins on it), so that "WHERE run_id = X"
+-- is pushed down into the aggregation and only that run's samples are read
+-- (through the samples' primary key or the (run_id, operation) index).
+
+-- ---------------------------------------------------------------------------
+-- Views
+-- ---------------------------------------------------------------------------
+
+CREATE VIEW loadtest.run_summary AS
+SELECT r.run_id,
+       r.status,
+       r.pattern,
+       r.users,
+       r.ops_per_user,
+       r.think_time_ms,
+       r.ramp_up_s,
+       r.started_at,
+       r.ended_at,
+       coalesce(nullif(s.duration_s, 0), r.duration_s) AS duration_s,
+       coalesce(s.total_ops, 0) AS total_ops,
+       coalesce(s.successful, 0) AS successful,
+       coalesce(s.failed, 0) AS failed,
+       100 * s.successful::float8 / s.total_ops AS success_pct,
+       s.total_ops / nullif(coalesce(nullif(s.duration_s, 0), r.duration_s), 0) AS throughput_ops_s,
+       s.avg_ms,
+       s.pct_us[1] / 1000 AS median_ms,
+       s.pct_us[2] / 1000 AS p95_ms,
+       s.pct_us[3] / 1000 AS p99_ms,
+       s.min_ms,
+       s.max_ms,
+       s.read_share
+  FROM loadtest.runs r
+  LEFT JOIN (
+        SELECT sm.run_id,
+               count(*) AS total_ops,
+               count(*) FILTER (WHERE sm.success) AS successful,
+               count(*) FILTER (WHERE NOT sm.success) AS failed,
+               (max(sm.start_us + sm.latency_us) - min(sm.start_us)) / 1e6::float8 AS duration_s,
+               avg(sm.latency_us::float8) / 1000 AS avg_ms,
+               percentile_cont(ARRAY[0.5, 0.95, 0.99]::float8[])
+                   WITHIN GROUP (ORDER BY sm.latency_us::float8) AS pct_us,
+               min(sm.latency_us)::float8 / 1000 AS min_ms,
+               max(sm.latency_us)::float8 / 1000 AS max_ms,
+               count(*) FILTER (WHERE o.kind = 'read')::float8 / count(*) AS read_share
+          FROM loadtest.samples sm
+          JOIN loadtest.operations o ON o.operation = sm.operation
+         GROUP BY sm.run_id
+       ) s ON s.run_id = r.run_id;
+
+COMMENT ON VIEW loadtest.run_summary IS
+'loadtest: one row per run with its overall figures: duration_s (first start to last end of the samples, else runs.duration_s), operations, success_pct (0..100), throughput_ops_s, response times in ms (percentile_cont), read_share (0..1, share of read operations)';
+
+CREATE VIEW loadtest.operation_stats AS
+SELECT s.run_id,
+       s.operation,
+       o.kind,
+       count(*) AS ops,
+       avg(s.latency_us::float8) / 1000 AS avg_ms,
+       (percentile_cont(ARRAY[0.5, 0.95]::float8[])
+            WITHIN GROUP (ORDER BY s.latency_us::float8))[1] / 1000 AS median_ms,
+       (percentile_cont(ARRAY[0.5, 0.95]::float8[])
+            WITHIN GROUP (ORDER BY s.latency_us::float8))[2] / 1000 AS p95_ms,
+       max(s.latency_us)::float8 / 1000 AS max_ms,
+       count(*) FILTER (WHERE NOT s.success) AS errors,
+       100 * (count(*) FILTER (WHERE NOT s.success))::float8 / count(*) AS error_pct
+  FROM loadtest.samples s
+  JOIN loadtest.operations o ON o.operation = s.operation
+ GROUP BY s.run_id, s.operation, o.kind;
+
+COMMENT ON VIEW loadtest.operation_stats IS
+'loadtest: per run and operation: operations, response times in ms (percentile_cont), errors and error_pct (0..100)';
+
+CREATE VIEW loadtest.user_stats AS
+SELECT u.run_id,
+       u.user_no,
+       u.pattern,
+       coalesce(s.ops, 0) AS ops,
+       s.avg_ms,
+       s.p95_ms,
+       coalesce(s.errors, 0) AS errors,
+       u.lost
+  FROM loadtest.run_users u
+  LEFT JOIN (
+        SELECT sm.run_id,
+               sm.user_no,
+               count(*) AS ops,
+               avg(sm.latency_us::float8) / 1000 AS avg_ms,
+               percentile_cont(0.95) WITHIN GROUP (ORDER BY sm.latency_us::float8) / 1000 AS p95_ms,
+               count(*) FILTER (WHERE NOT sm.success) AS errors
+          FROM loadtest.samples sm
+         GROUP BY sm.run_id, sm.user_no
+       ) s ON s.run_id = u.run_id AND s.user_no = u.user_no;
+
+COMMENT ON VIEW loadtest.user_stats IS
+'loadtest: per run and simulated user: pattern, operations, response times in ms, errors and whether the user was lost (users without samples have ops = 0)';
+
+CREATE VIEW loadtest.error_stats AS
+SELECT s.run_id,
+       s.operation,
+       s.sqlstate,
+       s.message,
+       count(*) AS count
+  FROM loadtest.samples s
+ WHERE NOT s.success
+ GROUP BY s.run_id, s.operation, s.sqlstate, s.message;
+
+COMMENT ON VIEW loadtest.error_stats IS
+'loadtest: failed operations per run, operation, SQLSTATE and message';
+
+-- ---------------------------------------------------------------------------
+-- Ratings (the reference guide's "Interpreting Metrics" tables)
+--
+-- The bands are half-open and a value exactly on a boundary gets the WORSE
+-- rating (the better band's inequality is strict):
+--   response   avg_ms  < 100 excellent, < 500 good, < 1000 fair, else poor
+--              (100 -> good, 500 -> fair, 1000 -> poor)
+--   throughput ops_s   > 100 high, > 50 good, > 20 fair, else poor
+--              (100 -> good, 50 -> fair, 20 -> poor)
+--   success    pct     > 99 excellent, > 95 good, > 90 fair, else poor
+--              (99 -> good, 95 -> fair, 90 -> poor)
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION loadtest_rate_response(avg_ms double precision)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN CASE WHEN avg_ms < 100 THEN 'excellent'
+            WHEN avg_ms < 500 THEN 'good'
+            WHEN avg_ms <= 1000 THEN 'fair'
+            ELSE 'poor' END;
+
+COMMENT ON FUNCTION loadtest_rate_response(double precision) IS
+'loadtest: rates an average response time in ms: < 100 excellent, 100 to < 500 good, 500 to 1000 fair, > 1000 poor';
+
+CREATE FUNCTION loadtest_rate_throughput(ops_s double precision)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN CASE WHEN ops_s > 100 THEN 'high'
+            WHEN ops_s >= 50 THEN 'good'
+            WHEN ops_s >= 20 THEN 'fair'
+            ELSE 'poor' END;
+
+COMMENT ON FUNCTION loadtest_rate_throughput(double precision) IS
+'loadtest: rates a throughput in operations per second: > 100 high, 50 to 100 good, 20 to < 50 fair, < 20 poor';
+
+CREATE FUNCTION loadtest_rate_success(pct double precision)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN CASE WHEN pct > 99 THEN 'excellent'
+            WHEN pct >= 95 THEN 'good'
+            WHEN pct >= 90 THEN 'fair'
+            ELSE 'poor' END;
+
+COMMENT ON FUNCTION loadtest_rate_success(double precision) IS
+'loadtest: rates a success rate in percent (0..100): > 99 excellent, 95 to 99 good, 90 to < 95 fair, < 90 poor';
+
+-- ---------------------------------------------------------------------------
+-- Capacity estimate (the reference guide's "Estimation Formula")
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION loadtest_capacity(avg_ms double precision,
+                                  users integer,
+                                  target_ms double precision DEFAULT 500,
+                                  target_users integer DEFAULT 4000)
+RETURNS TABLE (capacity_users double precision,
+               est_response_ms double precision,
+               verdict text)
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+BEGIN
+    IF avg_ms = 'NaN'::float8 THEN
+        RAISE EXCEPTION 'avg_ms must be a number'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF users <= 0 OR target_users <= 0 THEN
+        RAISE EXCEPTION 'users and target_users must be positive'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF NOT (target_ms > 0) OR target_ms = 'Infinity'::float8 THEN
+        RAISE EXCEPTION 'target_ms must be a positive number'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+
+    IF avg_ms <= 0 THEN
+        -- no measurable response time: no limit from this model
+        capacity_users := 'Infinity'::float8;
+        est_response_ms := 0;
+    ELSE
+        capacity_users := target_ms / avg_ms * users;
+        est_response_ms := avg_ms * target_users / users;
+    END IF;
+
+    verdict := CASE WHEN capacity_users >= target_users THEN 'ready'
+                    WHEN est_response_ms <= 2 * target_ms THEN 'degraded'
+                    ELSE 'not ready' END;
+    RETURN NEXT;
+END
+$$;
+
+COMMENT ON FUNCTION loadtest_capacity(double precision, integer, double precision, integer) IS
+'loadtest: linear capacity model: capacity_users = target_ms / avg_ms * users, est_response_ms at target_users = avg_ms * target_users / users; verdict ready (capacity >= target_users), degraded (estimate <= 2 x target_ms) or not ready; avg_ms <= 0 gives capacity Infinity';
+
+-- ---------------------------------------------------------------------------
+-- Stale runs
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION loadtest_mark_stale_runs()
+RETURNS integer
+LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+    n_restart integer;
+    n_gone    integer := 0;
+BEGIN
+    UPDATE loadtest.runs
+       SET status = 'aborted',
+           message = 'the server restarted during the run'
+     WHERE status = 'running'
+       AND started_at < pg_catalog.pg_postmaster_start_time();
+    GET DIAGNOSTICS n_restart = ROW_COUNT;
+
+    IF EXISTS (SELECT 1 FROM loadtest.runs
+                WHERE status = 'running' AND recorder_pid IS NOT NULL) THEN
+        -- pg_stat_activity is a per-transaction snapshot: a recorder started
+        -- after this transaction first looked at it would seem to be gone.
+        PERFORM pg_catalog.pg_stat_clear_snapshot();
+        UPDATE loadtest.runs
+           SET status = 'aborted',
+               message = 'the run''s recorder process is gone'
+         WHERE status = 'running'
+           AND recorder_pid IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a
+                            WHERE a.pid = runs.recorder_pid);
+        GET DIAGNOSTICS n_gone = ROW_COUNT;
+    END IF;
+
+    RETURN n_restart + n_gone;
+END
+$$;
+
+COMMENT ON FUNCTION loadtest_mark_stale_runs() IS
+'loadtest: marks as aborted the runs still ''running'' that started before the server did or whose recorder process is gone; returns how many it marked';
+
+-- ---------------------------------------------------------------------------
+-- The report
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION loadtest_report(run_id bigint DEFAULT NULL,
+                                target_ms double precision DEFAULT 500)
+RETURNS text
+LANGUAGE plpgsql VOLATILE
+AS $$
+#variable_conflict use_column
+DECLARE
+    c_rule         constant text := repeat('=', 70);
+    c_int          constant text := 'FM999G999G999G999G990';
+    c_2d           constant text := 'FM999G999G999G999G990D00';
+    c_1d           constant text := 'FM990D0';
+    c_target_users constant integer := 4000;
+    c_top_errors   constant integer := 10;
+
+    v_run_id    bigint := loadtest_report.run_id;
+    v_target_ms double precision := loadtest_report.target_ms;
+    r           loadtest.runs;
+    s           loadtest.run_summary;
+    cap         record;
+    rec         record;
+    o           text[] := '{}';
+    recs        text[] := '{}';
+    v_rating    text;
+    v_n         bigint;
+    v_more      bigint;
+    v_lock_errs bigint;
+    v_othr_errs bigint;
+    v_search_avg double precision;
+    v_search_p95 double precision;
+    v_missing   text[];
+BEGIN
+    IF v_target_ms IS NULL OR NOT (v_target_ms > 0) OR v_target_ms = 'Infinity'::float8 THEN
+        RAISE EXCEPTION 'target_ms must be a positive number'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+
+    -- Runs that can no longer end must not be reported as running.  Not being
+    -- allowed to update runs (privileges, read-only transaction, standby) is
+    -- no reason not to report.
+    BEGIN
+        PERFORM @extschema@.loadtest_mark_stale_runs();
+    EXCEPTION WHEN insufficient_privilege OR read_only_sql_transaction THEN
+        NULL;
+    END;
+
+    IF v_run_id IS NULL THEN
+        SELECT max(x.run_id) INTO v_run_id FROM loadtest.runs x;
+        IF v_run_id IS NULL THEN
+            RAISE EXCEPTION 'there are no loadtest runs to report on'
+                USING ERRCODE = 'no_data_found',
+                      HINT = 'Start a load test with loadtest_run() first.';
+        END IF;
+    END IF;
+
+    SELECT * INTO r FROM loadtest.runs x WHERE x.run_id = v_run_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'loadtest run % does not exist', v_run_id
+            USING ERRCODE = 'undefined_object',
+                  HINT = 'SELECT * FROM loadtest.runs ORDER BY run_id; lists the runs.';
+    END IF;
+
+    SELECT * INTO s FROM loadtest.run_summary x WHERE x.run_id = v_run_id;
+
+    -- Header
+    o := o || c_rule
+           || format('LOAD TEST REPORT - run %s (%s)', r.run_id, r.status);
+    IF r.status <> 'completed' THEN
+        o := o || format('   status: %s, %s', r.status,
+                         CASE WHEN r.status = 'running' THEN 'figures so far'
+                              ELSE coalesce(r.message, 'figures may be partial') END);
+    END IF;
+    o := o || c_rule || ''::text;
+
+    -- 1. Configuration
+    o := o || 'Test Configuration:'::text
+           || ('   Concurrent Users: ' || to_char(r.users, c_int))
+           || ('   Operations per User: ' || to_char(r.ops_per_user, c_int))
+           || ('   Pattern: ' || r.pattern)
+           || ('   Think Time: ' || to_char(r.think_time_ms, c_int) || 'ms')
+           || ('   Ramp-up Time: ' || r.ramp_up_s::text || 's')
+           || ('   Test Duration: ' || coalesce(to_char(s.duration_s, c_2d) || 's', 'n/a'))
+           || ('   Environment: ' || r.environment)
+           || ('   Workers: ' || to_char(r.workers, c_int) || ', seed: ' || r.seed::text);
+    IF r.op_timeout_ms > 0 THEN
+        o := o || ('   Operation Timeout: ' || to_char(r.op_timeout_ms, c_int) || 'ms');
+    END IF;
+    IF r.forced THEN
+        o := o || '   Forced: yes'::text;
+    END IF;
+    o := o || ('   Database: ' || r.database_name)
+           || ('   Role: ' || r.role_name)
+           || ('   Server version: ' || r.server_version)
+           || ('   Started: ' || r.started_at::text
+               || coalesce(', ended: ' || r.ended_at::text, ''))
+           || ''::text;
+
+    -- 2. User patterns
+    o := o || 'User Pattern Distribution:'::text;
+    v_n := 0;
+    FOR rec IN
+        SELECT u.pattern, u.operation, count(*) AS n,
+               sum(count(*)) OVER () AS total
+          FROM loadtest.run_users u
+         WHERE u.run_id = v_run_id
+         GROUP BY u.pattern, u.operation
+         ORDER BY u.pattern, u.operation::text
+    LOOP
+        o := o || format('   %s%s: %s %s (%s%%)',
+                         rec.pattern,
+                         CASE WHEN rec.operation IS NOT NULL
+                              THEN ' (' || rec.operation || ')' ELSE '' END,
+                         to_char(rec.n, c_int),
+                         CASE WHEN rec.n = 1 THEN 'user' ELSE 'users' END,
+                         to_char(100.0 * rec.n / rec.total, c_1d));
+        v_n := v_n + 1;
+    END LOOP;
+    IF v_n = 0 THEN
+        o := o || '   no users recorded'::text;
+    END IF;
+    o := o || ''::text;
+
+    -- 3. Overall results
+    o := o || 'Overall Results:'::text
+           || ('   Total Operations: ' || to_char(s.total_ops, c_int))
+           || ('   Successful: ' || to_char(s.successful, c_int)
+               || coalesce(' (' || to_char(s.success_pct, c_2d) || '%)', ''))
+           || ('   Failed: ' || to_char(s.failed, c_int)
+               || coalesce(' (' || to_char(100 - s.success_pct, c_2d) || '%)', ''))
+           || ('   Throughput: ' || coalesce(to_char(s.throughput_ops_s, c_2d) || ' ops/sec', 'n/a'))
+           || ('   Reads: ' || coalesce(to_char(100 * s.read_share, c_2d) || '% of operations', 'n/a'));
+    IF r.users_lost > 0 THEN
+        o := o || format('   Users lost: %s (%s operations not done)',
+                         to_char(r.users_lost, c_int), to_char(r.ops_not_done, c_int));
+    END IF;
+    o := o || ''::text;
+
+    -- 4. Response times
+    o := o || 'Response Times (ms):'::text
+           || ('   Average: ' || coalesce(to_char(s.avg_ms, c_2d) || 'ms', 'n/a'))
+           || ('   Median: ' || coalesce(to_char(s.median_ms, c_2d) || 'ms', 'n/a'))
+           || ('   95th Percentile: ' || coalesce(to_char(s.p95_ms, c_2d) || 'ms', 'n/a'))
+           || ('   99th Percentile: ' || coalesce(to_char(s.p99_ms, c_2d) || 'ms', 'n/a'))
+           || ('   Min: ' || coalesce(to_char(s.min_ms, c_2d) || 'ms', 'n/a'))
+           || ('   Max: ' || coalesce(to_char(s.max_ms, c_2d) || 'ms', 'n/a'))
+           || ''::text;
+
+    -- 5. Operations
+    o := o || 'Operation Breakdown:'::text;
+    v_n := 0;
+    FOR rec IN
+        SELECT x.* FROM loadtest.operation_stats x
+         WHERE x.run_id = v_run_id
+         ORDER BY x.ops DESC, x.operation::text
+    LOOP
+        o := o || format('   %s: %s ops, avg %sms, p95 %sms, %s %s',
+                         rec.operation, to_char(rec.ops, c_int),
+                         to_char(rec.avg_ms, c_2d), to_char(rec.p95_ms, c_2d),
+                         to_char(rec.errors, c_int),
+                         CASE WHEN rec.errors = 1 THEN 'error' ELSE 'errors' END);
+        IF rec.operation = 'search_members' THEN
+            v_search_avg := rec.avg_ms;
+            v_search_p95 := rec.p95_ms;
+        END IF;
+        v_n := v_n + 1;
+    END LOOP;
+    IF v_n = 0 THEN
+        o := o || '   no operations recorded'::text;
+    END IF;
+    o := o || ''::text;
+
+    -- 6. Errors
+    o := o || 'Errors:'::text;
+    v_n := 0;
+    v_more := 0;
+    v_lock_errs := 0;
+    v_othr_errs := 0;
+    FOR rec IN
+        SELECT x.* FROM loadtest.error_stats x
+         WHERE x.run_id = v_run_id
+         ORDER BY x.count DESC, x.sqlstate, x.operation::text, x.message
+    LOOP
+        v_n := v_n + 1;
+        IF v_n <= c_top_errors THEN
+            o := o || format('   [%s] %s (%s): %s',
+                             coalesce(rec.sqlstate, '-----'),
+                             coalesce(left(regexp_replace(rec.message, '\s+', ' ', 'g'), 100),
+                                      'no message'),
+                             rec.operation, to_char(rec.count, c_int));
+        ELSE
+            v_more := v_more + 1;
+        END IF;
+        IF rec.sqlstate IN ('40P01', '40001', '55P03') THEN
+            v_lock_errs := v_lock_errs + rec.count;
+        ELSE
+            v_othr_errs := v_othr_errs + rec.count;
+        END IF;
+    END LOOP;
+    IF v_n = 0 THEN
+        o := o || '   none'::text;
+    ELSIF v_more > 0 THEN
+        o := o || format('   ... and %s more (see loadtest.error_stats)', to_char(v_more, c_int));
+    END IF;
+    o := o || ''::text;
+
+    -- 7. Assessment
+    o := o || 'Performance Assessment:'::text;
+    IF s.total_ops = 0 THEN
+        o := o || '   no operations to assess'::text;
+    ELSE
+        v_rating := @extschema@.loadtest_rate_response(s.avg_ms);
+        o := o || format('   %s %s: average response time %sms (%s) - %s',
+                         CASE v_rating WHEN 'fair' THEN '[!]' WHEN 'poor' THEN '[!!]' ELSE '[OK]' END,
+                         initcap(v_rating), to_char(s.avg_ms, c_2d),
+                         CASE v_rating WHEN 'excellent' THEN '< 100ms' WHEN 'good' THEN '100-500ms'
+                                       WHEN 'fair' THEN '500-1000ms' ELSE '> 1000ms' END,
+                         CASE v_rating WHEN 'excellent' THEN 'system performing optimally'
+                                       WHEN 'good' THEN 'acceptable for production'
+                                       WHEN 'fair' THEN 'consider optimization'
+                                       ELSE 'optimization required' END);
+
+        v_rating := @extschema@.loadtest_rate_throughput(s.throughput_ops_s);
+        IF v_rating IS NULL THEN
+            o := o || '   [!] Throughput: unknown (no duration)'::text;
+        ELSE
+            o := o || format('   %s %s throughput: %s ops/sec (%s) - %s',
+                             CASE v_rating WHEN 'fair' THEN '[!]' WHEN 'poor' THEN '[!!]' ELSE '[OK]' END,
+                             initcap(v_rating), to_char(s.throughput_ops_s, c_2d),
+                             CASE v_rating WHEN 'high' THEN '> 100' WHEN 'good' THEN '50-100'
+                                           WHEN 'fair' THEN '20-50' ELSE '< 20' END,
+                             CASE v_rating WHEN 'high' THEN 'can handle many users'
+                                           WHEN 'good' THEN 'suitable for medium load'
+                                           WHEN 'fair' THEN 'may struggle under high load'
+                                           ELSE 'capacity issues' END);
+        END IF;
+
+        v_rating := @extschema@.loadtest_rate_success(s.success_pct);
+        o := o || format('   %s %s success rate: %s%% (%s) - %s',
+                         CASE v_rating WHEN 'fair' THEN '[!]' WHEN 'poor' THEN '[!!]' ELSE '[OK]' END,
+                         initcap(v_rating), to_char(s.success_pct, c_2d),
+                         CASE WHEN s.failed = 0 THEN 'no failed operations'
+                              ELSE CASE v_rating WHEN 'excellent' THEN '> 99%' WHEN 'good' THEN '95-99%'
+                                                 WHEN 'fair' THEN '90-95%' ELSE '< 90%' END END,
+                         CASE v_rating WHEN 'excellent' THEN 'system stable'
+                                       WHEN 'good' THEN 'monitor errors'
+                                       WHEN 'fair' THEN 'investigate failures'
+                                       ELSE 'critical issues' END);
+    END IF;
+    o := o || ''::text;
+
+    -- 8. Scaling
+    o := o || format('Scaling to %s Users:', c_target_users);
+    IF s.total_ops = 0 OR s.avg_ms IS NULL THEN
+        o := o || '   no operations recorded: nothing to estimate'::text;
+    ELSE
+        SELECT * INTO cap
+          FROM @extschema@.loadtest_capacity(s.avg_ms, r.users, v_target_ms, c_target_users);
+
+        o := o || ('   Target response time: ' || to_char(v_target_ms, c_2d) || 'ms')
+               || CASE WHEN cap.capacity_users = 'Infinity'::float8
+                       THEN '   Current capacity: unlimited (no measurable response time)'
+                       ELSE format('   Current capacity: ~%s concurrent users (at %sms average response time)',
+                                   to_char(floor(cap.capacity_users)::numeric, c_int),
+                                   to_char(v_target_ms, c_2d)) END
+               || format('   Estimated response time at %s users: %sms',
+                         c_target_users, to_char(cap.est_response_ms, c_2d))
+               || CASE cap.verdict
+                  WHEN 'ready' THEN format('   [OK] System should handle %s users within %sms',
+                                           c_target_users, to_char(v_target_ms, c_2d))
+                  WHEN 'degraded' THEN format('   [!] System may handle %s users with degraded performance',
+                                              c_target_users)
+                  ELSE format('   [!!] System is not ready for %s users: the estimate is over twice the %sms target',
+                              c_target_users, to_char(v_target_ms, c_2d)) END
+               || '   (linear model: response time proportional to concurrent users)'::text;
+
+        -- Recommendations, each from evidence in this run
+        IF s.read_share > 0.6 THEN
+            recs := recs || format('Reads are %s%% of operations (> 60%%): add read replicas for the reads (2-3x capacity for reads)',
+                                   to_char(100 * s.read_share, c_2d));
+        END IF;
+
+        -- The reference guide's indexes: any valid, non-partial index whose
+        -- leading key columns are these will do.  Catalog lookups only, so
+        -- that no privilege on schema membership is needed.
+        SELECT array_agg(ix.stmt ORDER BY ix.ord) INTO v_missing
+          FROM (VALUES
+                (1, 'members', ARRAY['status'],
+                 'CREATE INDEX members_status_idx ON membership.members (status);'),
+                (2, 'members', ARRAY['classification'],
+                 'CREATE INDEX members_classification_idx ON membership.members (classification);'),
+                (3, 'members', ARRAY['last_name'],
+                 'CREATE INDEX members_last_name_idx ON membership.members (last_name text_pattern_ops);'),
+                (4, 'member_employments', ARRAY['member_id', 'is_current'],
+                 'CREATE INDEX member_employments_member_current_idx ON membership.member_employments (member_id, is_current);')
+               ) AS ix(ord, relname, cols, stmt)
+          JOIN pg_catalog.pg_class c ON c.relname = ix.relname
+          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'membership'
+         WHERE NOT EXISTS (
+                SELECT 1
+                  FROM pg_catalog.pg_index i
+                 WHERE i.indrelid = c.oid
+                   AND i.indisvalid
+                   AND i.indpred IS NULL
+                   AND i.indnkeyatts >= cardinality(ix.cols)
+                   AND ix.cols = ARRAY(
+                        SELECT a.attname::text
+                          FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+                          JOIN pg_catalog.pg_attribute a
+                            ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+                         WHERE k.ord <= cardinality(ix.cols)
+                         ORDER BY k.ord));
+
+        IF v_search_avg > 2 * s.avg_ms OR v_search_p95 > 2 * s.p95_ms THEN
+            recs := recs || format('search_members is slow (avg %sms, p95 %sms; overall avg %sms, p95 %sms): %s',
+                                   to_char(v_search_avg, c_2d), to_char(v_search_p95, c_2d),
+                                   to_char(s.avg_ms, c_2d), to_char(s.p95_ms, c_2d),
+                                   CASE WHEN v_missing IS NULL
+                                        THEN 'its indexes exist, look at its plans (EXPLAIN ANALYZE)'
+                                        ELSE 'add the missing indexes below' END);
+        END IF;
+        IF v_missing IS NOT NULL THEN
+            FOR i IN 1 .. cardinality(v_missing) LOOP
+                recs := recs || ('Missing index of the reference guide: ' || v_missing[i]);
+            END LOOP;
+        END IF;
+
+        IF v_lock_errs > 0 THEN
+            recs := recs || format('Lock conflicts (%s failed: deadlock 40P01, serialization failure 40001, lock not available 55P03): look at lock waits (pg_locks, log_lock_waits) and add retry logic',
+                                   to_char(v_lock_errs, c_int));
+        END IF;
+        IF v_othr_errs > 0 THEN
+            recs := recs || format('Other failures (%s): investigate them (see Errors above and loadtest.error_stats)',
+                                   to_char(v_othr_errs, c_int));
+        END IF;
+        IF r.users_lost > 0 THEN
+            recs := recs || format('Users lost (%s): their workers ended early, see the server log',
+                                   to_char(r.users_lost, c_int));
+        END IF;
+        IF cap.capacity_users < c_target_users THEN
+            recs := recs || format('Capacity ~%s is below %s users: use connection pooling (e.g. PgBouncer), cache frequently read data (3-5x for cached queries) and optimise the slowest queries; then scale horizontally',
+                                   to_char(floor(cap.capacity_users)::numeric, c_int), c_target_users);
+        END IF;
+        IF s.p99_ms > 10 * s.median_ms THEN
+            recs := recs || format('Tail latency: p99 %sms is over 10x the median %sms: look at checkpoints, autovacuum and lock waits (log_checkpoints, log_autovacuum_min_duration, log_lock_waits)',
+                                   to_char(s.p99_ms, c_2d), to_char(s.median_ms, c_2d));
+        END IF;
+
+        o := o || '   Recommendations:'::text;
+        IF cardinality(recs) = 0 THEN
+            o := o || '   - No action needed at this load'::text;
+        ELSE
+            FOR i IN 1 .. cardinality(recs) LOOP
+                o := o || ('   - ' || recs[i]);
+            END LOOP;
+        END IF;
+    END IF;
+
+    o := o || ''::text || c_rule;
+    RETURN array_to_string(o, E'\n');
+END
+$$;
+
+COMMENT ON FUNCTION loadtest_report(bigint, double precision) IS
+'loadtest: the text report of a run (NULL: the latest run): configuration, user patterns, results, response times, operations, errors, assessment and scaling to 4000 users at target_ms; marks stale runs first';
