@@ -756,6 +756,7 @@ loadtest_run(PG_FUNCTION_ARGS)
 	run->ops_per_user = req.ops;
 	run->think_time_ms = req.think_time_ms;
 	run->op_timeout_ms = loadtest_op_timeout;
+	run->record_samples = loadtest_record_samples;
 	run->ramp_up_us = (int64) (req.ramp_up_s * 1000000.0);
 	run->seed = seed;
 	run->forced = req.force;

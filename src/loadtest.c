@@ -19,6 +19,7 @@ PG_MODULE_MAGIC;
 int			loadtest_environment = LOADTEST_ENV_DEVELOPMENT;
 int			loadtest_progress_interval = 5;
 int			loadtest_op_timeout = 0;
+bool		loadtest_record_samples = true;
 
 static const struct config_enum_entry environment_options[] = {
 	{"development", LOADTEST_ENV_DEVELOPMENT, false},
@@ -65,6 +66,15 @@ _PG_init(void)
 							PGC_USERSET,
 							GUC_UNIT_MS,
 							NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("loadtest.record_samples",
+							 "Whether runs store one row per operation in loadtest.samples.",
+							 "Off counts operations without storing them: it exists to measure what recording costs (see bench/).",
+							 &loadtest_record_samples,
+							 true,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("loadtest");
 }

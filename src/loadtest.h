@@ -21,6 +21,7 @@ typedef enum LoadtestEnvironment
 extern int	loadtest_environment;
 extern int	loadtest_progress_interval;
 extern int	loadtest_op_timeout;
+extern bool loadtest_record_samples;
 
 extern const char *loadtest_environment_name(void);
 

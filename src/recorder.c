@@ -162,9 +162,9 @@ recorder_transaction(void (*fn) (void))
 static void
 recorder_create_run(void)
 {
-	Datum		values[12];
-	Oid			types[12] = {INT8OID, INT4OID, INT4OID, TEXTOID, INT4OID,
-		FLOAT8OID, BOOLOID, INT4OID, INT8OID, INT4OID, TEXTOID, INT4OID};
+	Datum		values[13];
+	Oid			types[13] = {INT8OID, INT4OID, INT4OID, TEXTOID, INT4OID,
+		FLOAT8OID, BOOLOID, INT4OID, INT8OID, INT4OID, TEXTOID, INT4OID, BOOLOID};
 	Oid			argtypes[10] = {INT8OID, INT4ARRAYOID, INT4ARRAYOID,
 		InvalidOid, InvalidOid, INT8ARRAYOID, INT8ARRAYOID, BOOLARRAYOID,
 	TEXTARRAYOID, TEXTARRAYOID};
@@ -189,13 +189,14 @@ recorder_create_run(void)
 	values[9] = Int32GetDatum(run->op_timeout_ms);
 	values[10] = CStringGetTextDatum(run->environment);
 	values[11] = Int32GetDatum(MyProcPid);
+	values[12] = BoolGetDatum(run->record_samples);
 	rc = SPI_execute_with_args("INSERT INTO loadtest.runs (run_id, users,"
 							   " ops_per_user, pattern, think_time_ms, ramp_up_s,"
 							   " forced, workers, seed, op_timeout_ms, environment,"
-							   " recorder_pid)"
+							   " recorder_pid, samples_recorded)"
 							   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-							   " $11, $12)",
-							   12, types, values, NULL, false, 0);
+							   " $11, $12, $13)",
+							   13, types, values, NULL, false, 0);
 	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "could not create the run: %s", SPI_result_code_string(rc));
 
@@ -419,6 +420,14 @@ recorder_finish_run(void)
 	strlcpy(run->final_status, status_names[reason], sizeof(run->final_status));
 	values[0] = Int64GetDatum(run->run_id);
 	values[1] = CStringGetTextDatum(run->final_status);
+	if (last_end_us == 0 && pg_atomic_read_u32(&run->started))
+	{
+		instr_time	now;
+
+		/* nothing recorded: the run lasted until now */
+		INSTR_TIME_SET_CURRENT(now);
+		last_end_us = runstate_elapsed_us(run, now);
+	}
 	values[2] = Float8GetDatum(last_end_us / 1000000.0);
 	values[3] = Int32GetDatum(users_lost);
 	values[4] = Int64GetDatum(ops_not_done);

@@ -163,6 +163,7 @@ typedef struct RunState
 	int32		ops_per_user;
 	int32		think_time_ms;
 	int32		op_timeout_ms;
+	bool		record_samples;
 	int64		ramp_up_us;
 	uint64		seed;
 	bool		forced;

@@ -211,8 +211,9 @@ worker_run_operation(VirtualUser *user, OpContext *ctx, MemoryContext op_context
 		pg_atomic_write_u64(&my_slot->errors,
 							pg_atomic_read_u64(&my_slot->errors) + 1);
 
-	worker_record(ring, &sample,
-				  ok ? NULL : (error->message ? error->message : "unknown error"));
+	if (run->record_samples)
+		worker_record(ring, &sample,
+					  ok ? NULL : (error->message ? error->message : "unknown error"));
 	MemoryContextSwitchTo(old_context);
 }
 

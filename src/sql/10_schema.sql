@@ -85,6 +85,7 @@ CREATE TABLE loadtest.runs (
     workers         integer NOT NULL,
     seed            bigint NOT NULL,
     op_timeout_ms   integer NOT NULL DEFAULT 0,
+    samples_recorded boolean NOT NULL DEFAULT true,  -- loadtest.record_samples
     database_name   name NOT NULL DEFAULT current_database(),
     role_name       name NOT NULL DEFAULT current_user,
     server_version  text NOT NULL DEFAULT current_setting('server_version'),
