@@ -71,10 +71,10 @@ CREATE TRIGGER refuse_contact BEFORE INSERT ON membership.organization_contacts
 SELECT loadtest_run(users => 2, ops => 5, pattern => 'create_organization_contact',
                     think_time_ms => 0, ramp_up_s => 0) AS run_id \gset
 DROP TRIGGER refuse_contact ON membership.organization_contacts;
-SELECT status, count(*) AS samples, count(*) FILTER (WHERE NOT success) AS failed,
-       sqlstate, message
-FROM loadtest.samples JOIN loadtest.runs USING (run_id) WHERE run_id = :run_id
-GROUP BY status, sqlstate, message;
+SELECT r.status, count(*) AS samples, count(*) FILTER (WHERE NOT s.success) AS failed,
+       s.sqlstate, s.message
+FROM loadtest.samples s JOIN loadtest.runs r USING (run_id) WHERE run_id = :run_id
+GROUP BY r.status, s.sqlstate, s.message;
 
 -- unique violations: every new member gets the same email
 CREATE FUNCTION pg_temp.same_email() RETURNS trigger LANGUAGE plpgsql AS

@@ -80,9 +80,10 @@ static const char *const workload_tables[] = {
 /*
  * The number of background worker slots not in use.  PostgreSQL keeps one
  * PGPROC per max_worker_processes slot, after those of the regular backends
- * and autovacuum (see InitProcGlobal); a slot is in use when its PGPROC has
- * a process.  Workers registered but not yet started are not seen: a launch
- * still handles RegisterDynamicBackgroundWorker failing.
+ * and autovacuum (see InitProcGlobal); a slot is in use while a process owns
+ * the latch of its PGPROC (PGPROC.pid is not cleared when a process exits,
+ * the latch owner is).  Workers registered but not yet started are not
+ * seen: a launch still handles RegisterDynamicBackgroundWorker failing.
  */
 static int
 free_worker_slots(void)
@@ -91,7 +92,7 @@ free_worker_slots(void)
 	int			used = 0;
 
 	for (int i = first; i < first + max_worker_processes; i++)
-		if (ProcGlobal->allProcs[i].pid != 0)
+		if (ProcGlobal->allProcs[i].procLatch.owner_pid != 0)
 			used++;
 	return max_worker_processes - used;
 }

@@ -134,6 +134,22 @@ CREATE INDEX ON loadtest.samples (run_id, operation);
 
 CREATE SEQUENCE loadtest.run_id_seq;
 
+-- Each role sees, changes and deletes only the runs it started (the table
+-- owner, i.e. the superuser that created the extension, sees all).  Rows of
+-- samples and run_users follow their run.  role_name cannot be forged: the
+-- recorder inserts runs as the calling role, and WITH CHECK holds it to it.
+ALTER TABLE loadtest.runs ENABLE ROW LEVEL SECURITY;
+CREATE POLICY runs_of_own_role ON loadtest.runs
+    USING (role_name = current_user);
+
+ALTER TABLE loadtest.run_users ENABLE ROW LEVEL SECURITY;
+CREATE POLICY run_users_of_own_runs ON loadtest.run_users
+    USING (EXISTS (SELECT 1 FROM loadtest.runs r WHERE r.run_id = run_users.run_id));
+
+ALTER TABLE loadtest.samples ENABLE ROW LEVEL SECURITY;
+CREATE POLICY samples_of_own_runs ON loadtest.samples
+    USING (EXISTS (SELECT 1 FROM loadtest.runs r WHERE r.run_id = samples.run_id));
+
 -- Results belong to the user: keep them in pg_dump output.
 SELECT pg_catalog.pg_extension_config_dump('loadtest.runs', '');
 SELECT pg_catalog.pg_extension_config_dump('loadtest.run_users', '');

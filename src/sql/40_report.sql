@@ -13,6 +13,9 @@
 -- (double precision), durations in seconds, percentages as 0..100 (success_pct,
 -- error_pct) and read_share as a fraction 0..1.
 --
+-- The views are security_invoker: they show what the caller may see of the
+-- result tables (its own runs; see the row-level security policies).
+--
 -- Every view groups by run_id (or joins on it), so that "WHERE run_id = X"
 -- is pushed down into the aggregation and only that run's samples are read
 -- (through the samples' primary key or the (run_id, operation) index).
@@ -21,7 +24,7 @@
 -- Views
 -- ---------------------------------------------------------------------------
 
-CREATE VIEW loadtest.run_summary AS
+CREATE VIEW loadtest.run_summary WITH (security_invoker = true) AS
 SELECT r.run_id,
        r.status,
        r.pattern,
@@ -65,7 +68,7 @@ SELECT r.run_id,
 COMMENT ON VIEW loadtest.run_summary IS
 'loadtest: one row per run with its overall figures: duration_s (first start to last end of the samples, else runs.duration_s), operations, success_pct (0..100), throughput_ops_s, response times in ms (percentile_cont), read_share (0..1, share of read operations)';
 
-CREATE VIEW loadtest.operation_stats AS
+CREATE VIEW loadtest.operation_stats WITH (security_invoker = true) AS
 SELECT s.run_id,
        s.operation,
        o.kind,
@@ -85,7 +88,7 @@ SELECT s.run_id,
 COMMENT ON VIEW loadtest.operation_stats IS
 'loadtest: per run and operation: operations, response times in ms (percentile_cont), errors and error_pct (0..100)';
 
-CREATE VIEW loadtest.user_stats AS
+CREATE VIEW loadtest.user_stats WITH (security_invoker = true) AS
 SELECT u.run_id,
        u.user_no,
        u.pattern,
@@ -109,7 +112,7 @@ SELECT u.run_id,
 COMMENT ON VIEW loadtest.user_stats IS
 'loadtest: per run and simulated user: pattern, operations, response times in ms, errors and whether the user was lost (users without samples have ops = 0)';
 
-CREATE VIEW loadtest.error_stats AS
+CREATE VIEW loadtest.error_stats WITH (security_invoker = true) AS
 SELECT s.run_id,
        s.operation,
        s.sqlstate,
@@ -125,14 +128,15 @@ COMMENT ON VIEW loadtest.error_stats IS
 -- ---------------------------------------------------------------------------
 -- Ratings (the reference guide's "Interpreting Metrics" tables)
 --
--- The bands are half-open and a value exactly on a boundary gets the WORSE
--- rating (the better band's inequality is strict):
---   response   avg_ms  < 100 excellent, < 500 good, < 1000 fair, else poor
---              (100 -> good, 500 -> fair, 1000 -> poor)
---   throughput ops_s   > 100 high, > 50 good, > 20 fair, else poor
---              (100 -> good, 50 -> fair, 20 -> poor)
---   success    pct     > 99 excellent, > 95 good, > 90 fair, else poor
---              (99 -> good, 95 -> fair, 90 -> poor)
+-- The bands follow the tables literally: "> 1000 poor", "< 20 poor" and
+-- "< 90 poor" are strict, so a value on the edge of a middle band belongs to
+-- that band:
+--   response   avg_ms  < 100 excellent, < 500 good, <= 1000 fair, > 1000 poor
+--              (100 -> good, 500 -> fair, 1000 -> fair)
+--   throughput ops_s   > 100 high, >= 50 good, >= 20 fair, < 20 poor
+--              (100 -> good, 50 -> good, 20 -> fair)
+--   success    pct     > 99 excellent, >= 95 good, >= 90 fair, < 90 poor
+--              (99 -> good, 95 -> good, 90 -> fair)
 -- ---------------------------------------------------------------------------
 
 CREATE FUNCTION loadtest_rate_response(avg_ms double precision)
@@ -622,3 +626,11 @@ $$;
 
 COMMENT ON FUNCTION loadtest_report(bigint, double precision) IS
 'loadtest: the text report of a run (NULL: the latest run): configuration, user patterns, results, response times, operations, errors, assessment and scaling to 4000 users at target_ms; marks stale runs first';
+
+-- Reading results is open to all: the views run as the caller
+-- (security_invoker), and row-level security shows each role its own runs.
+GRANT SELECT ON loadtest.run_summary, loadtest.operation_stats,
+    loadtest.user_stats, loadtest.error_stats,
+    loadtest.operations, loadtest.scenarios TO PUBLIC;
+GRANT USAGE ON SCHEMA loadtest TO PUBLIC;
+GRANT SELECT ON loadtest.runs, loadtest.samples, loadtest.run_users TO PUBLIC;

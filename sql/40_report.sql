@@ -1,0 +1,129 @@
+--
+-- The reporting layer: views, ratings, capacity, stale runs, the report.
+-- Fixed data under high run ids; the extension is created by 00_setup.
+--
+SET lc_numeric TO 'C';		-- to_char() separators: ',' and '.'
+SET extra_float_digits TO 0;
+\set SHOW_CONTEXT never
+
+-- Run 900001: 10 users of the distributed pattern, 20 operations each; user 10
+-- (file_operations) was lost before doing anything.
+INSERT INTO loadtest.runs (run_id, status, users, ops_per_user, pattern,
+                           think_time_ms, ramp_up_s, workers, seed, environment,
+                           started_at, ended_at, duration_s, users_lost, ops_not_done)
+VALUES (900001, 'completed', 10, 20, 'distributed', 100, 2.5, 10, 42, 'development',
+        '2026-01-27 10:00:00+00', '2026-01-27 10:00:05+00', 5.0, 1, 20);
+
+INSERT INTO loadtest.run_users (run_id, user_no, pattern, ops_planned, ops_done, lost)
+SELECT 900001, u,
+       CASE WHEN u <= 5 THEN 'read_heavy' WHEN u <= 7 THEN 'write_heavy'
+            WHEN u <= 9 THEN 'mixed' ELSE 'file_operations' END::loadtest.pattern,
+       20, CASE WHEN u = 10 THEN 0 ELSE 20 END, u = 10
+  FROM generate_series(1, 10) u;
+
+-- Users 1-9, operations 1-20: the operation follows op_no % 4 and the pattern;
+-- latency is op_no ms, plus 30 ms for search_members; user 6's
+-- create_employment deadlocks at op 3 and 7, user 7's create_member at op 1
+-- hits a unique violation.
+INSERT INTO loadtest.samples (run_id, user_no, op_no, pattern, operation,
+                              start_us, latency_us, success, sqlstate, message)
+SELECT 900001, u.user_no, n, u.pattern, op,
+       (u.user_no - 1) * 100000 + (n - 1) * 200000,
+       n * 1000 + CASE WHEN op = 'search_members' THEN 30000 ELSE 0 END,
+       err IS NULL, err,
+       CASE err WHEN '40P01' THEN 'deadlock detected'
+                WHEN '23505' THEN 'duplicate key value violates unique constraint "members_email_key"' END
+  FROM loadtest.run_users u,
+       generate_series(1, 20) n,
+       LATERAL (SELECT (CASE u.pattern
+                         WHEN 'read_heavy' THEN ARRAY['list_organizations', 'read_member_list', 'read_member_detail', 'search_members']
+                         WHEN 'write_heavy' THEN ARRAY['read_member_list', 'create_member', 'update_member', 'create_employment']
+                         ELSE ARRAY['search_members', 'read_member_list', 'create_member', 'update_employment_status']
+                        END)[n % 4 + 1]::loadtest.operation AS op) o,
+       LATERAL (SELECT CASE WHEN u.user_no = 6 AND n IN (3, 7) THEN '40P01'
+                            WHEN u.user_no = 7 AND n = 1 THEN '23505' END AS err) e
+ WHERE u.run_id = 900001 AND NOT u.lost;
+
+-- 180 samples: 1..20 ms nine times, plus 30 ms on the 35 searches.
+-- Average (9 * 210 + 35 * 30) / 180 = 16.333 ms; duration: first start 0,
+-- last end user 9 op 20 (search): 4.6 s + 50 ms.
+SELECT run_id, status, users, total_ops, successful, failed,
+       round(success_pct::numeric, 4) AS success_pct,
+       duration_s, round(throughput_ops_s::numeric, 4) AS throughput,
+       round(avg_ms::numeric, 4) AS avg_ms, median_ms, p95_ms, p99_ms, min_ms, max_ms,
+       round(read_share::numeric, 4) AS read_share
+  FROM loadtest.run_summary WHERE run_id = 900001;
+
+SELECT operation, kind, ops, round(avg_ms::numeric, 4) AS avg_ms, median_ms, p95_ms,
+       max_ms, errors, round(error_pct::numeric, 4) AS error_pct
+  FROM loadtest.operation_stats WHERE run_id = 900001 ORDER BY operation;
+
+SELECT * FROM loadtest.user_stats WHERE run_id = 900001 ORDER BY user_no;
+
+SELECT * FROM loadtest.error_stats WHERE run_id = 900001 ORDER BY count DESC, sqlstate;
+
+-- Ratings at and around each boundary: a boundary value gets the worse rating.
+SELECT v, loadtest_rate_response(v) AS response
+  FROM unnest(ARRAY[0, 99.99, 100, 499.99, 500, 999.99, 1000, 5000]::float8[]) v;
+SELECT v, loadtest_rate_throughput(v) AS throughput
+  FROM unnest(ARRAY[0, 20, 20.01, 50, 50.01, 100, 100.01]::float8[]) v;
+SELECT v, loadtest_rate_success(v) AS success
+  FROM unnest(ARRAY[0, 90, 90.01, 95, 95.01, 99, 99.01, 100]::float8[]) v;
+SELECT loadtest_rate_response(NULL) IS NULL AS null_in_null_out;
+
+-- Capacity: the reference example (50 users at 200 ms, target 500 ms:
+-- capacity 125), the edges of the verdicts, no measurable response time.
+SELECT * FROM loadtest_capacity(200, 50, 500);
+SELECT * FROM loadtest_capacity(200, 50, 500, 125);
+SELECT * FROM loadtest_capacity(5, 50);
+SELECT * FROM loadtest_capacity(10, 50);
+SELECT * FROM loadtest_capacity(0, 50);
+SELECT * FROM loadtest_capacity(NULL, 50);
+SELECT * FROM loadtest_capacity(100, 0);
+
+-- The report, without the lines that depend on the installation.
+SELECT line FROM regexp_split_to_table(loadtest_report(900001), E'\n') AS line
+ WHERE line !~ '^   (Database|Role|Server|Started)';
+
+-- A run that is still going: 3 users, 2 samples so far (0.5025 s);
+-- target_ms 1 (capacity 1.5 users).
+INSERT INTO loadtest.runs (run_id, status, users, ops_per_user, pattern,
+                           think_time_ms, ramp_up_s, workers, seed, environment)
+VALUES (900002, 'running', 3, 5, 'read_member_detail', 0, 0, 3, 7, 'development');
+INSERT INTO loadtest.run_users (run_id, user_no, pattern, operation, ops_planned, ops_done)
+SELECT 900002, u, 'single_operation', 'read_member_detail', 5, 0 FROM generate_series(1, 3) u;
+INSERT INTO loadtest.samples (run_id, user_no, op_no, pattern, operation,
+                              start_us, latency_us, success)
+VALUES (900002, 1, 1, 'single_operation', 'read_member_detail', 0, 1500, true),
+       (900002, 2, 1, 'single_operation', 'read_member_detail', 500000, 2500, true);
+
+SELECT line FROM regexp_split_to_table(loadtest_report(900002, 1), E'\n') AS line
+ WHERE line !~ '^   (Database|Role|Server|Started)';
+
+-- Stale runs: one from before the server started, one whose recorder is gone.
+INSERT INTO loadtest.runs (run_id, status, users, ops_per_user, pattern,
+                           think_time_ms, ramp_up_s, workers, seed, environment,
+                           started_at, recorder_pid)
+VALUES (900003, 'running', 1, 1, 'mixed', 0, 0, 1, 1, 'development', '2000-01-01 00:00:00+00', NULL),
+       (900004, 'running', 1, 1, 'mixed', 0, 0, 1, 1, 'development', clock_timestamp(), -1);
+SELECT loadtest_mark_stale_runs() >= 2 AS marked;
+SELECT run_id, status, message FROM loadtest.runs
+ WHERE run_id BETWEEN 900001 AND 900004 ORDER BY run_id;
+SELECT loadtest_mark_stale_runs() AS marked_again;
+
+-- The latest run is the default; its header tells why it is not complete.
+SELECT line FROM regexp_split_to_table(loadtest_report(), E'\n') AS line
+ WHERE line ~ '(REPORT|status|Total Operations|no operations)';
+
+-- Errors.
+SELECT loadtest_report(999999999);
+SELECT loadtest_report(900001, 0);
+BEGIN;
+DELETE FROM loadtest.runs;
+SELECT loadtest_report();
+ROLLBACK;
+
+-- Only the test's runs go; the cascade takes their users and samples.
+DELETE FROM loadtest.runs WHERE run_id BETWEEN 900001 AND 900004;
+RESET lc_numeric;
+RESET extra_float_digits;
