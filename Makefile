@@ -18,7 +18,8 @@ OBJS = \
 	src/patterns.o \
 	src/recorder.o \
 	src/runstate.o \
-	src/user_worker.o
+	src/user_worker.o \
+	src/workload.o
 
 SQL_PARTS = $(sort $(wildcard src/sql/*.sql))
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql

@@ -68,12 +68,22 @@ DROP ROLE loadtest_nologin, loadtest_nogrant;
 -- unknown scenario
 SELECT loadtest_scenario('huge');
 
--- workload not seeded
+-- a transaction that has locked the workload or result tables for writing
+-- would deadlock with the run's own processes
 BEGIN;
+UPDATE membership.members SET phone = phone WHERE member_id = 1;
+SELECT loadtest_run(users => 1, ops => 1);
+ROLLBACK;
+BEGIN;
+LOCK TABLE loadtest.samples IN SHARE MODE;
+SELECT loadtest_run(users => 1, ops => 1);
+ROLLBACK;
+
+-- workload not seeded (the recorder's check, raised by the call)
 TRUNCATE membership.members, membership.member_employments, membership.students,
          membership.file_attachments;
 SELECT loadtest_run(users => 1, ops => 1);
-ROLLBACK;
+SELECT loadtest_seed(2000) LIKE 'seeded 2000 members%' AS reseeded;
 
 -- nothing was left behind
 SELECT count(*) AS runs FROM loadtest.runs;

@@ -20,6 +20,7 @@
 #include <signal.h>
 
 #include "access/htup_details.h"
+#include "access/relation.h"
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "catalog/namespace.h"
@@ -34,6 +35,7 @@
 #include "postmaster/bgworker.h"
 #include "port/pg_bitutils.h"
 #include "storage/latch.h"
+#include "storage/lmgr.h"
 #include "storage/proc.h"
 #include "storage/procarray.h"
 #include "utils/acl.h"
@@ -72,10 +74,6 @@ typedef struct Launch
 	BackgroundWorkerHandle **workers;
 } Launch;
 
-static const char *const workload_tables[] = {
-	"members", "organizations", "member_employments", "organization_contacts",
-	"students", "file_attachments",
-};
 
 /*
  * The number of background worker slots not in use.  PostgreSQL keeps one
@@ -220,6 +218,55 @@ check_server_and_role(const RunRequest *req)
 				 errhint("GRANT CONNECT ON DATABASE to the role.")));
 }
 
+/*
+ * The run's processes read and write the workload and result tables in
+ * transactions of their own.  If the calling transaction has locked one of
+ * them for writing (an uncommitted INSERT, UPDATE, DELETE, TRUNCATE, SELECT
+ * FOR UPDATE or LOCK TABLE), they would wait for it while it waits for
+ * them: a deadlock no lock manager sees.  Refuse before anything starts.
+ */
+static void
+check_no_conflicting_locks(void)
+{
+	static const char *const tables[][2] = {
+		{"membership", "members"},
+		{"membership", "organizations"},
+		{"membership", "member_employments"},
+		{"membership", "organization_contacts"},
+		{"membership", "students"},
+		{"membership", "file_attachments"},
+		{"loadtest", "runs"},
+		{"loadtest", "samples"},
+		{"loadtest", "run_users"},
+	};
+
+	for (int i = 0; i < lengthof(tables); i++)
+	{
+		Oid			schema = get_namespace_oid(tables[i][0], true);
+		Oid			relid;
+		Relation	rel;
+		bool		locked;
+
+		if (!OidIsValid(schema))
+			continue;
+		relid = get_relname_relid(tables[i][1], schema);
+		if (!OidIsValid(relid))
+			continue;
+		rel = try_relation_open(relid, NoLock);
+		if (rel == NULL)
+			continue;
+		locked = CheckRelationLockedByMe(rel, RowShareLock, true);
+		relation_close(rel, NoLock);
+		if (locked)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("cannot start a load test in a transaction that has locked %s.%s",
+							tables[i][0], tables[i][1]),
+					 errdetail("The simulated users would wait for this transaction, which would wait for them."),
+					 errhint("Commit or roll back first, or start the load test in a transaction of its own.")));
+	}
+}
+
 /* The role must be able to write its own results. */
 static void
 check_result_privileges(void)
@@ -257,148 +304,6 @@ check_result_privileges(void)
 							needed[i].table),
 					 errdetail("The run's recorder writes the results as the role that starts the run."),
 					 errhint("See \"Granting the right to run load tests\" in docs/reference.md.")));
-	}
-}
-
-static int64
-spi_int8(const char *sql, int64 default_value)
-{
-	bool		isnull;
-	Datum		value;
-
-	if (SPI_execute(sql, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
-		return default_value;
-	value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	return isnull ? default_value : DatumGetInt64(value);
-}
-
-/* Distinct values of a column, through its index (a loose index scan). */
-static int
-spi_distinct_values(const char *column, char values[][LOADTEST_VALUE_LEN])
-{
-	char	   *sql = psprintf("WITH RECURSIVE v(x) AS ("
-							   " SELECT min(%s) FROM membership.members"
-							   " UNION ALL"
-							   " SELECT (SELECT min(%s) FROM membership.members WHERE %s > v.x)"
-							   " FROM v WHERE v.x IS NOT NULL)"
-							   " SELECT x FROM v WHERE x IS NOT NULL LIMIT %d",
-							   column, column, column, LOADTEST_MAX_VALUES);
-	int			n = 0;
-
-	if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
-		return 0;
-	for (uint64 i = 0; i < SPI_processed; i++)
-	{
-		char	   *value = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
-
-		if (value != NULL && strlen(value) < LOADTEST_VALUE_LEN)
-			strlcpy(values[n++], value, LOADTEST_VALUE_LEN);
-	}
-	return n;
-}
-
-static bool
-is_ascii_name(const char *name)
-{
-	if (strlen(name) < 2 || strlen(name) >= LOADTEST_NAME_LEN)
-		return false;
-	for (const char *c = name; *c; c++)
-		if (!((*c >= 'A' && *c <= 'Y') || (*c >= 'a' && *c <= 'y')))
-			return false;
-	return true;
-}
-
-static bool
-can_read(const char *table)
-{
-	Oid			relid = get_relname_relid(table, get_namespace_oid("membership", false));
-
-	return pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK;
-}
-
-/*
- * Check that the workload is in place, and learn what operations draw
- * their parameters from.  Tables the role may not read are left out: the
- * operations on them will fail, and be recorded, as permission errors.
- */
-static void
-gather_workload_facts(WorkloadFacts *facts, uint64 seed)
-{
-	Oid			schema = get_namespace_oid("membership", true);
-
-	memset(facts, 0, sizeof(*facts));
-	facts->member_min = facts->member_max = 1;
-	facts->organization_min = facts->organization_max = 1;
-	facts->employment_min = facts->employment_max = 1;
-	facts->attachment_min = facts->attachment_max = 1;
-
-	for (int i = 0; i < lengthof(workload_tables); i++)
-		if (!OidIsValid(schema) ||
-			!OidIsValid(get_relname_relid(workload_tables[i], schema)))
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_TABLE),
-					 errmsg("the workload table membership.%s is missing",
-							workload_tables[i]),
-					 errhint("Reinstall the extension, then run SELECT loadtest_seed();")));
-
-	if (can_read("members"))
-	{
-		Datum		ids[64];
-		Oid			argtypes[1] = {INT8ARRAYOID};
-		Datum		args[1];
-		pg_prng_state rng;
-
-		facts->member_min = spi_int8("SELECT min(member_id) FROM membership.members", 0);
-		facts->member_max = spi_int8("SELECT max(member_id) FROM membership.members", 0);
-		if (facts->member_min == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("the membership workload has no data"),
-					 errdetail("membership.members is empty."),
-					 errhint("Run SELECT loadtest_seed(); first.")));
-
-		facts->nstatuses = spi_distinct_values("status", facts->statuses);
-		facts->nclassifications = spi_distinct_values("classification",
-													  facts->classifications);
-		pg_prng_seed(&rng, seed);
-		for (int i = 0; i < lengthof(ids); i++)
-			ids[i] = Int64GetDatum(facts->member_min + (int64)
-								   pg_prng_uint64_range(&rng, 0, facts->member_max - facts->member_min));
-		args[0] = PointerGetDatum(construct_array(ids, lengthof(ids), INT8OID,
-												  8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-		if (SPI_execute_with_args("SELECT last_name FROM membership.members"
-								  " WHERE member_id = ANY ($1)",
-								  1, argtypes, args, NULL, true, 0) == SPI_OK_SELECT)
-		{
-			for (uint64 i = 0; i < SPI_processed &&
-				 facts->nprefixes < LOADTEST_NAME_PREFIXES; i++)
-			{
-				char	   *name = SPI_getvalue(SPI_tuptable->vals[i],
-												SPI_tuptable->tupdesc, 1);
-
-				if (name != NULL && is_ascii_name(name))
-					strlcpy(facts->name_prefixes[facts->nprefixes++], name,
-							LOADTEST_NAME_LEN);
-			}
-		}
-	}
-	if (can_read("organizations"))
-	{
-		facts->organization_min = spi_int8("SELECT min(organization_id) FROM membership.organizations", 1);
-		facts->organization_max = spi_int8("SELECT max(organization_id) FROM membership.organizations", 1);
-	}
-	if (can_read("member_employments"))
-	{
-		facts->employment_min = spi_int8("SELECT min(employment_id) FROM membership.member_employments", 1);
-		facts->employment_max = spi_int8("SELECT max(employment_id) FROM membership.member_employments", 1);
-	}
-	if (can_read("students"))
-		facts->student_count =
-			spi_int8("SELECT max(student_id) - min(student_id) + 1 FROM membership.students", 0);
-	if (can_read("file_attachments"))
-	{
-		facts->attachment_min = spi_int8("SELECT min(attachment_id) FROM membership.file_attachments", 1);
-		facts->attachment_max = spi_int8("SELECT max(attachment_id) FROM membership.file_attachments", 1);
 	}
 }
 
@@ -469,8 +374,7 @@ launch_worker(RunState *run, dsm_segment *segment, const char *function,
 		snprintf(worker.bgw_name, BGW_MAXLEN, "loadtest run " INT64_FORMAT " worker %d",
 				 run->run_id, number);
 	else
-		snprintf(worker.bgw_name, BGW_MAXLEN, "loadtest run " INT64_FORMAT " recorder",
-				 run->run_id);
+		snprintf(worker.bgw_name, BGW_MAXLEN, "loadtest recorder");
 	strlcpy(worker.bgw_type, type, BGW_MAXLEN);
 	worker.bgw_main_arg = Int32GetDatum(number - 1);
 	memcpy(worker.bgw_extra, &dh, sizeof(dh));
@@ -610,6 +514,23 @@ wait_for_run(Launch *launch)
 	}
 }
 
+/* Users whose worker ended before they finished (set by the recorder). */
+static int
+count_lost_users(RunState *run, int *users_lost, int64 *ops_not_done)
+{
+	for (int i = 0; i < run->nusers; i++)
+	{
+		VirtualUser *user = runstate_user(run, i);
+
+		if (user->lost)
+		{
+			(*users_lost)++;
+			*ops_not_done += user->ops_planned - user->ops_done;
+		}
+	}
+	return *users_lost;
+}
+
 /*
  * The call is being cancelled: stop the run, give its processes a moment
  * to record what they did, then let the error go on.  Interrupts are held:
@@ -623,6 +544,7 @@ stop_cancelled_run(Launch *launch)
 
 	HOLD_INTERRUPTS();
 	runstate_request_stop(run, STOP_CANCELLED, "the call that started the run was cancelled");
+	/* a recorder that has not created the run yet will not create it */
 	pg_atomic_write_u32(&run->launch_complete, 1);
 	cancel_operations_in_flight(run);
 	INSTR_TIME_SET_CURRENT(start);
@@ -673,10 +595,13 @@ start_recorder(Launch *launch)
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();
 	}
+	/* The recorder checks the workload: pass its error on as it was. */
 	ereport(ERROR,
-			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-			 errmsg("could not start load test run " INT64_FORMAT, run->run_id),
-			 errdetail("The run's recorder failed: %s", run->recorder_error)));
+			(errcode(run->recorder_sqlerrcode ? run->recorder_sqlerrcode :
+					 ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("%s", run->recorder_error),
+			 run->recorder_detail[0] ? errdetail("%s", run->recorder_detail) : 0,
+			 run->recorder_hint[0] ? errhint("%s", run->recorder_hint) : 0));
 }
 
 /* Launch one worker per user; stop the run if a launch fails midway. */
@@ -715,10 +640,11 @@ Datum
 loadtest_run(PG_FUNCTION_ARGS)
 {
 	RunRequest	req;
-	WorkloadFacts facts;
 	Launch		launch;
 	RunState   *run;
 	int64		run_id;
+	int			users_lost = 0;
+	int64		ops_not_done = 0;
 	uint64		seed;
 	uint32		ring_capacity;
 	int			free_slots;
@@ -736,22 +662,20 @@ loadtest_run(PG_FUNCTION_ARGS)
 				 errhint("Raise max_worker_processes to at least %d (a restart is needed), or run fewer users.",
 						 max_worker_processes - free_slots + req.users + 1)));
 
-	seed = pg_prng_uint64(&pg_global_prng_state) & PG_INT64_MAX;
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	/* catalog lookups only: the calling transaction locks no table */
 	check_result_privileges();
-	gather_workload_facts(&facts, seed);
-	run_id = spi_int8("SELECT pg_catalog.nextval('loadtest.run_id_seq')", -1);
-	if (run_id < 0)
-		elog(ERROR, "could not allocate a run id");
-	SPI_finish();
+	check_no_conflicting_locks();
+	seed = pg_prng_uint64(&pg_global_prng_state) & PG_INT64_MAX;
 
-	/* Everything is checked: set the run up. */
+	/*
+	 * Set the run up.  The recorder checks the workload and creates the run
+	 * in transactions of its own; an error there is raised here, before any
+	 * user starts, and leaves nothing behind.
+	 */
 	ring_capacity = pg_nextpower2_32((uint32) Min(Max(req.ops, 16), LOADTEST_RING_MAX));
 	launch.segment = dsm_create(runstate_size(req.users, req.users, ring_capacity), 0);
 	run = launch.run = (RunState *) dsm_segment_address(launch.segment);
 	runstate_init(run, req.users, req.users, ring_capacity);
-	run->run_id = run_id;
 	run->database_id = MyDatabaseId;
 	run->role_id = GetUserId();
 	run->ops_per_user = req.ops;
@@ -763,7 +687,6 @@ loadtest_run(PG_FUNCTION_ARGS)
 	run->forced = req.force;
 	strlcpy(run->pattern_name, req.pattern, sizeof(run->pattern_name));
 	strlcpy(run->environment, loadtest_environment_name(), sizeof(run->environment));
-	run->facts = facts;
 	run->coordinator_pgprocno = MyProc->pgprocno;
 	plan_users(run, &req);
 	launch.workers = palloc0(sizeof(BackgroundWorkerHandle *) * req.users);
@@ -777,18 +700,18 @@ loadtest_run(PG_FUNCTION_ARGS)
 		if (loadtest_progress_interval > 0)
 			ereport(NOTICE,
 					(errmsg("loadtest run " INT64_FORMAT ": %d users x %d operations, pattern %s",
-							run_id, req.users, req.ops, req.pattern)));
+							run->run_id, req.users, req.ops, req.pattern)));
 		wait_for_run(&launch);
 	}
 	PG_CATCH();
 	{
-		if (launch.recorder != NULL &&
-			pg_atomic_read_u32(&run->recorder_state) == RECORDER_READY)
+		if (launch.recorder != NULL)
 			stop_cancelled_run(&launch);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
 
+	run_id = run->run_id;
 	if (pg_atomic_read_u32(&run->recorder_state) == RECORDER_FAILED)
 		ereport(WARNING,
 				(errmsg("load test run " INT64_FORMAT " ended abnormally: %s",
@@ -799,6 +722,14 @@ loadtest_run(PG_FUNCTION_ARGS)
 		ereport(WARNING,
 				(errmsg("load test run " INT64_FORMAT " %s: %s", run_id,
 						run->final_status, run->stop_message)));
+	else if (count_lost_users(run, &users_lost, &ops_not_done) > 0)
+		ereport(WARNING,
+				(errmsg("load test run " INT64_FORMAT " completed, but %d of %d users were lost",
+						run_id, users_lost, run->nusers),
+				 errdetail("Their workers ended before they finished: " INT64_FORMAT " operations were not done.",
+						   ops_not_done),
+				 errhint("SELECT * FROM loadtest.run_users WHERE run_id = " INT64_FORMAT " AND lost;",
+						 run_id)));
 	else if (loadtest_progress_interval > 0)
 		ereport(NOTICE,
 				(errmsg("loadtest run " INT64_FORMAT " completed; SELECT loadtest_report(" INT64_FORMAT ") to read the report",

@@ -73,7 +73,7 @@ static SPIPlanPtr insert_samples_plan;
 static int64 samples_written;
 static int64 samples_dropped;
 static int64 last_end_us;
-static char record_error[LOADTEST_MESSAGE_LEN];
+static ErrorData *record_error;	/* the last error of a transaction */
 
 static const char *const status_names[] = {
 	[STOP_NONE] = "completed",
@@ -146,19 +146,25 @@ recorder_transaction(void (*fn) (void))
 	{
 		ErrorData  *edata;
 
-		MemoryContextSwitchTo(context);
+		MemoryContextSwitchTo(TopMemoryContext);
 		edata = CopyErrorData();
 		FlushErrorState();
 		AbortCurrentTransaction();
-		strlcpy(record_error, edata->message, sizeof(record_error));
-		FreeErrorData(edata);
+		MemoryContextSwitchTo(context);
+		if (record_error != NULL)
+			FreeErrorData(record_error);
+		record_error = edata;
 	}
 	PG_END_TRY();
 	pgstat_report_stat(false);
 	return ok;
 }
 
-/* Create the runs row; look up the types the sample INSERT needs. */
+/*
+ * Check the workload and learn its facts, allocate the run id and create
+ * the runs row; look up the types the sample INSERT needs.  All of it in
+ * the recorder's transaction, as the calling role.
+ */
 static void
 recorder_create_run(void)
 {
@@ -169,6 +175,18 @@ recorder_create_run(void)
 		InvalidOid, InvalidOid, INT8ARRAYOID, INT8ARRAYOID, BOOLARRAYOID,
 	TEXTARRAYOID, TEXTARRAYOID};
 	int			rc;
+	bool		isnull;
+
+	workload_facts_gather(&run->facts, run->seed);
+	if (runstate_stop_reason(run) != STOP_NONE)
+		ereport(ERROR,
+				(errcode(ERRCODE_QUERY_CANCELED),
+				 errmsg("the run was cancelled before it started")));
+	rc = SPI_execute("SELECT pg_catalog.nextval('loadtest.run_id_seq')", false, 1);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not allocate a run id: %s", SPI_result_code_string(rc));
+	run->run_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+											  SPI_tuptable->tupdesc, 1, &isnull));
 
 	pattern_type = lookup_type("loadtest.pattern");
 	operation_type = lookup_type("loadtest.operation");
@@ -263,8 +281,8 @@ recorder_flush(void)
 		samples_dropped += batch->n;
 		ereport(WARNING,
 				(errmsg("loadtest run " INT64_FORMAT ": could not record %d samples: %s",
-						run->run_id, batch->n, record_error)));
-		runstate_request_stop(run, STOP_FAILED, record_error);
+						run->run_id, batch->n, record_error->message)));
+		runstate_request_stop(run, STOP_FAILED, record_error->message);
 	}
 	batch->n = 0;
 	MemoryContextReset(batch_context);
@@ -472,9 +490,6 @@ loadtest_recorder_main(Datum main_arg)
 	before_shmem_exit(recorder_on_exit, (Datum) 0);
 
 	BackgroundWorkerInitializeConnectionByOid(run->database_id, run->role_id, 0);
-	snprintf(appname, sizeof(appname), "loadtest run " INT64_FORMAT " recorder",
-			 run->run_id);
-	SetConfigOption("application_name", appname, PGC_USERSET, PGC_S_SESSION);
 
 	batch = MemoryContextAllocZero(TopMemoryContext, sizeof(SampleBatch));
 	batch_context = AllocSetContextCreate(TopMemoryContext, "loadtest samples",
@@ -482,11 +497,25 @@ loadtest_recorder_main(Datum main_arg)
 
 	if (!recorder_transaction(recorder_create_run))
 	{
-		strlcpy(run->recorder_error, record_error, sizeof(run->recorder_error));
+		/* hand the error to the coordinator, which raises it */
+		run->recorder_sqlerrcode = record_error->sqlerrcode;
+		strlcpy(run->recorder_error, record_error->message,
+				sizeof(run->recorder_error));
+		if (record_error->detail)
+			strlcpy(run->recorder_detail, record_error->detail,
+					sizeof(run->recorder_detail));
+		if (record_error->hint)
+			strlcpy(run->recorder_hint, record_error->hint,
+					sizeof(run->recorder_hint));
+		pg_write_barrier();
 		pg_atomic_write_u32(&run->recorder_state, RECORDER_FAILED);
 		runstate_wake(run->coordinator_pgprocno);
 		proc_exit(0);
 	}
+	snprintf(appname, sizeof(appname), "loadtest run " INT64_FORMAT " recorder",
+			 run->run_id);
+	SetConfigOption("application_name", appname, PGC_USERSET, PGC_S_SESSION);
+	pg_write_barrier();
 	pg_atomic_write_u32(&run->recorder_state, RECORDER_READY);
 	runstate_wake(run->coordinator_pgprocno);
 
@@ -517,7 +546,7 @@ loadtest_recorder_main(Datum main_arg)
 	if (!recorder_transaction(recorder_finish_run))
 		ereport(WARNING,
 				(errmsg("loadtest run " INT64_FORMAT ": could not record the end of the run: %s",
-						run->run_id, record_error)));
+						run->run_id, record_error->message)));
 	pg_atomic_write_u32(&run->recorder_state, RECORDER_FINISHED);
 	runstate_wake(run->coordinator_pgprocno);
 	proc_exit(0);

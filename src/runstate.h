@@ -155,7 +155,7 @@ typedef struct WorkerSlot
 typedef struct RunState
 {
 	uint32		magic;
-	int64		run_id;
+	int64		run_id;			/* allocated by the recorder */
 	Oid			database_id;
 	Oid			role_id;
 	int32		nusers;
@@ -170,7 +170,7 @@ typedef struct RunState
 	char		pattern_name[NAMEDATALEN];
 	char		environment[NAMEDATALEN];
 
-	WorkloadFacts facts;
+	WorkloadFacts facts;		/* gathered by the recorder */
 
 	/* set by the coordinator */
 	int			coordinator_pgprocno;
@@ -186,7 +186,10 @@ typedef struct RunState
 	/* set by the recorder */
 	pg_atomic_uint32 recorder_state;	/* RecorderState */
 	int			recorder_pgprocno;
+	int			recorder_sqlerrcode;	/* why the recorder could not start */
 	char		recorder_error[LOADTEST_MESSAGE_LEN];
+	char		recorder_detail[LOADTEST_MESSAGE_LEN];
+	char		recorder_hint[LOADTEST_MESSAGE_LEN];
 	char		final_status[16];
 
 	Size		users_offset;
@@ -194,6 +197,9 @@ typedef struct RunState
 	Size		rings_offset;
 	Size		ring_size;
 } RunState;
+
+/* workload.c */
+extern void workload_facts_gather(WorkloadFacts *facts, uint64 seed);
 
 extern Size runstate_size(int nusers, int nworkers, uint32 ring_capacity);
 extern void runstate_init(RunState *rs, int nusers, int nworkers,

@@ -496,6 +496,13 @@ BEGIN
                                            WHEN 'good' THEN 'suitable for medium load'
                                            WHEN 'fair' THEN 'may struggle under high load'
                                            ELSE 'capacity issues' END);
+            -- Users that mostly think cannot load the server: then the
+            -- throughput measures the simulated demand, not the capacity.
+            IF r.think_time_ms > 0 AND s.avg_ms < 0.1 * r.think_time_ms THEN
+                o := o || format('   note: throughput is set by the simulated demand, not the server: users spent %s%% of their time thinking (think time %sms, %sms per operation); run more users or think_time_ms => 0 to measure capacity',
+                                 to_char(100.0 * r.think_time_ms / (r.think_time_ms + s.avg_ms), c_2d),
+                                 to_char(r.think_time_ms, c_int), to_char(s.avg_ms, c_2d));
+            END IF;
         END IF;
 
         v_rating := @extschema@.loadtest_rate_success(s.success_pct);

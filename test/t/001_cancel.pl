@@ -171,15 +171,7 @@ ok( defined poll_until(
 		},
 		30),
 	'ramp-up: all 4 user workers are there, 3 of them waiting');
-TODO:
 {
-	# Known bug: gather_workload_facts() (src/coordinator.c) reads the
-	# membership tables in the calling transaction, which keeps their
-	# AccessShareLock for the whole run.  An ALTER TABLE, VACUUM FULL,
-	# TRUNCATE or LOCK TABLE on one of them then waits for the call, and the
-	# users' operations queue behind it: the run stalls, undetected, until
-	# it is cancelled.
-	local $TODO = 'the calling transaction keeps locks on the workload tables during the run';
 	is( $mon->query_safe(
 			"SELECT string_agg(DISTINCT c.relname, ',') FROM pg_locks l
 			 JOIN pg_class c ON c.oid = l.relation
@@ -285,12 +277,7 @@ is( $mon->query_safe(
 		"SELECT count(*) FROM loadtest.run_users WHERE run_id > $before AND ops_done > 0"),
 	0,
 	'starting: no user ran');
-TODO:
 {
-	# Known bug: when the call is cancelled before the recorder is ready,
-	# the run is closed by the coordinator's detach callback as if the
-	# session had ended ('aborted').
-	local $TODO = 'a call cancelled while its recorder starts is recorded as aborted';
 	is( $mon->query_safe(
 			"SELECT string_agg(status || '|' || coalesce(message, ''), ',') FROM loadtest.runs WHERE run_id > $before"
 		),

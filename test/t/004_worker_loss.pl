@@ -59,9 +59,14 @@ like($victim, qr/^\d+$/, 'found the worker of user 2');
 is($mon->query_safe("SELECT pg_terminate_backend($victim)"),
 	't', 'terminated the worker of user 2');
 
-# the call goes on to the end and returns the run id
-my @out = split /\n/, $bg->query_safe('SELECT 1');
+# the call goes on to the end, returns the run id and warns of the loss
+my @out = split /\n/, $bg->query('SELECT 1');
 is($out[0], $run_id, 'the run with a lost user still returns its run id');
+like(
+	$bg->{stderr},
+	qr/WARNING:  load test run $run_id completed, but 1 of 3 users were lost/,
+	'the call warns that a user was lost');
+$bg->{stderr} = '';
 is( $mon->query_safe(
 		"SELECT status, users_lost, ops_not_done = 150 - (SELECT ops_done FROM loadtest.run_users u
 		                                                  WHERE u.run_id = r.run_id AND user_no = 2)
