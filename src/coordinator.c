@@ -38,6 +38,7 @@
 #include "storage/lmgr.h"
 #include "storage/proc.h"
 #include "storage/procarray.h"
+#include "tcop/tcopprot.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -45,6 +46,12 @@
 
 #include "loadtest.h"
 #include "runstate.h"
+
+/*
+ * From libpq/libpq.h (PostgreSQL 14 and later), which cannot be included
+ * without the GSSAPI headers that libpq-be.h pulls in.
+ */
+extern bool pq_check_connection(void);
 
 PG_FUNCTION_INFO_V1(loadtest_run);
 PG_FUNCTION_INFO_V1(loadtest_pattern_distribution);
@@ -498,6 +505,16 @@ wait_for_run(Launch *launch)
 		INSTR_TIME_SUBTRACT(now, last_check);
 		if (INSTR_TIME_GET_MICROSEC(now) >= HANDLE_CHECK_US)
 		{
+			/*
+			 * A client that went away cannot be told the result: end the
+			 * session, and with it the run (aborted, see the detach
+			 * callback), rather than load the server for nobody.
+			 */
+			if (whereToSendOutput == DestRemote && !pq_check_connection())
+				ereport(FATAL,
+						(errcode(ERRCODE_CONNECTION_FAILURE),
+						 errmsg("connection to client lost during load test run " INT64_FORMAT,
+								run->run_id)));
 			check_launched_workers(launch);
 			INSTR_TIME_SET_CURRENT(last_check);
 		}
