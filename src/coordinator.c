@@ -415,8 +415,12 @@ check_launched_workers(Launch *launch)
 		GetBackgroundWorkerPid(launch->recorder, &pid) == BGWH_STOPPED)
 	{
 		if (run->recorder_error[0] == '\0')
-			strlcpy(run->recorder_error, "the recorder could not start",
+		{
+			strlcpy(run->recorder_error, "the run's recorder could not start",
 					sizeof(run->recorder_error));
+			strlcpy(run->recorder_hint, "See the server log. If the loadtest library was just upgraded, reconnect: this session still runs the old one.",
+					sizeof(run->recorder_hint));
+		}
 		pg_atomic_write_u32(&run->recorder_state, RECORDER_FAILED);
 		runstate_request_stop(run, STOP_FAILED, "the run's recorder exited");
 	}
@@ -699,6 +703,9 @@ loadtest_run(PG_FUNCTION_ARGS)
 	run->think_time_ms = req.think_time_ms;
 	run->op_timeout_ms = loadtest_op_timeout;
 	run->record_samples = loadtest_record_samples;
+	run->isolation = loadtest_isolation;
+	run->max_tries = loadtest_max_tries;
+	run->hot_rows = loadtest_hot_rows;
 	run->ramp_up_us = (int64) (req.ramp_up_s * 1000000.0);
 	run->seed = seed;
 	run->forced = req.force;

@@ -20,6 +20,21 @@ int			loadtest_environment = LOADTEST_ENV_DEVELOPMENT;
 int			loadtest_progress_interval = 5;
 int			loadtest_op_timeout = 0;
 bool		loadtest_record_samples = true;
+int			loadtest_isolation = 0;
+int			loadtest_max_tries = 1;
+int			loadtest_hot_rows = 0;
+
+static const struct config_enum_entry isolation_options[] = {
+	{"read_committed", 0, false},
+	{"repeatable_read", 1, false},
+	{"serializable", 2, false},
+	{NULL, 0, false}
+};
+
+/* As default_transaction_isolation spells them. */
+static const char *const isolation_names[] = {
+	"read committed", "repeatable read", "serializable"
+};
 
 static const struct config_enum_entry environment_options[] = {
 	{"development", LOADTEST_ENV_DEVELOPMENT, false},
@@ -34,6 +49,12 @@ const char *
 loadtest_environment_name(void)
 {
 	return environment_options[loadtest_environment].name;
+}
+
+const char *
+loadtest_isolation_name(int isolation)
+{
+	return isolation_names[isolation];
 }
 
 void
@@ -75,6 +96,34 @@ _PG_init(void)
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);
+
+	DefineCustomEnumVariable("loadtest.isolation",
+							 "Isolation level of the simulated users' transactions.",
+							 NULL,
+							 &loadtest_isolation,
+							 0,
+							 isolation_options,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("loadtest.max_tries",
+							"How many times an operation is tried when it fails with a serialization failure or a deadlock.",
+							"1 means no retry.  Like pgbench's --max-tries: the sample's latency covers every try.",
+							&loadtest_max_tries,
+							1, 1, 100,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("loadtest.hot_rows",
+							"Draw the rows that operations read and write from the first N of each table only (0 means all rows).",
+							"A few hot rows make the users contend for the same rows: lock waits, deadlocks, serialization failures.",
+							&loadtest_hot_rows,
+							0, 0, INT_MAX,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("loadtest");
 }

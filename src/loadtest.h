@@ -22,6 +22,12 @@ extern int	loadtest_environment;
 extern int	loadtest_progress_interval;
 extern int	loadtest_op_timeout;
 extern bool loadtest_record_samples;
+extern int	loadtest_isolation;
+extern int	loadtest_max_tries;
+extern int	loadtest_hot_rows;
+
+/* loadtest.isolation: values are those of default_transaction_isolation */
+extern const char *loadtest_isolation_name(int isolation);
 
 extern const char *loadtest_environment_name(void);
 

@@ -100,6 +100,9 @@ static const StmtInfo stmt_info[NUM_LOADTEST_STMTS] = {
 		"UPDATE membership.members SET phone = $2, city = $3, updated_at = now()"
 		" WHERE member_id = $1",
 	3, {INT8OID, TEXTOID, TEXTOID}},
+	[STMT_MEMBER_TOUCH] = {
+		"UPDATE membership.members SET updated_at = now() WHERE member_id = $1",
+	1, {INT8OID}},
 	[STMT_EMPLOYMENT_END_CURRENT] = {
 		"UPDATE membership.member_employments SET is_current = false,"
 		" status = 'ended', end_date = current_date, updated_at = now()"
@@ -114,6 +117,10 @@ static const StmtInfo stmt_info[NUM_LOADTEST_STMTS] = {
 		"UPDATE membership.member_employments SET status = $2, updated_at = now()"
 		" WHERE employment_id = $1",
 	2, {INT8OID, TEXTOID}},
+	[STMT_EMPLOYMENT_TOUCH_CURRENT] = {
+		"UPDATE membership.member_employments SET updated_at = now()"
+		" WHERE member_id = $1 AND is_current",
+	1, {INT8OID}},
 	[STMT_CONTACT_INSERT] = {
 		"INSERT INTO membership.organization_contacts (organization_id, name,"
 		" email, phone, role) VALUES ($1, $2, $3, $4, $5)",
@@ -244,6 +251,15 @@ random_between(pg_prng_state *rng, int64 low, int64 high)
 	return low + (int64) pg_prng_uint64_range(rng, 0, (uint64) (high - low));
 }
 
+/* A row id of a table whose ids span low..high, among the hot rows if set. */
+static int64
+random_id(OpContext *ctx, pg_prng_state *rng, int64 low, int64 high)
+{
+	if (ctx->hot_rows > 0 && high - low >= ctx->hot_rows)
+		high = low + ctx->hot_rows - 1;
+	return random_between(rng, low, high);
+}
+
 /*
  * A page offset for a list of about `rows` rows: most users look at the
  * first pages, few go deep (cube of a uniform draw), and nobody goes past
@@ -281,7 +297,7 @@ op_bind(OpContext *ctx, LoadtestOp op, int32 user_no, pg_prng_state *rng,
 		OpCall *call)
 {
 	const WorkloadFacts *f = ctx->facts;
-	int64		member_id = random_between(rng, f->member_min, f->member_max);
+	int64		member_id = random_id(ctx, rng, f->member_min, f->member_max);
 	int64		serial = ++ctx->serial;
 	char		unique[64];
 
@@ -365,30 +381,36 @@ op_bind(OpContext *ctx, LoadtestOp op, int32 user_no, pg_prng_state *rng,
 				break;
 			}
 		case OP_UPDATE_MEMBER:
+			/* the member, then its current employment (kept in step) */
 			set_step(call, STMT_MEMBER_UPDATE);
 			ARG(call, 0) = Int64GetDatum(member_id);
 			ARG(call, 1) = CStringGetTextDatum(psprintf("+1-555-%04d",
 														(int) pg_prng_uint64_range(rng, 0, 9999)));
 			ARG(call, 2) = CStringGetTextDatum(PICK(rng, cities));
+			set_step(call, STMT_EMPLOYMENT_TOUCH_CURRENT);
+			ARG(call, 0) = Int64GetDatum(member_id);
 			break;
 		case OP_CREATE_EMPLOYMENT:
 			set_step(call, STMT_EMPLOYMENT_END_CURRENT);
 			ARG(call, 0) = Int64GetDatum(member_id);
 			set_step(call, STMT_EMPLOYMENT_INSERT);
 			ARG(call, 0) = Int64GetDatum(member_id);
-			ARG(call, 1) = Int64GetDatum(random_between(rng, f->organization_min,
+			ARG(call, 1) = Int64GetDatum(random_id(ctx, rng, f->organization_min,
 														f->organization_max));
 			ARG(call, 2) = CStringGetTextDatum(PICK(rng, titles));
+			/* then the member (its updated_at): the opposite order */
+			set_step(call, STMT_MEMBER_TOUCH);
+			ARG(call, 0) = Int64GetDatum(member_id);
 			break;
 		case OP_UPDATE_EMPLOYMENT_STATUS:
 			set_step(call, STMT_EMPLOYMENT_SET_STATUS);
-			ARG(call, 0) = Int64GetDatum(random_between(rng, f->employment_min,
+			ARG(call, 0) = Int64GetDatum(random_id(ctx, rng, f->employment_min,
 														f->employment_max));
 			ARG(call, 1) = CStringGetTextDatum(PICK(rng, employment_statuses));
 			break;
 		case OP_CREATE_ORGANIZATION_CONTACT:
 			set_step(call, STMT_CONTACT_INSERT);
-			ARG(call, 0) = Int64GetDatum(random_between(rng, f->organization_min,
+			ARG(call, 0) = Int64GetDatum(random_id(ctx, rng, f->organization_min,
 														f->organization_max));
 			ARG(call, 1) = CStringGetTextDatum(psprintf("%s %s",
 														PICK(rng, first_names), PICK(rng, last_names)));
@@ -421,7 +443,7 @@ op_bind(OpContext *ctx, LoadtestOp op, int32 user_no, pg_prng_state *rng,
 			}
 		case OP_READ_FILE_METADATA:
 			set_step(call, STMT_ATTACHMENT_GET);
-			ARG(call, 0) = Int64GetDatum(random_between(rng, f->attachment_min,
+			ARG(call, 0) = Int64GetDatum(random_id(ctx, rng, f->attachment_min,
 														f->attachment_max));
 			break;
 		case NUM_LOADTEST_OPS:

@@ -44,9 +44,11 @@ typedef enum LoadtestStmt
 	STMT_STUDENT_PAGE,
 	STMT_MEMBER_INSERT,
 	STMT_MEMBER_UPDATE,
+	STMT_MEMBER_TOUCH,
 	STMT_EMPLOYMENT_END_CURRENT,
 	STMT_EMPLOYMENT_INSERT,
 	STMT_EMPLOYMENT_SET_STATUS,
+	STMT_EMPLOYMENT_TOUCH_CURRENT,
 	STMT_CONTACT_INSERT,
 	STMT_ATTACHMENT_LIST,
 	STMT_ATTACHMENT_INSERT,
@@ -54,7 +56,7 @@ typedef enum LoadtestStmt
 	NUM_LOADTEST_STMTS
 } LoadtestStmt;
 
-#define OP_MAX_STEPS	2
+#define OP_MAX_STEPS	3
 #define OP_MAX_PARAMS	6
 
 /* One operation with its parameters drawn, ready to run. */
@@ -78,6 +80,7 @@ typedef struct OpContext
 	const struct WorkloadFacts *facts;
 	int64		run_id;
 	int32		worker_no;
+	int32		hot_rows;		/* 0, or draw ids among the first N only */
 	int64		serial;			/* makes inserted emails and keys unique */
 	SPIPlanPtr	plans[NUM_LOADTEST_STMTS];
 } OpContext;

@@ -53,6 +53,7 @@ typedef struct SampleBatch
 	Datum		start_us[BATCH_MAX];
 	Datum		latency_us[BATCH_MAX];
 	Datum		success[BATCH_MAX];
+	Datum		tries[BATCH_MAX];
 	Datum		sqlstate[BATCH_MAX];
 	bool		sqlstate_null[BATCH_MAX];
 	Datum		message[BATCH_MAX];
@@ -168,12 +169,13 @@ recorder_transaction(void (*fn) (void))
 static void
 recorder_create_run(void)
 {
-	Datum		values[13];
-	Oid			types[13] = {INT8OID, INT4OID, INT4OID, TEXTOID, INT4OID,
-		FLOAT8OID, BOOLOID, INT4OID, INT8OID, INT4OID, TEXTOID, INT4OID, BOOLOID};
-	Oid			argtypes[10] = {INT8OID, INT4ARRAYOID, INT4ARRAYOID,
+	Datum		values[16];
+	Oid			types[16] = {INT8OID, INT4OID, INT4OID, TEXTOID, INT4OID,
+		FLOAT8OID, BOOLOID, INT4OID, INT8OID, INT4OID, TEXTOID, INT4OID, BOOLOID,
+	TEXTOID, INT4OID, INT4OID};
+	Oid			argtypes[11] = {INT8OID, INT4ARRAYOID, INT4ARRAYOID,
 		InvalidOid, InvalidOid, INT8ARRAYOID, INT8ARRAYOID, BOOLARRAYOID,
-	TEXTARRAYOID, TEXTARRAYOID};
+	TEXTARRAYOID, TEXTARRAYOID, INT2ARRAYOID};
 	int			rc;
 	bool		isnull;
 
@@ -208,13 +210,17 @@ recorder_create_run(void)
 	values[10] = CStringGetTextDatum(run->environment);
 	values[11] = Int32GetDatum(MyProcPid);
 	values[12] = BoolGetDatum(run->record_samples);
+	values[13] = CStringGetTextDatum(loadtest_isolation_name(run->isolation));
+	values[14] = Int32GetDatum(run->max_tries);
+	values[15] = Int32GetDatum(run->hot_rows);
 	rc = SPI_execute_with_args("INSERT INTO loadtest.runs (run_id, users,"
 							   " ops_per_user, pattern, think_time_ms, ramp_up_s,"
 							   " forced, workers, seed, op_timeout_ms, environment,"
-							   " recorder_pid, samples_recorded)"
+							   " recorder_pid, samples_recorded, isolation, max_tries,"
+							   " hot_rows)"
 							   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-							   " $11, $12, $13)",
-							   13, types, values, NULL, false, 0);
+							   " $11, $12, $13, $14, $15, $16)",
+							   16, types, values, NULL, false, 0);
 	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "could not create the run: %s", SPI_result_code_string(rc));
 
@@ -222,12 +228,13 @@ recorder_create_run(void)
 	argtypes[4] = get_array_type(operation_type);
 	insert_samples_plan = SPI_prepare("INSERT INTO loadtest.samples (run_id,"
 									  " user_no, op_no, pattern, operation, start_us,"
-									  " latency_us, success, sqlstate, message)"
+									  " latency_us, success, sqlstate, message, tries)"
 									  " SELECT $1, u.* FROM ROWS FROM ("
 									  UNNEST(2) ", " UNNEST(3) ", " UNNEST(4) ", "
 									  UNNEST(5) ", " UNNEST(6) ", " UNNEST(7) ", "
-									  UNNEST(8) ", " UNNEST(9) ", " UNNEST(10) ") AS u",
-									  10, argtypes);
+									  UNNEST(8) ", " UNNEST(9) ", " UNNEST(10) ", "
+									  UNNEST(11) ") AS u",
+									  11, argtypes);
 	if (insert_samples_plan == NULL || SPI_keepplan(insert_samples_plan) != 0)
 		elog(ERROR, "could not prepare the insertion of samples");
 }
@@ -251,7 +258,7 @@ static void
 recorder_insert_batch(void)
 {
 	SampleBatch *b = batch;
-	Datum		values[10];
+	Datum		values[11];
 	int			rc;
 
 	values[0] = Int64GetDatum(run->run_id);
@@ -264,6 +271,7 @@ recorder_insert_batch(void)
 	values[7] = PointerGetDatum(batch_array(b->success, NULL, b->n, BOOLOID));
 	values[8] = PointerGetDatum(batch_array(b->sqlstate, b->sqlstate_null, b->n, TEXTOID));
 	values[9] = PointerGetDatum(batch_array(b->message, b->message_null, b->n, TEXTOID));
+	values[10] = PointerGetDatum(batch_array(b->tries, NULL, b->n, INT2OID));
 	rc = SPI_execute_plan(insert_samples_plan, values, NULL, false, 0);
 	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "could not record samples: %s", SPI_result_code_string(rc));
@@ -303,10 +311,30 @@ recorder_drain(void)
 		uint64		msg_tail = pg_atomic_read_u64(&ring->msg_tail);
 
 		pg_read_barrier();
+
+		/*
+		 * A ring claiming more samples than it holds is corrupt: never read
+		 * garbage, stop the run instead.
+		 */
+		if (head - tail > ring->capacity)
+		{
+			runstate_request_stop(run, STOP_FAILED, "a sample ring of the run is corrupt");
+			samples_dropped += head - tail;
+			pg_atomic_write_u64(&ring->tail, head);
+			continue;
+		}
 		for (; tail < head && batch->n < BATCH_MAX; tail++)
 		{
 			SampleRecord *s = &ring->samples[tail & (ring->capacity - 1)];
-			int			i = batch->n++;
+			int			i;
+
+			if (s->pattern < 0 || s->pattern >= NUM_USER_PATTERNS ||
+				s->operation < 0 || s->operation >= NUM_LOADTEST_OPS)
+			{
+				samples_dropped++;
+				continue;
+			}
+			i = batch->n++;
 
 			batch->user_no[i] = Int32GetDatum(s->user_no);
 			batch->op_no[i] = Int32GetDatum(s->op_no);
@@ -315,6 +343,7 @@ recorder_drain(void)
 			batch->start_us[i] = Int64GetDatum(s->start_us);
 			batch->latency_us[i] = Int64GetDatum(s->latency_us);
 			batch->success[i] = BoolGetDatum(s->sqlerrcode == 0);
+			batch->tries[i] = Int16GetDatum(s->tries);
 			batch->sqlstate_null[i] = batch->message_null[i] = (s->sqlerrcode == 0);
 			if (s->sqlerrcode != 0)
 			{

@@ -39,6 +39,7 @@ runstate_init(RunState *rs, int nusers, int nworkers, uint32 ring_capacity)
 {
 	memset(rs, 0, runstate_size(nusers, nworkers, ring_capacity));
 	rs->magic = LOADTEST_MAGIC;
+	rs->layout = LOADTEST_LAYOUT;
 	rs->nusers = nusers;
 	rs->nworkers = nworkers;
 	rs->users_offset = MAXALIGN(sizeof(RunState));
@@ -74,7 +75,10 @@ runstate_init(RunState *rs, int nusers, int nworkers, uint32 ring_capacity)
 	}
 }
 
-/* The run state of an attached segment, or NULL if it is not one. */
+/*
+ * The run state of an attached segment, or NULL if it is not one this
+ * build can read (the magic and layout come first in every build).
+ */
 RunState *
 runstate_attach(dsm_segment *seg)
 {
@@ -82,6 +86,13 @@ runstate_attach(dsm_segment *seg)
 
 	if (rs->magic != LOADTEST_MAGIC)
 		return NULL;
+	if (rs->layout != LOADTEST_LAYOUT)
+	{
+		ereport(WARNING,
+				(errmsg("loadtest: this worker's build of the library differs from the one of the session that started the run"),
+				 errhint("Reconnect the session: it still runs the loadtest library it loaded before the upgrade.")));
+		return NULL;
+	}
 	return rs;
 }
 

@@ -122,6 +122,7 @@ typedef struct SampleRecord
 	int32		sqlerrcode;		/* 0 when successful */
 	int16		operation;		/* LoadtestOp */
 	int16		pattern;		/* UserPattern */
+	int16		tries;			/* 1 unless retried */
 } SampleRecord;
 
 /*
@@ -152,9 +153,20 @@ typedef struct WorkerSlot
 	LatencyHistogram histogram;
 } WorkerSlot;
 
+/*
+ * Fingerprint of the segment's layout.  Every process of a run checks it
+ * before trusting anything else in the segment: a session that loaded an
+ * older build of the library must not have workers of a newer one misread
+ * its run (or the other way round).
+ */
+#define LOADTEST_LAYOUT \
+	((uint32) (sizeof(struct RunState) ^ (sizeof(VirtualUser) << 12) ^ \
+			   (sizeof(WorkerSlot) << 18) ^ (sizeof(SampleRecord) << 26)))
+
 typedef struct RunState
 {
 	uint32		magic;
+	uint32		layout;			/* LOADTEST_LAYOUT of the creating build */
 	int64		run_id;			/* allocated by the recorder */
 	Oid			database_id;
 	Oid			role_id;
@@ -164,6 +176,9 @@ typedef struct RunState
 	int32		think_time_ms;
 	int32		op_timeout_ms;
 	bool		record_samples;
+	int32		isolation;		/* loadtest.isolation */
+	int32		max_tries;
+	int32		hot_rows;
 	int64		ramp_up_us;
 	uint64		seed;
 	bool		forced;

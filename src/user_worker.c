@@ -163,7 +163,15 @@ worker_record(SampleRing *ring, const SampleRecord *sample, const char *message)
 		runstate_wake(run->recorder_pgprocno);
 }
 
-/* One operation of one user: draw, time, run, record. */
+/* Errors worth another try, as pgbench --max-tries sees them. */
+static bool
+worker_error_is_retryable(const ErrorData *error)
+{
+	return error->sqlerrcode == ERRCODE_T_R_SERIALIZATION_FAILURE ||
+		error->sqlerrcode == ERRCODE_T_R_DEADLOCK_DETECTED;
+}
+
+/* One operation of one user: draw, time, run (and retry), record. */
 static void
 worker_run_operation(VirtualUser *user, OpContext *ctx, MemoryContext op_context,
 					 SampleRing *ring)
@@ -175,6 +183,7 @@ worker_run_operation(VirtualUser *user, OpContext *ctx, MemoryContext op_context
 	instr_time	start;
 	instr_time	end;
 	bool		ok;
+	int			tries;
 	SampleRecord sample;
 
 	MemoryContextReset(op_context);
@@ -183,7 +192,13 @@ worker_run_operation(VirtualUser *user, OpContext *ctx, MemoryContext op_context
 	pgstat_report_activity(STATE_RUNNING, op_name(op));
 
 	INSTR_TIME_SET_CURRENT(start);
-	ok = worker_run_transaction(ctx, &call, op_context, &error);
+	for (tries = 1;; tries++)
+	{
+		ok = worker_run_transaction(ctx, &call, op_context, &error);
+		if (ok || tries >= run->max_tries ||
+			!worker_error_is_retryable(error) || worker_should_stop())
+			break;
+	}
 	INSTR_TIME_SET_CURRENT(end);
 
 	MemoryContextSwitchTo(op_context);
@@ -198,6 +213,7 @@ worker_run_operation(VirtualUser *user, OpContext *ctx, MemoryContext op_context
 	sample.op_no = user->ops_done;
 	sample.operation = (int16) op;
 	sample.pattern = (int16) user->pattern;
+	sample.tries = (int16) tries;
 	sample.sqlerrcode = ok ? 0 : error->sqlerrcode;
 	if (!ok && sample.sqlerrcode == 0)
 		sample.sqlerrcode = ERRCODE_INTERNAL_ERROR;
@@ -273,6 +289,7 @@ worker_serve_users(void)
 	ctx.facts = &run->facts;
 	ctx.run_id = run->run_id;
 	ctx.worker_no = my_worker_no;
+	ctx.hot_rows = run->hot_rows;
 	op_context = AllocSetContextCreate(TopMemoryContext,
 									   "loadtest operation",
 									   ALLOCSET_DEFAULT_SIZES);
@@ -344,6 +361,9 @@ loadtest_user_worker_main(Datum main_arg)
 	snprintf(appname, sizeof(appname), "loadtest run " INT64_FORMAT " worker %d",
 			 run->run_id, my_worker_no + 1);
 	SetConfigOption("application_name", appname, PGC_USERSET, PGC_S_SESSION);
+	SetConfigOption("default_transaction_isolation",
+					loadtest_isolation_name(run->isolation),
+					PGC_USERSET, PGC_S_SESSION);
 
 	pg_atomic_write_u32(&my_slot->state, SLOT_RUNNING);
 	worker_serve_users();

@@ -62,8 +62,8 @@ INSERT INTO loadtest.operations VALUES
     ('list_organizations',          'read',  'organizations', 'a page of 25 organizations ordered by name'),
     ('list_students',               'read',  'students',      'a page of 25 students with their members'' names'),
     ('create_member',               'write', 'members',       'insert a member'),
-    ('update_member',               'write', 'members',       'update a member''s phone and city'),
-    ('create_employment',           'write', 'members',       'end the current employment of a member and insert a new current one'),
+    ('update_member',               'write', 'members',       'update a member''s phone and city, then touch its current employment'),
+    ('create_employment',           'write', 'members',       'end the current employment of a member, insert a new current one, then touch the member'),
     ('update_employment_status',    'write', 'members',       'change the status of an employment'),
     ('create_organization_contact', 'write', 'organizations', 'insert a contact of an organization'),
     ('list_file_attachments',       'read',  'files',         'the attachments of a member, newest first'),
@@ -86,6 +86,9 @@ CREATE TABLE loadtest.runs (
     seed            bigint NOT NULL,
     op_timeout_ms   integer NOT NULL DEFAULT 0,
     samples_recorded boolean NOT NULL DEFAULT true,  -- loadtest.record_samples
+    isolation       text NOT NULL DEFAULT 'read committed',  -- loadtest.isolation
+    max_tries       integer NOT NULL DEFAULT 1,      -- loadtest.max_tries
+    hot_rows        integer NOT NULL DEFAULT 0,      -- loadtest.hot_rows
     database_name   name NOT NULL DEFAULT current_database(),
     role_name       name NOT NULL DEFAULT current_user,
     server_version  text NOT NULL DEFAULT current_setting('server_version'),
@@ -126,6 +129,7 @@ CREATE TABLE loadtest.samples (
     success     boolean NOT NULL,
     sqlstate    text,                        -- NULL when successful
     message     text,
+    tries       smallint NOT NULL DEFAULT 1,  -- > 1: retried (loadtest.max_tries)
     PRIMARY KEY (run_id, user_no, op_no)
 );
 COMMENT ON TABLE loadtest.samples IS 'loadtest: one row per attempted operation';

@@ -46,7 +46,9 @@ SELECT r.run_id,
        s.pct_us[3] / 1000 AS p99_ms,
        s.min_ms,
        s.max_ms,
-       s.read_share
+       s.read_share,
+       coalesce(s.retried_ops, 0) AS retried_ops,
+       coalesce(s.retries, 0) AS retries
   FROM loadtest.runs r
   LEFT JOIN (
         SELECT sm.run_id,
@@ -59,14 +61,16 @@ SELECT r.run_id,
                    WITHIN GROUP (ORDER BY sm.latency_us::float8) AS pct_us,
                min(sm.latency_us)::float8 / 1000 AS min_ms,
                max(sm.latency_us)::float8 / 1000 AS max_ms,
-               count(*) FILTER (WHERE o.kind = 'read')::float8 / count(*) AS read_share
+               count(*) FILTER (WHERE o.kind = 'read')::float8 / count(*) AS read_share,
+               count(*) FILTER (WHERE sm.tries > 1) AS retried_ops,
+               sum(sm.tries - 1) AS retries
           FROM loadtest.samples sm
           JOIN loadtest.operations o ON o.operation = sm.operation
          GROUP BY sm.run_id
        ) s ON s.run_id = r.run_id;
 
 COMMENT ON VIEW loadtest.run_summary IS
-'loadtest: one row per run with its overall figures: duration_s (first start to last end of the samples, else runs.duration_s), operations, success_pct (0..100), throughput_ops_s, response times in ms (percentile_cont), read_share (0..1, share of read operations)';
+'loadtest: one row per run with its overall figures: duration_s (first start to last end of the samples, else runs.duration_s), operations, success_pct (0..100), throughput_ops_s, response times in ms (percentile_cont), read_share (0..1, share of read operations), retried_ops and retries (loadtest.max_tries)';
 
 CREATE VIEW loadtest.operation_stats WITH (security_invoker = true) AS
 SELECT s.run_id,
@@ -352,6 +356,15 @@ BEGIN
     IF r.forced THEN
         o := o || '   Forced: yes'::text;
     END IF;
+    IF r.isolation <> 'read committed' THEN
+        o := o || ('   Isolation: ' || r.isolation);
+    END IF;
+    IF r.max_tries > 1 THEN
+        o := o || ('   Max Tries: ' || r.max_tries::text || ' (serialization failures and deadlocks are retried)');
+    END IF;
+    IF r.hot_rows > 0 THEN
+        o := o || ('   Hot Rows: ' || to_char(r.hot_rows, c_int) || ' per table');
+    END IF;
     o := o || ('   Database: ' || r.database_name)
            || ('   Role: ' || r.role_name)
            || ('   Server version: ' || r.server_version)
@@ -393,9 +406,17 @@ BEGIN
                || coalesce(' (' || to_char(100 - s.success_pct, c_2d) || '%)', ''))
            || ('   Throughput: ' || coalesce(to_char(s.throughput_ops_s, c_2d) || ' ops/sec', 'n/a'))
            || ('   Reads: ' || coalesce(to_char(100 * s.read_share, c_2d) || '% of operations', 'n/a'));
+    IF s.retries > 0 THEN
+        o := o || format('   Retried: %s operations (%s retries); their latency covers every try',
+                         to_char(s.retried_ops, c_int), to_char(s.retries, c_int));
+    END IF;
     IF r.users_lost > 0 THEN
-        o := o || format('   Users lost: %s (%s operations not done)',
-                         to_char(r.users_lost, c_int), to_char(r.ops_not_done, c_int));
+        o := o || format('   Users lost: %s (%s operations not done): user %s',
+                         to_char(r.users_lost, c_int), to_char(r.ops_not_done, c_int),
+                         (SELECT string_agg(u.user_no::text || ' (' || (u.ops_planned - u.ops_done)::text || ' not done)',
+                                            ', ' ORDER BY u.user_no)
+                            FROM loadtest.run_users u
+                           WHERE u.run_id = v_run_id AND u.lost));
     END IF;
     o := o || ''::text;
 
