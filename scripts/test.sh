@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
-# Run every test of loadtest: build with -Wall -Werror, install, then
+# Run every test of loadtest: build with -Wall -Werror, cppcheck src/,
+# install, then
 #   - pg_regress (sql/, expected/) on a temporary instance it starts itself,
 #   - the TAP suite (test/t/*.pl) with PostgreSQL::Test::Cluster.
 # Works as root on a fresh Debian 12 machine (it installs what it needs and
 # runs the servers as the postgres OS user) and as an ordinary user.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-install_packages postgresql-15 postgresql-server-dev-15 make gcc libipc-run-perl
+install_packages postgresql-15 postgresql-server-dev-15 make gcc libipc-run-perl cppcheck
 build_and_install
+
+echo "== cppcheck"
+# Every finding fails the run; an accepted one is suppressed inline with
+# a comment saying why.
+cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	--std=c99 --inline-suppr --suppress=missingIncludeSystem --suppress=missingInclude \
+	-D__GNUC__ -I "$ROOT/src" -I "$($PG_CONFIG --includedir-server)" "$ROOT"/src/*.c
 
 # The tests write results next to the sources: run them in a copy that the
 # server user owns.

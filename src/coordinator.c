@@ -29,6 +29,7 @@
 #include "common/hashfn.h"
 #include "executor/spi.h"
 #include "funcapi.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "postmaster/autovacuum.h"
@@ -170,7 +171,9 @@ parse_request(FunctionCallInfo fcinfo, RunRequest *req)
 	if (strlen(req->pattern) >= NAMEDATALEN)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown load test pattern \"%.*s...\"", 20, req->pattern),
+				 errmsg("unknown load test pattern \"%.*s...\"",
+						pg_mbcliplen(req->pattern, strlen(req->pattern), 20),
+						req->pattern),
 				 errdetail("Pattern names are shorter than %d bytes.", NAMEDATALEN),
 				 errhint("Use pattern => 'distributed' for the reference mix of users.")));
 	pattern_parse(req->pattern, &req->pattern_request);

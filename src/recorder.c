@@ -179,6 +179,16 @@ recorder_create_run(void)
 	int			rc;
 	bool		isnull;
 
+	/*
+	 * The caller's session was checked, but the run's processes get the
+	 * database's and role's own settings.
+	 */
+	if (DefaultXactReadOnly)
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("cannot run a load test in a read-only transaction"),
+				 errdetail("Sessions of this role in this database start read-only (default_transaction_read_only), and so would the simulated users."),
+				 errhint("Check ALTER DATABASE ... SET and ALTER ROLE ... SET for default_transaction_read_only.")));
 	workload_facts_gather(&run->facts, run->seed);
 	if (runstate_stop_reason(run) != STOP_NONE)
 		ereport(ERROR,
