@@ -22,6 +22,15 @@ SELECT loadtest_run(ramp_up_s => -0.5);
 SELECT loadtest_run(ramp_up_s => 'NaN');
 SELECT loadtest_run(ramp_up_s => 'Infinity');
 
+-- pools and time-bound runs
+SELECT loadtest_run(users => 10, pool_size => 0);
+SELECT loadtest_run(users => 10, pool_size => -3);
+SELECT loadtest_run(users => 10, pool_size => 11);
+SELECT loadtest_run(duration => '0 seconds');
+SELECT loadtest_run(duration => '-5 minutes');
+SELECT loadtest_run(duration => '8 days');
+SELECT loadtest_run(duration => '500 milliseconds');
+
 -- patterns: exact lower-case names; anything else lists the valid ones
 SELECT loadtest_run(pattern => 'bogus');
 SELECT loadtest_run(pattern => 'Read_Heavy');
@@ -53,7 +62,7 @@ SELECT name, context FROM pg_settings WHERE name LIKE 'loadtest.%' ORDER BY name
 
 -- a role that cannot log in
 CREATE ROLE loadtest_nologin NOLOGIN;
-GRANT EXECUTE ON FUNCTION loadtest_run(integer, integer, text, integer, double precision, boolean) TO loadtest_nologin;
+GRANT EXECUTE ON FUNCTION loadtest_run TO loadtest_nologin;
 SET ROLE loadtest_nologin;
 SELECT loadtest_run(users => 1, ops => 1);
 RESET ROLE;

@@ -116,6 +116,28 @@ ORDER BY s.n;
 SELECT loadtest_report() = loadtest_report(:run_id) AS latest_by_default;
 SELECT total_ops, failed, success_pct FROM loadtest.run_summary WHERE run_id = :run_id;
 
+-- a pooled run: 40 users share 3 workers; every user does all its
+-- operations, and each sample knows how long it waited for a worker
+SELECT loadtest_run(users => 40, pool_size => 3, ops => 5, think_time_ms => 5,
+                    ramp_up_s => 0) AS run_id \gset
+SELECT status, users, workers, pool_size, users_lost FROM loadtest.runs WHERE run_id = :run_id;
+SELECT count(*) AS samples, count(DISTINCT user_no) AS users,
+       bool_and(wait_us >= 0) AS waits_recorded
+FROM loadtest.samples WHERE run_id = :run_id;
+SELECT count(*) AS users_done FROM loadtest.run_users
+WHERE run_id = :run_id AND ops_done = 5 AND NOT lost;
+SELECT avg_wait_ms >= 0 AS pool_wait_in_summary FROM loadtest.run_summary WHERE run_id = :run_id;
+SELECT strpos(loadtest_report(:run_id), 'Pool wait (a free worker)') > 0 AS report_shows_pool_wait;
+
+-- a time-bound run: no operation starts after its duration
+SELECT loadtest_run(users => 4, pool_size => 2, duration => '2 seconds',
+                    think_time_ms => 10, ramp_up_s => 0) AS run_id \gset
+SELECT status, duration_limit_s, users_lost FROM loadtest.runs WHERE run_id = :run_id;
+SELECT count(*) > 0 AS did_work, max(start_us) < 2000000 AS none_after_the_end
+FROM loadtest.samples WHERE run_id = :run_id;
+SELECT count(*) AS users, count(ops_planned) AS with_planned_ops, bool_and(NOT lost) AS none_lost
+FROM loadtest.run_users WHERE run_id = :run_id;
+
 -- a named scenario
 SELECT count(*) FROM loadtest.runs;
 SELECT loadtest_scenario('quick') AS run_id \gset

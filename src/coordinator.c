@@ -42,6 +42,7 @@
 #include "tcop/tcopprot.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/timestamp.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
@@ -71,6 +72,8 @@ typedef struct RunRequest
 	int32		think_time_ms;
 	double		ramp_up_s;
 	bool		force;
+	int32		pool_size;		/* 0: one worker per user */
+	int64		duration_us;	/* 0: ops bound the run */
 } RunRequest;
 
 /* The coordinator's view of a launched run. */
@@ -135,6 +138,28 @@ parse_request(FunctionCallInfo fcinfo, RunRequest *req)
 	req->think_time_ms = PG_GETARG_INT32(3);
 	req->ramp_up_s = PG_GETARG_FLOAT8(4);
 	req->force = PG_GETARG_BOOL(5);
+	req->pool_size = PG_ARGISNULL(6) ? 0 : PG_GETARG_INT32(6);
+	req->duration_us = 0;
+	if (!PG_ARGISNULL(7))
+	{
+		Interval   *duration = PG_GETARG_INTERVAL_P(7);
+		double		us = duration->time +
+			((double) duration->month * DAYS_PER_MONTH + duration->day) * USECS_PER_DAY;
+
+		if (!(us >= 1000000.0 && us <= (double) LOADTEST_MAX_DURATION_US))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("duration must be between 1 second and 7 days"),
+					 errhint("For example duration => '5 minutes'.")));
+		req->duration_us = (int64) us;
+	}
+	if (!PG_ARGISNULL(6) && (req->pool_size < 1 || req->pool_size > req->users))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("pool_size must be between 1 and users (%d), not %d",
+						req->users, req->pool_size),
+				 errdetail("pool_size workers serve the users, like a connection pool."),
+				 errhint("Leave pool_size out to give every user a worker of its own.")));
 
 	if (req->users < 1 || req->users > LOADTEST_MAX_USERS)
 		ereport(ERROR,
@@ -332,19 +357,29 @@ plan_users(RunState *run, const RunRequest *req)
 	for (int i = 0; i < req->users; i++)
 	{
 		VirtualUser *user = runstate_user(run, i);
-		WorkerSlot *slot = runstate_slot(run, i);
 
 		user->user_no = i + 1;
 		user->pattern = patterns[i];
 		user->single_op = req->pattern_request.single_op;
-		user->ops_planned = req->ops;
-		user->worker_no = i;
+		user->ops_planned = req->duration_us > 0 ? PG_INT32_MAX : req->ops;
 		user->planned_start_us = run->ramp_up_us * i / req->users;
 		pg_prng_seed(&user->rng, hash_combine64(run->seed, (uint64) i));
 
-		/* one worker per user */
-		slot->first_user = i;
-		slot->nusers = 1;
+		if (run->pooled)
+		{
+			/* the pool's workers take users from the ready queue */
+			user->worker_no = -1;
+			ready_push(run, i, user->planned_start_us);
+		}
+		else
+		{
+			/* one worker per user */
+			WorkerSlot *slot = runstate_slot(run, i);
+
+			user->worker_no = i;
+			slot->first_user = i;
+			slot->nusers = 1;
+		}
 	}
 }
 
@@ -461,7 +496,8 @@ report_progress(RunState *run, uint64 *last_ops, instr_time *last_time)
 	instr_time	now;
 	double		seconds;
 	int64		p95;
-	uint64		total = (uint64) run->nusers * run->ops_per_user;
+	uint64		total = run->deadline_us > 0 ? 0 :
+		(uint64) run->nusers * run->ops_per_user;
 
 	for (int i = 0; i < run->nworkers; i++)
 	{
@@ -476,11 +512,19 @@ report_progress(RunState *run, uint64 *last_ops, instr_time *last_time)
 	INSTR_TIME_SET_CURRENT(now);
 	seconds = INSTR_TIME_GET_DOUBLE(now) - INSTR_TIME_GET_DOUBLE(*last_time);
 	p95 = histogram_percentile(merged, 0.95);
-	ereport(NOTICE,
-			(errmsg("loadtest run " INT64_FORMAT ": " UINT64_FORMAT "/" UINT64_FORMAT " operations (%.0f%%), %.1f ops/s, p95 %.2f ms, " UINT64_FORMAT " errors, %d users active",
-					run->run_id, ops, total, 100.0 * ops / total,
-					seconds > 0 ? (ops - *last_ops) / seconds : 0.0,
-					p95 < 0 ? 0.0 : p95 / 1000.0, errors, active)));
+	if (total > 0)
+		ereport(NOTICE,
+				(errmsg("loadtest run " INT64_FORMAT ": " UINT64_FORMAT "/" UINT64_FORMAT " operations (%.0f%%), %.1f ops/s, p95 %.2f ms, " UINT64_FORMAT " errors, %d workers active",
+						run->run_id, ops, total, 100.0 * ops / total,
+						seconds > 0 ? (ops - *last_ops) / seconds : 0.0,
+						p95 < 0 ? 0.0 : p95 / 1000.0, errors, active)));
+	else
+		ereport(NOTICE,
+				(errmsg("loadtest run " INT64_FORMAT ": %.0f of %.0f s, " UINT64_FORMAT " operations, %.1f ops/s, p95 %.2f ms, " UINT64_FORMAT " errors, %d workers active",
+						run->run_id, runstate_elapsed_us(run, now) / 1e6,
+						run->deadline_us / 1e6, ops,
+						seconds > 0 ? (ops - *last_ops) / seconds : 0.0,
+						p95 < 0 ? 0.0 : p95 / 1000.0, errors, active)));
 	*last_ops = ops;
 	*last_time = now;
 	pfree(merged);
@@ -549,7 +593,8 @@ count_lost_users(RunState *run, int *users_lost, int64 *ops_not_done)
 		if (user->lost)
 		{
 			(*users_lost)++;
-			*ops_not_done += user->ops_planned - user->ops_done;
+			if (run->deadline_us == 0)
+				*ops_not_done += user->ops_planned - user->ops_done;
 		}
 	}
 	return *users_lost;
@@ -672,19 +717,23 @@ loadtest_run(PG_FUNCTION_ARGS)
 	uint64		seed;
 	uint32		ring_capacity;
 	int			free_slots;
+	int			nworkers;
 
 	parse_request(fcinfo, &req);
 	check_server_and_role(&req);
 
+	nworkers = req.pool_size > 0 ? req.pool_size : req.users;
 	free_slots = free_worker_slots();
-	if (free_slots < req.users + 1)
+	if (free_slots < nworkers + 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
 				 errmsg("not enough background worker slots for %d users", req.users),
-				 errdetail("The run needs %d background workers (one per user and a recorder); %d of max_worker_processes = %d are free.",
-						   req.users + 1, free_slots, max_worker_processes),
-				 errhint("Raise max_worker_processes to at least %d (a restart is needed), or run fewer users.",
-						 max_worker_processes - free_slots + req.users + 1)));
+				 errdetail("The run needs %d background workers (%s and a recorder); %d of max_worker_processes = %d are free.",
+						   nworkers + 1,
+						   req.pool_size > 0 ? "the pool's workers" : "one per user",
+						   free_slots, max_worker_processes),
+				 errhint("Raise max_worker_processes to at least %d (a restart is needed), or run fewer users, or share workers with pool_size.",
+						 max_worker_processes - free_slots + nworkers + 1)));
 
 	/* catalog lookups only: the calling transaction locks no table */
 	check_result_privileges();
@@ -696,10 +745,15 @@ loadtest_run(PG_FUNCTION_ARGS)
 	 * in transactions of its own; an error there is raised here, before any
 	 * user starts, and leaves nothing behind.
 	 */
-	ring_capacity = pg_nextpower2_32((uint32) Min(Max(req.ops, 16), LOADTEST_RING_MAX));
-	launch.segment = dsm_create(runstate_size(req.users, req.users, ring_capacity), 0);
+	if (req.pool_size > 0 || req.duration_us > 0)
+		ring_capacity = LOADTEST_RING_MAX;
+	else
+		ring_capacity = pg_nextpower2_32((uint32) Min(Max(req.ops, 16), LOADTEST_RING_MAX));
+	launch.segment = dsm_create(runstate_size(req.users, nworkers, ring_capacity), 0);
 	run = launch.run = (RunState *) dsm_segment_address(launch.segment);
-	runstate_init(run, req.users, req.users, ring_capacity);
+	runstate_init(run, req.users, nworkers, ring_capacity);
+	run->pooled = req.pool_size > 0;
+	run->deadline_us = req.duration_us;
 	run->database_id = MyDatabaseId;
 	run->role_id = GetUserId();
 	run->ops_per_user = req.ops;
@@ -716,7 +770,7 @@ loadtest_run(PG_FUNCTION_ARGS)
 	strlcpy(run->environment, loadtest_environment_name(), sizeof(run->environment));
 	run->coordinator_pgprocno = MyProc->pgprocno;
 	plan_users(run, &req);
-	launch.workers = palloc0(sizeof(BackgroundWorkerHandle *) * req.users);
+	launch.workers = palloc0(sizeof(BackgroundWorkerHandle *) * nworkers);
 	launch.recorder = NULL;
 	on_dsm_detach(launch.segment, coordinator_on_detach, PointerGetDatum(run));
 

@@ -301,8 +301,9 @@ op_bind(OpContext *ctx, LoadtestOp op, int32 user_no, pg_prng_state *rng,
 	int64		serial = ++ctx->serial;
 	char		unique[64];
 
-	snprintf(unique, sizeof(unique), INT64_FORMAT ".%d." INT64_FORMAT,
-			 ctx->run_id, user_no, serial);
+	/* unique per worker and serial: in a pooled run users change workers */
+	snprintf(unique, sizeof(unique), INT64_FORMAT ".w%d." INT64_FORMAT,
+			 ctx->run_id, ctx->worker_no, serial);
 
 	call->op = op;
 	call->nsteps = 0;

@@ -52,6 +52,7 @@ typedef struct SampleBatch
 	Datum		operation[BATCH_MAX];
 	Datum		start_us[BATCH_MAX];
 	Datum		latency_us[BATCH_MAX];
+	Datum		wait_us[BATCH_MAX];
 	Datum		success[BATCH_MAX];
 	Datum		tries[BATCH_MAX];
 	Datum		sqlstate[BATCH_MAX];
@@ -169,13 +170,14 @@ recorder_transaction(void (*fn) (void))
 static void
 recorder_create_run(void)
 {
-	Datum		values[16];
-	Oid			types[16] = {INT8OID, INT4OID, INT4OID, TEXTOID, INT4OID,
+	Datum		values[18];
+	char		nulls[18];
+	Oid			types[18] = {INT8OID, INT4OID, INT4OID, TEXTOID, INT4OID,
 		FLOAT8OID, BOOLOID, INT4OID, INT8OID, INT4OID, TEXTOID, INT4OID, BOOLOID,
-	TEXTOID, INT4OID, INT4OID};
-	Oid			argtypes[11] = {INT8OID, INT4ARRAYOID, INT4ARRAYOID,
+	TEXTOID, INT4OID, INT4OID, INT4OID, FLOAT8OID};
+	Oid			argtypes[12] = {INT8OID, INT4ARRAYOID, INT4ARRAYOID,
 		InvalidOid, InvalidOid, INT8ARRAYOID, INT8ARRAYOID, BOOLARRAYOID,
-	TEXTARRAYOID, TEXTARRAYOID, INT2ARRAYOID};
+	TEXTARRAYOID, TEXTARRAYOID, INT2ARRAYOID, INT8ARRAYOID};
 	int			rc;
 	bool		isnull;
 
@@ -223,14 +225,19 @@ recorder_create_run(void)
 	values[13] = CStringGetTextDatum(loadtest_isolation_name(run->isolation));
 	values[14] = Int32GetDatum(run->max_tries);
 	values[15] = Int32GetDatum(run->hot_rows);
+	memset(nulls, ' ', sizeof(nulls));
+	values[16] = Int32GetDatum(run->nworkers);
+	nulls[16] = run->pooled ? ' ' : 'n';
+	values[17] = Float8GetDatum(run->deadline_us / 1000000.0);
+	nulls[17] = run->deadline_us > 0 ? ' ' : 'n';
 	rc = SPI_execute_with_args("INSERT INTO loadtest.runs (run_id, users,"
 							   " ops_per_user, pattern, think_time_ms, ramp_up_s,"
 							   " forced, workers, seed, op_timeout_ms, environment,"
 							   " recorder_pid, samples_recorded, isolation, max_tries,"
-							   " hot_rows)"
+							   " hot_rows, pool_size, duration_limit_s)"
 							   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-							   " $11, $12, $13, $14, $15, $16)",
-							   16, types, values, NULL, false, 0);
+							   " $11, $12, $13, $14, $15, $16, $17, $18)",
+							   18, types, values, nulls, false, 0);
 	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "could not create the run: %s", SPI_result_code_string(rc));
 
@@ -238,13 +245,14 @@ recorder_create_run(void)
 	argtypes[4] = get_array_type(operation_type);
 	insert_samples_plan = SPI_prepare("INSERT INTO loadtest.samples (run_id,"
 									  " user_no, op_no, pattern, operation, start_us,"
-									  " latency_us, success, sqlstate, message, tries)"
+									  " latency_us, success, sqlstate, message, tries,"
+									  " wait_us)"
 									  " SELECT $1, u.* FROM ROWS FROM ("
 									  UNNEST(2) ", " UNNEST(3) ", " UNNEST(4) ", "
 									  UNNEST(5) ", " UNNEST(6) ", " UNNEST(7) ", "
 									  UNNEST(8) ", " UNNEST(9) ", " UNNEST(10) ", "
-									  UNNEST(11) ") AS u",
-									  11, argtypes);
+									  UNNEST(11) ", " UNNEST(12) ") AS u",
+									  12, argtypes);
 	if (insert_samples_plan == NULL || SPI_keepplan(insert_samples_plan) != 0)
 		elog(ERROR, "could not prepare the insertion of samples");
 }
@@ -268,7 +276,7 @@ static void
 recorder_insert_batch(void)
 {
 	SampleBatch *b = batch;
-	Datum		values[11];
+	Datum		values[12];
 	int			rc;
 
 	values[0] = Int64GetDatum(run->run_id);
@@ -282,6 +290,7 @@ recorder_insert_batch(void)
 	values[8] = PointerGetDatum(batch_array(b->sqlstate, b->sqlstate_null, b->n, TEXTOID));
 	values[9] = PointerGetDatum(batch_array(b->message, b->message_null, b->n, TEXTOID));
 	values[10] = PointerGetDatum(batch_array(b->tries, NULL, b->n, INT2OID));
+	values[11] = PointerGetDatum(batch_array(b->wait_us, NULL, b->n, INT8OID));
 	rc = SPI_execute_plan(insert_samples_plan, values, NULL, false, 0);
 	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "could not record samples: %s", SPI_result_code_string(rc));
@@ -352,6 +361,7 @@ recorder_drain(void)
 			batch->operation[i] = operation_values[s->operation];
 			batch->start_us[i] = Int64GetDatum(s->start_us);
 			batch->latency_us[i] = Int64GetDatum(s->latency_us);
+			batch->wait_us[i] = Int64GetDatum(s->wait_us);
 			batch->success[i] = BoolGetDatum(s->sqlerrcode == 0);
 			batch->tries[i] = Int16GetDatum(s->tries);
 			batch->sqlstate_null[i] = batch->message_null[i] = (s->sqlerrcode == 0);
@@ -417,6 +427,7 @@ recorder_finish_run(void)
 	Datum	   *operation = palloc(sizeof(Datum) * n);
 	bool	   *operation_null = palloc(sizeof(bool) * n);
 	Datum	   *planned = palloc(sizeof(Datum) * n);
+	bool	   *planned_null = palloc(sizeof(bool) * n);
 	Datum	   *done = palloc(sizeof(Datum) * n);
 	Datum	   *lost = palloc(sizeof(Datum) * n);
 	int			users_lost = 0;
@@ -430,24 +441,25 @@ recorder_finish_run(void)
 	for (int i = 0; i < n; i++)
 	{
 		VirtualUser *u = runstate_user(run, i);
-		bool		never_started = u->worker_no >= run->workers_launched;
 
 		user_no[i] = Int32GetDatum(u->user_no);
 		pattern[i] = pattern_values[u->pattern];
 		operation_null[i] = (u->pattern != PATTERN_SINGLE_OPERATION);
 		operation[i] = operation_values[u->single_op];
 		planned[i] = Int32GetDatum(u->ops_planned);
+		planned_null[i] = run->deadline_us > 0;	/* time-bound run */
 		done[i] = Int32GetDatum(u->ops_done);
-		/* a user whose worker died or never started, while the run went on */
-		if (reason == STOP_NONE && u->ops_done < u->ops_planned &&
-			(u->lost || never_started ||
-			 pg_atomic_read_u32(&runstate_slot(run, u->worker_no)->state) == SLOT_EXITED))
-			u->lost = true;
+		/*
+		 * Every worker is gone.  A user that did not finish while the run
+		 * went on lost its worker (or never got one).
+		 */
+		u->lost = (reason == STOP_NONE && !u->finished);
 		lost[i] = BoolGetDatum(u->lost);
 		if (u->lost)
 		{
 			users_lost++;
-			ops_not_done += u->ops_planned - u->ops_done;
+			if (run->deadline_us == 0)
+				ops_not_done += u->ops_planned - u->ops_done;
 		}
 	}
 
@@ -460,7 +472,7 @@ recorder_finish_run(void)
 		args[1] = PointerGetDatum(batch_array(user_no, NULL, n, INT4OID));
 		args[2] = PointerGetDatum(batch_array(pattern, NULL, n, pattern_type));
 		args[3] = PointerGetDatum(batch_array(operation, operation_null, n, operation_type));
-		args[4] = PointerGetDatum(batch_array(planned, NULL, n, INT4OID));
+		args[4] = PointerGetDatum(batch_array(planned, planned_null, n, INT4OID));
 		args[5] = PointerGetDatum(batch_array(done, NULL, n, INT4OID));
 		args[6] = PointerGetDatum(batch_array(lost, NULL, n, BOOLOID));
 		rc = SPI_execute_with_args("INSERT INTO loadtest.run_users (run_id, user_no,"

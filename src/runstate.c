@@ -28,6 +28,7 @@ runstate_size(int nusers, int nworkers, uint32 ring_capacity)
 	Size		size = MAXALIGN(sizeof(RunState));
 
 	size = add_size(size, MAXALIGN(mul_size(sizeof(VirtualUser), nusers)));
+	size = add_size(size, MAXALIGN(mul_size(sizeof(ReadyEntry), nusers)));
 	size = add_size(size, MAXALIGN(mul_size(sizeof(WorkerSlot), nworkers)));
 	size = add_size(size, mul_size(ring_size(ring_capacity), nworkers));
 	return size;
@@ -43,8 +44,10 @@ runstate_init(RunState *rs, int nusers, int nworkers, uint32 ring_capacity)
 	rs->nusers = nusers;
 	rs->nworkers = nworkers;
 	rs->users_offset = MAXALIGN(sizeof(RunState));
-	rs->slots_offset = rs->users_offset +
+	rs->ready_offset = rs->users_offset +
 		MAXALIGN(sizeof(VirtualUser) * nusers);
+	rs->slots_offset = rs->ready_offset +
+		MAXALIGN(sizeof(ReadyEntry) * nusers);
 	rs->rings_offset = rs->slots_offset +
 		MAXALIGN(sizeof(WorkerSlot) * nworkers);
 	rs->ring_size = ring_size(ring_capacity);
@@ -55,6 +58,9 @@ runstate_init(RunState *rs, int nusers, int nworkers, uint32 ring_capacity)
 	pg_atomic_init_u32(&rs->launch_complete, 0);
 	pg_atomic_init_u32(&rs->started, 0);
 	pg_atomic_init_u32(&rs->stop_reason, STOP_NONE);
+	pg_atomic_init_u32(&rs->users_finished, 0);
+	SpinLockInit(&rs->ready_lock);
+	rs->ready_count = 0;
 	pg_atomic_init_u32(&rs->recorder_state, RECORDER_STARTING);
 
 	for (int i = 0; i < nworkers; i++)
@@ -66,6 +72,7 @@ runstate_init(RunState *rs, int nusers, int nworkers, uint32 ring_capacity)
 		pg_atomic_init_u64(&slot->ops_done, 0);
 		pg_atomic_init_u64(&slot->errors, 0);
 		slot->pgprocno = -1;
+		slot->serving = -1;
 
 		pg_atomic_init_u64(&ring->head, 0);
 		pg_atomic_init_u64(&ring->tail, 0);
@@ -152,6 +159,93 @@ runstate_elapsed_us(RunState *rs, instr_time now)
 {
 	INSTR_TIME_SUBTRACT(now, rs->run_start);
 	return INSTR_TIME_GET_MICROSEC(now);
+}
+
+static inline ReadyEntry *
+ready_heap(RunState *rs)
+{
+	return (ReadyEntry *) ((char *) rs + rs->ready_offset);
+}
+
+/* Earlier due first; among equals, the lower user number. */
+static inline bool
+ready_before(const ReadyEntry *a, const ReadyEntry *b)
+{
+	return a->due_us < b->due_us ||
+		(a->due_us == b->due_us && a->user < b->user);
+}
+
+/* Queue a user whose next operation is due at due_us. */
+void
+ready_push(RunState *rs, int32 user, int64 due_us)
+{
+	ReadyEntry *heap = ready_heap(rs);
+	ReadyEntry	entry = {due_us, user};
+	int			i;
+
+	SpinLockAcquire(&rs->ready_lock);
+	Assert(rs->ready_count < rs->nusers);
+	i = rs->ready_count++;
+	while (i > 0 && ready_before(&entry, &heap[(i - 1) / 2]))
+	{
+		heap[i] = heap[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	heap[i] = entry;
+	SpinLockRelease(&rs->ready_lock);
+}
+
+/*
+ * Take the user that has waited longest, if one is due by now_us.
+ * Otherwise *next_due_us is when the next one is due, or -1 when the queue
+ * is empty (every user is in service or finished).
+ */
+bool
+ready_pop_due(RunState *rs, int64 now_us, int32 *user, int64 *due_us,
+			  int64 *next_due_us)
+{
+	ReadyEntry *heap = ready_heap(rs);
+	ReadyEntry	last;
+	int			n;
+	int			i = 0;
+
+	SpinLockAcquire(&rs->ready_lock);
+	if (rs->ready_count == 0 || heap[0].due_us > now_us)
+	{
+		*next_due_us = rs->ready_count == 0 ? -1 : heap[0].due_us;
+		SpinLockRelease(&rs->ready_lock);
+		return false;
+	}
+	*user = heap[0].user;
+	*due_us = heap[0].due_us;
+	n = --rs->ready_count;
+	last = heap[n];
+	for (;;)
+	{
+		int			child = 2 * i + 1;
+
+		if (child >= n)
+			break;
+		if (child + 1 < n && ready_before(&heap[child + 1], &heap[child]))
+			child++;
+		if (!ready_before(&heap[child], &last))
+			break;
+		heap[i] = heap[child];
+		i = child;
+	}
+	if (n > 0)
+		heap[i] = last;
+	SpinLockRelease(&rs->ready_lock);
+	return true;
+}
+
+/* Has the user done all it will do: its operations, or the run's time? */
+bool
+user_finished(RunState *rs, VirtualUser *user, int64 now_us)
+{
+	if (user->ops_done >= user->ops_planned)
+		return true;
+	return rs->deadline_us > 0 && now_us >= rs->deadline_us;
 }
 
 uint64

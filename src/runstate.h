@@ -9,12 +9,15 @@
  *
  *	  RunState header
  *	  VirtualUser[nusers]			each simulated user's own state
+ *	  ReadyEntry[nusers]			the ready queue of a pooled run
  *	  WorkerSlot[nworkers]			each worker's state, counters, histogram
  *	  SampleRing[nworkers]			one single-producer ring per worker
  *
  * A simulated user (VirtualUser) is kept apart from the process that serves
- * it (WorkerSlot): today each worker serves exactly one user, but nothing in
- * a user's state belongs to a process.
+ * it (WorkerSlot).  Without a pool each worker serves one user of its own;
+ * with pool_size => W, W workers serve all users through the ready queue, a
+ * heap ordered by the time each user's next operation is due, so that a
+ * free worker always takes the user that has waited longest.
  *
  *-------------------------------------------------------------------------
  */
@@ -25,6 +28,7 @@
 #include "port/atomics.h"
 #include "portability/instr_time.h"
 #include "storage/dsm.h"
+#include "storage/spin.h"
 
 #include "histogram.h"
 #include "operations.h"
@@ -32,7 +36,8 @@
 
 #define LOADTEST_MAGIC			0x4C545331	/* "LTS1" */
 
-#define LOADTEST_MAX_USERS		10000
+#define LOADTEST_MAX_USERS		100000
+#define LOADTEST_MAX_DURATION_US	(INT64CONST(7) * 86400 * 1000000)	/* a week */
 #define LOADTEST_MAX_OPS		10000000
 #define LOADTEST_MAX_TOTAL_OPS	INT64CONST(100000000)
 #define LOADTEST_MAX_THINK_MS	3600000 /* one hour */
@@ -106,8 +111,9 @@ typedef struct VirtualUser
 	int32		ops_planned;
 	int32		ops_done;		/* attempted, failed ones included */
 	int32		errors;
-	int32		worker_no;		/* the worker serving it */
-	bool		lost;			/* its worker ended before it finished */
+	int32		worker_no;		/* its own worker; -1 in a pooled run */
+	bool		finished;		/* did all it had to do (set by its worker) */
+	bool		lost;			/* did not finish though the run went on */
 	int64		planned_start_us;	/* offset from the run's start */
 	pg_prng_state rng;
 } VirtualUser;
@@ -117,6 +123,7 @@ typedef struct SampleRecord
 {
 	int64		start_us;
 	int64		latency_us;
+	int64		wait_us;		/* from when it was due to its start */
 	int32		user_no;
 	int32		op_no;
 	int32		sqlerrcode;		/* 0 when successful */
@@ -147,7 +154,8 @@ typedef struct WorkerSlot
 	int32		pid;
 	int			pgprocno;
 	int32		first_user;		/* users first_user .. first_user+nusers-1 */
-	int32		nusers;
+	int32		nusers;			/* 0 in a pooled run */
+	int32		serving;		/* pooled: the user in service, or -1 */
 	pg_atomic_uint64 ops_done;
 	pg_atomic_uint64 errors;
 	LatencyHistogram histogram;
@@ -180,6 +188,8 @@ typedef struct RunState
 	int32		max_tries;
 	int32		hot_rows;
 	int64		ramp_up_us;
+	int64		deadline_us;	/* duration => ...; 0 when ops bound the run */
+	bool		pooled;
 	uint64		seed;
 	bool		forced;
 	char		pattern_name[NAMEDATALEN];
@@ -195,6 +205,11 @@ typedef struct RunState
 	instr_time	run_start;		/* monotonic; valid once started is set */
 	pg_atomic_uint32 started;
 
+	/* the ready queue of a pooled run */
+	slock_t		ready_lock;
+	int32		ready_count;
+	pg_atomic_uint32 users_finished;
+
 	pg_atomic_uint32 stop_reason;	/* RunStopReason */
 	char		stop_message[LOADTEST_MESSAGE_LEN];
 
@@ -208,6 +223,7 @@ typedef struct RunState
 	char		final_status[16];
 
 	Size		users_offset;
+	Size		ready_offset;
 	Size		slots_offset;
 	Size		rings_offset;
 	Size		ring_size;
@@ -238,6 +254,18 @@ runstate_ring(RunState *rs, int i)
 {
 	return (SampleRing *) ((char *) rs + rs->rings_offset + rs->ring_size * i);
 }
+
+/* An entry of the ready queue. */
+typedef struct ReadyEntry
+{
+	int64		due_us;
+	int32		user;			/* index into the users */
+} ReadyEntry;
+
+extern void ready_push(RunState *rs, int32 user, int64 due_us);
+extern bool ready_pop_due(RunState *rs, int64 now_us, int32 *user,
+						  int64 *due_us, int64 *next_due_us);
+extern bool user_finished(RunState *rs, VirtualUser *user, int64 now_us);
 
 extern bool runstate_request_stop(RunState *rs, RunStopReason reason,
 								  const char *message);

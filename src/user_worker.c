@@ -4,7 +4,9 @@
  *	  The background worker that serves simulated users: it connects as the
  *	  role that started the run, waits for each user's planned start, then
  *	  runs the user's operations, one transaction each, timing exactly the
- *	  transaction and handing every attempt to the recorder.
+ *	  transaction and handing every attempt to the recorder.  It serves its
+ *	  own user, or, in a pooled run, whichever user of the ready queue has
+ *	  waited longest.
  *
  * An operation that fails is rolled back and recorded with its SQLSTATE
  * and message; nothing an operation raises below FATAL ends the worker.
@@ -54,21 +56,19 @@ worker_should_stop(void)
 }
 
 /*
- * At exit, however it happens: users this worker did not finish are lost
- * unless the whole run was told to stop, and the slot is marked exited so
- * that the recorder can close the run.
+ * At exit, however it happens: the slot is marked exited so that the
+ * recorder can close the run (users this worker did not finish are then
+ * lost, unless the whole run was told to stop).  In a pooled run the user
+ * in service is gone with the worker: the other workers must not wait for
+ * it to come back.
  */
 static void
 worker_on_exit(int code, Datum arg)
 {
-	bool		stopping = worker_should_stop();
-
-	for (int i = 0; i < my_slot->nusers; i++)
+	if (my_slot->serving >= 0)
 	{
-		VirtualUser *user = runstate_user(run, my_slot->first_user + i);
-
-		if (!stopping && user->ops_done < user->ops_planned)
-			user->lost = true;
+		pg_atomic_fetch_add_u32(&run->users_finished, 1);
+		my_slot->serving = -1;
 	}
 	pg_write_barrier();
 	pg_atomic_write_u32(&my_slot->state, SLOT_EXITED);
@@ -173,8 +173,8 @@ worker_error_is_retryable(const ErrorData *error)
 
 /* One operation of one user: draw, time, run (and retry), record. */
 static void
-worker_run_operation(VirtualUser *user, OpContext *ctx, MemoryContext op_context,
-					 SampleRing *ring)
+worker_run_operation(VirtualUser *user, int64 due_us, OpContext *ctx,
+					 MemoryContext op_context, SampleRing *ring)
 {
 	LoadtestOp	op = pattern_choose_op(user->pattern, user->single_op, &user->rng);
 	MemoryContext old_context;
@@ -207,6 +207,7 @@ worker_run_operation(VirtualUser *user, OpContext *ctx, MemoryContext op_context
 
 	user->ops_done++;
 	sample.start_us = runstate_elapsed_us(run, start);
+	sample.wait_us = Max(sample.start_us - due_us, 0);
 	INSTR_TIME_SUBTRACT(end, start);
 	sample.latency_us = INSTR_TIME_GET_MICROSEC(end);
 	sample.user_no = user->user_no;
@@ -273,17 +274,119 @@ worker_prepare(OpContext *ctx)
 	PG_END_TRY();
 }
 
+static int64
+worker_now_us(void)
+{
+	instr_time	now;
+
+	INSTR_TIME_SET_CURRENT(now);
+	return runstate_elapsed_us(run, now);
+}
+
 /*
- * Serve this worker's users until all are done or the run stops: always
- * the user whose next operation is due first.
+ * Pooled run: take the user of the ready queue that has waited longest,
+ * serve one operation, queue it again for after its think time; until
+ * every user has finished or the run stops.
  */
+static void
+worker_serve_pool(OpContext *ctx, MemoryContext op_context, SampleRing *ring)
+{
+	for (;;)
+	{
+		int32		u;
+		int64		due_us;
+		int64		next_due_us;
+		int64		now_us;
+		VirtualUser *user;
+
+		worker_handle_interrupts();
+		if (worker_should_stop() ||
+			pg_atomic_read_u32(&run->users_finished) >= (uint32) run->nusers)
+			break;
+
+		now_us = worker_now_us();
+		if (!ready_pop_due(run, now_us, &u, &due_us, &next_due_us))
+		{
+			/*
+			 * Nothing due: sleep until the next user is due.  An empty
+			 * queue means every unfinished user is in service elsewhere;
+			 * look again shortly.
+			 */
+			int64		sleep_us = next_due_us < 0 ? 10000 :
+				Min(next_due_us - now_us, 100000);
+
+			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+							 Max((sleep_us + 999) / 1000, 1), PG_WAIT_EXTENSION);
+			ResetLatch(MyLatch);
+			continue;
+		}
+
+		user = runstate_user(run, u);
+		my_slot->serving = u;
+		if (!user_finished(run, user, now_us))
+		{
+			worker_run_operation(user, due_us, ctx, op_context, ring);
+			due_us = worker_now_us() + worker_think_us(user);
+		}
+		if (user_finished(run, user, due_us))
+		{
+			user->finished = true;
+			pg_atomic_fetch_add_u32(&run->users_finished, 1);
+		}
+		else
+			ready_push(run, u, due_us);
+		my_slot->serving = -1;
+		worker_handle_interrupts();
+	}
+}
+
+/*
+ * Serve this worker's own users until all are done or the run stops:
+ * always the user whose next operation is due first.
+ */
+static void
+worker_serve_own_users(OpContext *ctx, MemoryContext op_context, SampleRing *ring)
+{
+	int64	   *due_us = palloc(sizeof(int64) * my_slot->nusers);
+
+	for (int i = 0; i < my_slot->nusers; i++)
+		due_us[i] = runstate_user(run, my_slot->first_user + i)->planned_start_us;
+
+	for (;;)
+	{
+		VirtualUser *user = NULL;
+		int			next = -1;
+
+		for (int i = 0; i < my_slot->nusers; i++)
+		{
+			VirtualUser *candidate = runstate_user(run, my_slot->first_user + i);
+
+			if (user_finished(run, candidate, due_us[i]))
+			{
+				candidate->finished = true;
+				continue;
+			}
+			if (next < 0 || due_us[i] < due_us[next])
+				next = i;
+		}
+		if (next < 0)
+			break;
+		user = runstate_user(run, my_slot->first_user + next);
+		if (!worker_wait_until(due_us[next]))
+			break;
+
+		worker_run_operation(user, due_us[next], ctx, op_context, ring);
+		worker_handle_interrupts();
+		due_us[next] = worker_now_us() + worker_think_us(user);
+	}
+}
+
 static void
 worker_serve_users(void)
 {
 	OpContext	ctx;
 	MemoryContext op_context;
 	SampleRing *ring = runstate_ring(run, my_worker_no);
-	int64	   *due_us = palloc(sizeof(int64) * my_slot->nusers);
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.facts = &run->facts;
@@ -295,36 +398,10 @@ worker_serve_users(void)
 									   ALLOCSET_DEFAULT_SIZES);
 	worker_prepare(&ctx);
 
-	for (int i = 0; i < my_slot->nusers; i++)
-		due_us[i] = runstate_user(run, my_slot->first_user + i)->planned_start_us;
-
-	for (;;)
-	{
-		VirtualUser *user = NULL;
-		int			next = -1;
-		instr_time	now;
-
-		for (int i = 0; i < my_slot->nusers; i++)
-		{
-			VirtualUser *candidate = runstate_user(run, my_slot->first_user + i);
-
-			if (candidate->ops_done >= candidate->ops_planned)
-				continue;
-			if (next < 0 || due_us[i] < due_us[next])
-				next = i;
-		}
-		if (next < 0)
-			break;
-		user = runstate_user(run, my_slot->first_user + next);
-		if (!worker_wait_until(due_us[next]))
-			break;
-
-		worker_run_operation(user, &ctx, op_context, ring);
-		worker_handle_interrupts();
-
-		INSTR_TIME_SET_CURRENT(now);
-		due_us[next] = runstate_elapsed_us(run, now) + worker_think_us(user);
-	}
+	if (run->pooled)
+		worker_serve_pool(&ctx, op_context, ring);
+	else
+		worker_serve_own_users(&ctx, op_context, ring);
 }
 
 /* Entry point of a user worker; the argument is its worker number. */

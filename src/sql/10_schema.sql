@@ -89,6 +89,8 @@ CREATE TABLE loadtest.runs (
     isolation       text NOT NULL DEFAULT 'read committed',  -- loadtest.isolation
     max_tries       integer NOT NULL DEFAULT 1,      -- loadtest.max_tries
     hot_rows        integer NOT NULL DEFAULT 0,      -- loadtest.hot_rows
+    pool_size       integer,         -- workers shared by the users; NULL: one each
+    duration_limit_s double precision,  -- duration => ...; NULL: ops bound the run
     database_name   name NOT NULL DEFAULT current_database(),
     role_name       name NOT NULL DEFAULT current_user,
     server_version  text NOT NULL DEFAULT current_setting('server_version'),
@@ -110,7 +112,7 @@ CREATE TABLE loadtest.run_users (
     user_no     integer NOT NULL,
     pattern     loadtest.pattern NOT NULL,
     operation   loadtest.operation,          -- set for single-operation runs
-    ops_planned integer NOT NULL,
+    ops_planned integer,                     -- NULL in a time-bound run
     ops_done    integer NOT NULL,
     lost        boolean NOT NULL DEFAULT false,
     PRIMARY KEY (run_id, user_no)
@@ -126,6 +128,7 @@ CREATE TABLE loadtest.samples (
     operation   loadtest.operation NOT NULL,
     start_us    bigint NOT NULL,             -- start offset from the run's start
     latency_us  bigint NOT NULL,             -- the operation's transaction only
+    wait_us     bigint NOT NULL DEFAULT 0,   -- due to started: pool wait, schedule lag
     success     boolean NOT NULL,
     sqlstate    text,                        -- NULL when successful
     message     text,

@@ -6,13 +6,15 @@ CREATE FUNCTION loadtest_run(
     pattern text DEFAULT 'distributed',
     think_time_ms integer DEFAULT 100,
     ramp_up_s double precision DEFAULT 10,
-    force boolean DEFAULT false)
+    force boolean DEFAULT false,
+    pool_size integer DEFAULT NULL,
+    duration interval DEFAULT NULL)
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'loadtest_run'
 LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE;
 
-COMMENT ON FUNCTION loadtest_run(integer, integer, text, integer, double precision, boolean) IS
-'run a load test: users simulated users each run ops operations of the given pattern; returns the run id when done';
+COMMENT ON FUNCTION loadtest_run IS
+'run a load test: users simulated users each run ops operations (or for duration) of the given pattern, each on a worker of its own or sharing pool_size workers; returns the run id when done';
 
 CREATE FUNCTION loadtest_pattern_distribution(users integer, pattern text DEFAULT 'distributed',
     OUT pattern text, OUT users integer, OUT share double precision)
@@ -78,5 +80,5 @@ COMMENT ON FUNCTION loadtest_scenario(text, boolean) IS
 'run a named scenario of loadtest.scenarios, e.g. loadtest_scenario(''quick'')';
 
 -- Only roles that were granted it may start runs.
-REVOKE EXECUTE ON FUNCTION loadtest_run(integer, integer, text, integer, double precision, boolean) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION loadtest_run FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION loadtest_scenario(text, boolean) FROM PUBLIC;

@@ -48,7 +48,10 @@ SELECT r.run_id,
        s.max_ms,
        s.read_share,
        coalesce(s.retried_ops, 0) AS retried_ops,
-       coalesce(s.retries, 0) AS retries
+       coalesce(s.retries, 0) AS retries,
+       s.avg_wait_ms,
+       s.p95_wait_ms,
+       s.max_wait_ms
   FROM loadtest.runs r
   LEFT JOIN (
         SELECT sm.run_id,
@@ -63,14 +66,17 @@ SELECT r.run_id,
                max(sm.latency_us)::float8 / 1000 AS max_ms,
                count(*) FILTER (WHERE o.kind = 'read')::float8 / count(*) AS read_share,
                count(*) FILTER (WHERE sm.tries > 1) AS retried_ops,
-               sum(sm.tries - 1) AS retries
+               sum(sm.tries - 1) AS retries,
+               avg(sm.wait_us::float8) / 1000 AS avg_wait_ms,
+               percentile_cont(0.95) WITHIN GROUP (ORDER BY sm.wait_us::float8) / 1000 AS p95_wait_ms,
+               max(sm.wait_us)::float8 / 1000 AS max_wait_ms
           FROM loadtest.samples sm
           JOIN loadtest.operations o ON o.operation = sm.operation
          GROUP BY sm.run_id
        ) s ON s.run_id = r.run_id;
 
 COMMENT ON VIEW loadtest.run_summary IS
-'loadtest: one row per run with its overall figures: duration_s (first start to last end of the samples, else runs.duration_s), operations, success_pct (0..100), throughput_ops_s, response times in ms (percentile_cont), read_share (0..1, share of read operations), retried_ops and retries (loadtest.max_tries)';
+'loadtest: one row per run with its overall figures: duration_s (first start to last end of the samples, else runs.duration_s), operations, success_pct (0..100), throughput_ops_s, response times in ms (percentile_cont), read_share (0..1, share of read operations), retried_ops and retries (loadtest.max_tries), and the wait of operations between when they were due and their start in ms (pool wait in a pooled run)';
 
 CREATE VIEW loadtest.operation_stats WITH (security_invoker = true) AS
 SELECT s.run_id,
@@ -343,13 +349,18 @@ BEGIN
     -- 1. Configuration
     o := o || 'Test Configuration:'::text
            || ('   Concurrent Users: ' || to_char(r.users, c_int))
-           || ('   Operations per User: ' || to_char(r.ops_per_user, c_int))
+           || CASE WHEN r.duration_limit_s IS NOT NULL
+                   THEN '   Run Length: ' || to_char(r.duration_limit_s, c_2d) || 's (operations per user not fixed)'
+                   ELSE '   Operations per User: ' || to_char(r.ops_per_user, c_int) END
            || ('   Pattern: ' || r.pattern)
            || ('   Think Time: ' || to_char(r.think_time_ms, c_int) || 'ms')
            || ('   Ramp-up Time: ' || r.ramp_up_s::text || 's')
            || ('   Test Duration: ' || coalesce(to_char(s.duration_s, c_2d) || 's', 'n/a'))
            || ('   Environment: ' || r.environment)
            || ('   Workers: ' || to_char(r.workers, c_int) || ', seed: ' || r.seed::text);
+    IF r.pool_size IS NOT NULL THEN
+        o := o || ('   Pool: ' || to_char(r.pool_size, c_int) || ' workers shared by ' || to_char(r.users, c_int) || ' users');
+    END IF;
     IF r.op_timeout_ms > 0 THEN
         o := o || ('   Operation Timeout: ' || to_char(r.op_timeout_ms, c_int) || 'ms');
     END IF;
@@ -427,8 +438,16 @@ BEGIN
            || ('   95th Percentile: ' || coalesce(to_char(s.p95_ms, c_2d) || 'ms', 'n/a'))
            || ('   99th Percentile: ' || coalesce(to_char(s.p99_ms, c_2d) || 'ms', 'n/a'))
            || ('   Min: ' || coalesce(to_char(s.min_ms, c_2d) || 'ms', 'n/a'))
-           || ('   Max: ' || coalesce(to_char(s.max_ms, c_2d) || 'ms', 'n/a'))
-           || ''::text;
+           || ('   Max: ' || coalesce(to_char(s.max_ms, c_2d) || 'ms', 'n/a'));
+    IF r.pool_size IS NOT NULL THEN
+        -- what users feel when the pool is too small: the wait for a worker
+        o := o || format('   Pool wait (a free worker): average %sms, p95 %sms, max %sms',
+                         to_char(s.avg_wait_ms, c_2d), to_char(s.p95_wait_ms, c_2d),
+                         to_char(s.max_wait_ms, c_2d))
+               || format('   As users feel it (pool wait + operation): average %sms',
+                         to_char(s.avg_wait_ms + s.avg_ms, c_2d));
+    END IF;
+    o := o || ''::text;
 
     -- 5. Operations
     o := o || 'Operation Breakdown:'::text;

@@ -81,7 +81,7 @@ is( $node->safe_psql(
 $node->safe_psql(
 	'postgres', q{
 	CREATE ROLE eve LOGIN;
-	GRANT EXECUTE ON FUNCTION loadtest_run(integer, integer, text, integer, double precision, boolean) TO eve;
+	GRANT EXECUTE ON FUNCTION loadtest_run TO eve;
 });
 my @eve = (extra_params => [ '-U', 'eve' ]);
 

@@ -35,7 +35,7 @@ GRANT SELECT ON loadtest.operations, loadtest.scenarios TO loadtest_operator;
 GRANT USAGE ON SEQUENCE loadtest.run_id_seq TO loadtest_operator;
 GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA membership TO loadtest_operator;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA membership TO loadtest_operator;
-GRANT EXECUTE ON FUNCTION loadtest_run(integer, integer, text, integer, double precision, boolean),
+GRANT EXECUTE ON FUNCTION loadtest_run,
                           loadtest_scenario(text, boolean) TO loadtest_operator;
 
 CREATE ROLE alice LOGIN;
@@ -117,7 +117,7 @@ GRANT SELECT, INSERT ON loadtest.samples, loadtest.run_users TO carol;
 GRANT SELECT ON loadtest.operations, loadtest.scenarios TO carol;
 GRANT USAGE ON SEQUENCE loadtest.run_id_seq TO carol;
 GRANT SELECT ON ALL TABLES IN SCHEMA membership TO carol;
-GRANT EXECUTE ON FUNCTION loadtest_run(integer, integer, text, integer, double precision, boolean) TO carol;
+GRANT EXECUTE ON FUNCTION loadtest_run TO carol;
 });
 my ($ret, $out, $err);
 my $members_before =
@@ -204,7 +204,7 @@ like(
 $node->safe_psql(
 	'postgres', q{
 CREATE ROLE frank LOGIN;
-GRANT EXECUTE ON FUNCTION loadtest_run(integer, integer, text, integer, double precision, boolean) TO frank;
+GRANT EXECUTE ON FUNCTION loadtest_run TO frank;
 });
 ($ret, $out, $err) = $node->psql('postgres',
 	'SELECT loadtest_run(users => 1, ops => 1, think_time_ms => 0, ramp_up_s => 0)',

@@ -262,7 +262,7 @@ GRANT SELECT ON loadtest.operations, loadtest.scenarios TO "o'hara x";
 GRANT USAGE ON SEQUENCE loadtest.run_id_seq TO "o'hara x";
 GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA membership TO "o'hara x";
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA membership TO "o'hara x";
-GRANT EXECUTE ON FUNCTION loadtest_run(integer, integer, text, integer, double precision, boolean),
+GRANT EXECUTE ON FUNCTION loadtest_run,
                           loadtest_scenario(text, boolean) TO "o'hara x";
 });
 my @ohara = (extra_params => [ '-U', "o'hara x" ]);
