@@ -30,6 +30,10 @@ SELECT loadtest_run(duration => '0 seconds');
 SELECT loadtest_run(duration => '-5 minutes');
 SELECT loadtest_run(duration => '8 days');
 SELECT loadtest_run(duration => '500 milliseconds');
+SELECT loadtest_run(rate => 0);
+SELECT loadtest_run(rate => -10);
+SELECT loadtest_run(rate => 'NaN');
+SELECT loadtest_run(rate => 2000000);
 
 -- patterns: exact lower-case names; anything else lists the valid ones
 SELECT loadtest_run(pattern => 'bogus');

@@ -138,6 +138,22 @@ FROM loadtest.samples WHERE run_id = :run_id;
 SELECT count(*) AS users, count(ops_planned) AS with_planned_ops, bool_and(NOT lost) AS none_lost
 FROM loadtest.run_users WHERE run_id = :run_id;
 
+-- the open model: 100 operations a second for 2 seconds are exactly 200
+-- arrivals, started on schedule whatever the server does, by 3 workers
+SELECT loadtest_run(users => 5, pool_size => 3, rate => 100, duration => '2 seconds',
+                    ramp_up_s => 0) AS run_id \gset
+SELECT status, rate, ops_not_done FROM loadtest.runs WHERE run_id = :run_id;
+SELECT count(*) AS arrivals, max(start_us) >= 1990000 AS last_one_on_schedule,
+       bool_and(wait_us >= 0) AS lag_recorded
+FROM loadtest.samples WHERE run_id = :run_id;
+SELECT count(*) AS users, count(ops_planned) AS with_planned_ops, sum(ops_done) AS ops_done
+FROM loadtest.run_users WHERE run_id = :run_id;
+SELECT strpos(loadtest_report(:run_id), 'From intended start') > 0 AS report_measures_from_intended_start;
+-- without a duration, users x ops arrivals
+SELECT loadtest_run(users => 2, ops => 30, rate => 400, ramp_up_s => 0) AS run_id \gset
+SELECT count(*) AS arrivals, count(DISTINCT (user_no, op_no)) AS distinct_keys
+FROM loadtest.samples WHERE run_id = :run_id;
+
 -- a named scenario
 SELECT count(*) FROM loadtest.runs;
 SELECT loadtest_scenario('quick') AS run_id \gset

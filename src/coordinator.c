@@ -74,6 +74,7 @@ typedef struct RunRequest
 	bool		force;
 	int32		pool_size;		/* 0: one worker per user */
 	int64		duration_us;	/* 0: ops bound the run */
+	double		rate;			/* 0: closed model */
 } RunRequest;
 
 /* The coordinator's view of a launched run. */
@@ -153,6 +154,13 @@ parse_request(FunctionCallInfo fcinfo, RunRequest *req)
 					 errhint("For example duration => '5 minutes'.")));
 		req->duration_us = (int64) us;
 	}
+	req->rate = PG_ARGISNULL(8) ? 0 : PG_GETARG_FLOAT8(8);
+	if (!PG_ARGISNULL(8) && !(req->rate > 0 && req->rate <= 1000000))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("rate must be more than 0 and at most 1000000 operations per second, not %g",
+						req->rate),
+				 errhint("rate => 200 starts 200 operations per second, whatever the server does.")));
 	if (!PG_ARGISNULL(6) && (req->pool_size < 1 || req->pool_size > req->users))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -365,7 +373,13 @@ plan_users(RunState *run, const RunRequest *req)
 		user->planned_start_us = run->ramp_up_us * i / req->users;
 		pg_prng_seed(&user->rng, hash_combine64(run->seed, (uint64) i));
 
-		if (run->pooled)
+		if (req->rate > 0)
+		{
+			/* users only lend their pattern and random stream to arrivals */
+			user->worker_no = -1;
+			user->finished = true;
+		}
+		else if (run->pooled)
 		{
 			/* the pool's workers take users from the ready queue */
 			user->worker_no = -1;
@@ -745,7 +759,7 @@ loadtest_run(PG_FUNCTION_ARGS)
 	 * in transactions of its own; an error there is raised here, before any
 	 * user starts, and leaves nothing behind.
 	 */
-	if (req.pool_size > 0 || req.duration_us > 0)
+	if (req.pool_size > 0 || req.duration_us > 0 || req.rate > 0)
 		ring_capacity = LOADTEST_RING_MAX;
 	else
 		ring_capacity = pg_nextpower2_32((uint32) Min(Max(req.ops, 16), LOADTEST_RING_MAX));
@@ -754,12 +768,16 @@ loadtest_run(PG_FUNCTION_ARGS)
 	runstate_init(run, req.users, nworkers, ring_capacity);
 	run->pooled = req.pool_size > 0;
 	run->deadline_us = req.duration_us;
+	run->rate = req.rate;
+	run->total_arrivals = (req.rate > 0 && req.duration_us == 0) ?
+		(int64) req.users * req.ops : 0;
 	run->database_id = MyDatabaseId;
 	run->role_id = GetUserId();
 	run->ops_per_user = req.ops;
 	run->think_time_ms = req.think_time_ms;
 	run->op_timeout_ms = loadtest_op_timeout;
 	run->record_samples = loadtest_record_samples;
+	run->instrument = loadtest_instrument;
 	run->isolation = loadtest_isolation;
 	run->max_tries = loadtest_max_tries;
 	run->hot_rows = loadtest_hot_rows;
@@ -780,8 +798,11 @@ loadtest_run(PG_FUNCTION_ARGS)
 		start_users(&launch);
 		if (loadtest_progress_interval > 0)
 			ereport(NOTICE,
-					(errmsg("loadtest run " INT64_FORMAT ": %d users x %d operations, pattern %s",
-							run->run_id, req.users, req.ops, req.pattern)));
+					(errmsg("loadtest run " INT64_FORMAT ": %d users, pattern %s, %d workers",
+							run->run_id, req.users, req.pattern, nworkers),
+					 errdetail("Shared memory of the run: %.1f kB, of which %zu bytes per simulated user.",
+							   dsm_segment_map_length(launch.segment) / 1024.0,
+							   sizeof(VirtualUser) + (run->pooled ? sizeof(ReadyEntry) : 0))));
 		wait_for_run(&launch);
 	}
 	PG_CATCH();

@@ -20,6 +20,7 @@ int			loadtest_environment = LOADTEST_ENV_DEVELOPMENT;
 int			loadtest_progress_interval = 5;
 int			loadtest_op_timeout = 0;
 bool		loadtest_record_samples = true;
+bool		loadtest_instrument = true;
 int			loadtest_isolation = 0;
 int			loadtest_max_tries = 1;
 int			loadtest_hot_rows = 0;
@@ -92,6 +93,15 @@ _PG_init(void)
 							 "Whether runs store one row per operation in loadtest.samples.",
 							 "Off counts operations without storing them: it exists to measure what recording costs (see bench/).",
 							 &loadtest_record_samples,
+							 true,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("loadtest.instrument",
+							 "Whether the workers time, show (pg_stat_activity) and record each operation.",
+							 "Off runs the bare loop of the same transactions, only counted: it exists so that benchmarks can measure the engine's own cost per operation (see bench/).",
+							 &loadtest_instrument,
 							 true,
 							 PGC_USERSET,
 							 0,

@@ -22,6 +22,7 @@ extern int	loadtest_environment;
 extern int	loadtest_progress_interval;
 extern int	loadtest_op_timeout;
 extern bool loadtest_record_samples;
+extern bool loadtest_instrument;
 extern int	loadtest_isolation;
 extern int	loadtest_max_tries;
 extern int	loadtest_hot_rows;

@@ -170,11 +170,11 @@ recorder_transaction(void (*fn) (void))
 static void
 recorder_create_run(void)
 {
-	Datum		values[18];
-	char		nulls[18];
-	Oid			types[18] = {INT8OID, INT4OID, INT4OID, TEXTOID, INT4OID,
+	Datum		values[19];
+	char		nulls[19];
+	Oid			types[19] = {INT8OID, INT4OID, INT4OID, TEXTOID, INT4OID,
 		FLOAT8OID, BOOLOID, INT4OID, INT8OID, INT4OID, TEXTOID, INT4OID, BOOLOID,
-	TEXTOID, INT4OID, INT4OID, INT4OID, FLOAT8OID};
+	TEXTOID, INT4OID, INT4OID, INT4OID, FLOAT8OID, FLOAT8OID};
 	Oid			argtypes[12] = {INT8OID, INT4ARRAYOID, INT4ARRAYOID,
 		InvalidOid, InvalidOid, INT8ARRAYOID, INT8ARRAYOID, BOOLARRAYOID,
 	TEXTARRAYOID, TEXTARRAYOID, INT2ARRAYOID, INT8ARRAYOID};
@@ -230,14 +230,16 @@ recorder_create_run(void)
 	nulls[16] = run->pooled ? ' ' : 'n';
 	values[17] = Float8GetDatum(run->deadline_us / 1000000.0);
 	nulls[17] = run->deadline_us > 0 ? ' ' : 'n';
+	values[18] = Float8GetDatum(run->rate);
+	nulls[18] = run->rate > 0 ? ' ' : 'n';
 	rc = SPI_execute_with_args("INSERT INTO loadtest.runs (run_id, users,"
 							   " ops_per_user, pattern, think_time_ms, ramp_up_s,"
 							   " forced, workers, seed, op_timeout_ms, environment,"
 							   " recorder_pid, samples_recorded, isolation, max_tries,"
-							   " hot_rows, pool_size, duration_limit_s)"
+							   " hot_rows, pool_size, duration_limit_s, rate)"
 							   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-							   " $11, $12, $13, $14, $15, $16, $17, $18)",
-							   18, types, values, nulls, false, 0);
+							   " $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+							   19, types, values, nulls, false, 0);
 	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "could not create the run: %s", SPI_result_code_string(rc));
 
@@ -432,6 +434,7 @@ recorder_finish_run(void)
 	Datum	   *lost = palloc(sizeof(Datum) * n);
 	int			users_lost = 0;
 	int64		ops_not_done = 0;
+	int64		arrivals_done = 0;
 	RunStopReason reason = runstate_stop_reason(run);
 	Datum		values[6];
 	Oid			types[6] = {INT8OID, TEXTOID, FLOAT8OID, INT4OID, INT8OID, TEXTOID};
@@ -447,7 +450,8 @@ recorder_finish_run(void)
 		operation_null[i] = (u->pattern != PATTERN_SINGLE_OPERATION);
 		operation[i] = operation_values[u->single_op];
 		planned[i] = Int32GetDatum(u->ops_planned);
-		planned_null[i] = run->deadline_us > 0;	/* time-bound run */
+		/* time-bound and rate runs plan no operations per user */
+		planned_null[i] = run->deadline_us > 0 || run->rate > 0;
 		done[i] = Int32GetDatum(u->ops_done);
 		/*
 		 * Every worker is gone.  A user that did not finish while the run
@@ -461,7 +465,12 @@ recorder_finish_run(void)
 			if (run->deadline_us == 0)
 				ops_not_done += u->ops_planned - u->ops_done;
 		}
+		arrivals_done += u->ops_done;
 	}
+	/* a rate run that went on but did not get through its arrivals */
+	if (run->rate > 0 && run->total_arrivals > 0 && reason == STOP_NONE &&
+		arrivals_done < run->total_arrivals)
+		ops_not_done = run->total_arrivals - arrivals_done;
 
 	{
 		Datum		args[7];

@@ -8,6 +8,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "storage/latch.h"
@@ -59,6 +61,9 @@ runstate_init(RunState *rs, int nusers, int nworkers, uint32 ring_capacity)
 	pg_atomic_init_u32(&rs->started, 0);
 	pg_atomic_init_u32(&rs->stop_reason, STOP_NONE);
 	pg_atomic_init_u32(&rs->users_finished, 0);
+	pg_atomic_init_u64(&rs->next_arrival, 0);
+	for (int i = 0; i < nusers; i++)
+		pg_atomic_init_u32(&runstate_user(rs, i)->busy, 0);
 	SpinLockInit(&rs->ready_lock);
 	rs->ready_count = 0;
 	pg_atomic_init_u32(&rs->recorder_state, RECORDER_STARTING);
@@ -246,6 +251,25 @@ user_finished(RunState *rs, VirtualUser *user, int64 now_us)
 	if (user->ops_done >= user->ops_planned)
 		return true;
 	return rs->deadline_us > 0 && now_us >= rs->deadline_us;
+}
+
+/*
+ * When the k-th arrival (from 0) of a rate run is due.  Over the ramp-up
+ * R the rate grows linearly from 0, so the arrivals so far are
+ * rate t^2 / 2R; after it they come at the full rate.
+ */
+int64
+arrival_time_us(RunState *rs, uint64 k)
+{
+	double		rate = rs->rate;
+	double		ramp_s = rs->ramp_up_us / 1e6;
+	double		t;
+
+	if (ramp_s > 0 && k < rate * ramp_s / 2)
+		t = sqrt(2.0 * ramp_s * k / rate);
+	else
+		t = ramp_s + (k - rate * ramp_s / 2) / rate;
+	return (int64) (t * 1e6);
 }
 
 uint64

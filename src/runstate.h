@@ -113,6 +113,7 @@ typedef struct VirtualUser
 	int32		errors;
 	int32		worker_no;		/* its own worker; -1 in a pooled run */
 	bool		finished;		/* did all it had to do (set by its worker) */
+	pg_atomic_uint32 busy;		/* rate runs: being served by a worker */
 	bool		lost;			/* did not finish though the run went on */
 	int64		planned_start_us;	/* offset from the run's start */
 	pg_prng_state rng;
@@ -184,12 +185,16 @@ typedef struct RunState
 	int32		think_time_ms;
 	int32		op_timeout_ms;
 	bool		record_samples;
+	bool		instrument;		/* loadtest.instrument */
 	int32		isolation;		/* loadtest.isolation */
 	int32		max_tries;
 	int32		hot_rows;
 	int64		ramp_up_us;
 	int64		deadline_us;	/* duration => ...; 0 when ops bound the run */
 	bool		pooled;
+	double		rate;			/* rate => ... (operations/s); 0: closed model */
+	int64		total_arrivals; /* rate runs: users x ops, or 0 with a deadline */
+	pg_atomic_uint64 next_arrival;
 	uint64		seed;
 	bool		forced;
 	char		pattern_name[NAMEDATALEN];
@@ -266,6 +271,7 @@ extern void ready_push(RunState *rs, int32 user, int64 due_us);
 extern bool ready_pop_due(RunState *rs, int64 now_us, int32 *user,
 						  int64 *due_us, int64 *next_due_us);
 extern bool user_finished(RunState *rs, VirtualUser *user, int64 now_us);
+extern int64 arrival_time_us(RunState *rs, uint64 k);
 
 extern bool runstate_request_stop(RunState *rs, RunStopReason reason,
 								  const char *message);

@@ -189,6 +189,21 @@ worker_run_operation(VirtualUser *user, int64 due_us, OpContext *ctx,
 	MemoryContextReset(op_context);
 	old_context = MemoryContextSwitchTo(op_context);
 	op_bind(ctx, op, user->user_no, &user->rng, &call);
+
+	if (!run->instrument)
+	{
+		/*
+		 * The bare loop that benchmarks compare the engine with: the same
+		 * transaction, neither timed, nor shown, nor recorded.
+		 */
+		(void) worker_run_transaction(ctx, &call, op_context, &error);
+		user->ops_done++;
+		pg_atomic_write_u64(&my_slot->ops_done,
+							pg_atomic_read_u64(&my_slot->ops_done) + 1);
+		MemoryContextSwitchTo(old_context);
+		return;
+	}
+
 	pgstat_report_activity(STATE_RUNNING, op_name(op));
 
 	INSTR_TIME_SET_CURRENT(start);
@@ -323,7 +338,9 @@ worker_serve_pool(OpContext *ctx, MemoryContext op_context, SampleRing *ring)
 
 		user = runstate_user(run, u);
 		my_slot->serving = u;
-		if (!user_finished(run, user, now_us))
+		if (user_finished(run, user, now_us))
+			due_us = now_us;	/* the run's time is up: no more for it */
+		else
 		{
 			worker_run_operation(user, due_us, ctx, op_context, ring);
 			due_us = worker_now_us() + worker_think_us(user);
@@ -337,6 +354,60 @@ worker_serve_pool(OpContext *ctx, MemoryContext op_context, SampleRing *ring)
 			ready_push(run, u, due_us);
 		my_slot->serving = -1;
 		worker_handle_interrupts();
+	}
+}
+
+/* A user free to run an arrival: every user is one at most once at a time. */
+static int32
+worker_claim_user(uint64 k)
+{
+	for (;;)
+	{
+		for (int i = 0; i < run->nusers; i++)
+		{
+			int32		u = (int32) ((k + i) % run->nusers);
+			uint32		expected = 0;
+
+			if (pg_atomic_compare_exchange_u32(&runstate_user(run, u)->busy,
+											   &expected, 1))
+				return u;
+		}
+		/* cannot happen with no more workers than users; wait, don't spin */
+		pg_usleep(1000);
+	}
+}
+
+/*
+ * Open model (rate => ...): arrivals come on schedule whatever the server
+ * does; each free worker takes the next one, waits for its intended start
+ * and runs it as one of the users.  A sample's wait_us is how late it
+ * started: a stalled server cannot hide its stall.
+ */
+static void
+worker_serve_arrivals(OpContext *ctx, MemoryContext op_context, SampleRing *ring)
+{
+	for (;;)
+	{
+		uint64		k;
+		int64		intended_us;
+		int32		u;
+
+		worker_handle_interrupts();
+		if (worker_should_stop())
+			break;
+		k = pg_atomic_fetch_add_u64(&run->next_arrival, 1);
+		if (run->total_arrivals > 0 && k >= (uint64) run->total_arrivals)
+			break;
+		intended_us = arrival_time_us(run, k);
+		if (run->deadline_us > 0 && intended_us >= run->deadline_us)
+			break;
+		if (!worker_wait_until(intended_us))
+			break;
+
+		u = worker_claim_user(k);
+		worker_run_operation(runstate_user(run, u), intended_us, ctx,
+							 op_context, ring);
+		pg_atomic_write_u32(&runstate_user(run, u)->busy, 0);
 	}
 }
 
@@ -374,6 +445,12 @@ worker_serve_own_users(OpContext *ctx, MemoryContext op_context, SampleRing *rin
 		user = runstate_user(run, my_slot->first_user + next);
 		if (!worker_wait_until(due_us[next]))
 			break;
+		if (user_finished(run, user, worker_now_us()))
+		{
+			/* the run's time ran out while this worker was late */
+			due_us[next] = PG_INT64_MAX;
+			continue;
+		}
 
 		worker_run_operation(user, due_us[next], ctx, op_context, ring);
 		worker_handle_interrupts();
@@ -398,7 +475,9 @@ worker_serve_users(void)
 									   ALLOCSET_DEFAULT_SIZES);
 	worker_prepare(&ctx);
 
-	if (run->pooled)
+	if (run->rate > 0)
+		worker_serve_arrivals(&ctx, op_context, ring);
+	else if (run->pooled)
 		worker_serve_pool(&ctx, op_context, ring);
 	else
 		worker_serve_own_users(&ctx, op_context, ring);

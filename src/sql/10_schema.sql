@@ -91,6 +91,7 @@ CREATE TABLE loadtest.runs (
     hot_rows        integer NOT NULL DEFAULT 0,      -- loadtest.hot_rows
     pool_size       integer,         -- workers shared by the users; NULL: one each
     duration_limit_s double precision,  -- duration => ...; NULL: ops bound the run
+    rate            double precision,   -- rate => ... (open model); NULL: closed model
     database_name   name NOT NULL DEFAULT current_database(),
     role_name       name NOT NULL DEFAULT current_user,
     server_version  text NOT NULL DEFAULT current_setting('server_version'),

@@ -8,7 +8,8 @@ CREATE FUNCTION loadtest_run(
     ramp_up_s double precision DEFAULT 10,
     force boolean DEFAULT false,
     pool_size integer DEFAULT NULL,
-    duration interval DEFAULT NULL)
+    duration interval DEFAULT NULL,
+    rate double precision DEFAULT NULL)
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'loadtest_run'
 LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE;

@@ -51,7 +51,8 @@ SELECT r.run_id,
        coalesce(s.retries, 0) AS retries,
        s.avg_wait_ms,
        s.p95_wait_ms,
-       s.max_wait_ms
+       s.max_wait_ms,
+       coalesce(s.late_starts, 0) AS late_starts
   FROM loadtest.runs r
   LEFT JOIN (
         SELECT sm.run_id,
@@ -69,14 +70,15 @@ SELECT r.run_id,
                sum(sm.tries - 1) AS retries,
                avg(sm.wait_us::float8) / 1000 AS avg_wait_ms,
                percentile_cont(0.95) WITHIN GROUP (ORDER BY sm.wait_us::float8) / 1000 AS p95_wait_ms,
-               max(sm.wait_us)::float8 / 1000 AS max_wait_ms
+               max(sm.wait_us)::float8 / 1000 AS max_wait_ms,
+               count(*) FILTER (WHERE sm.wait_us > 10000) AS late_starts
           FROM loadtest.samples sm
           JOIN loadtest.operations o ON o.operation = sm.operation
          GROUP BY sm.run_id
        ) s ON s.run_id = r.run_id;
 
 COMMENT ON VIEW loadtest.run_summary IS
-'loadtest: one row per run with its overall figures: duration_s (first start to last end of the samples, else runs.duration_s), operations, success_pct (0..100), throughput_ops_s, response times in ms (percentile_cont), read_share (0..1, share of read operations), retried_ops and retries (loadtest.max_tries), and the wait of operations between when they were due and their start in ms (pool wait in a pooled run)';
+'loadtest: one row per run with its overall figures: duration_s (first start to last end of the samples, else runs.duration_s), operations, success_pct (0..100), throughput_ops_s, response times in ms (percentile_cont), read_share (0..1, share of read operations), retried_ops and retries (loadtest.max_tries), and the wait of operations between when they were due and their start in ms (pool wait in a pooled run, schedule lag in a rate run), late_starts (operations that started more than 10 ms after they were due)';
 
 CREATE VIEW loadtest.operation_stats WITH (security_invoker = true) AS
 SELECT s.run_id,
@@ -280,6 +282,8 @@ LANGUAGE plpgsql VOLATILE
 AS $$
 #variable_conflict use_column
 DECLARE
+    v_avg_intended float8;
+    v_pct_intended float8[];
     c_rule         constant text := repeat('=', 70);
     c_int          constant text := 'FM999G999G999G999G990';
     c_2d           constant text := 'FM999G999G999G999G990D00';
@@ -358,6 +362,9 @@ BEGIN
            || ('   Test Duration: ' || coalesce(to_char(s.duration_s, c_2d) || 's', 'n/a'))
            || ('   Environment: ' || r.environment)
            || ('   Workers: ' || to_char(r.workers, c_int) || ', seed: ' || r.seed::text);
+    IF r.rate IS NOT NULL THEN
+        o := o || ('   Arrival Rate: ' || to_char(r.rate, c_2d) || ' ops/sec (open model; think time not used)');
+    END IF;
     IF r.pool_size IS NOT NULL THEN
         o := o || ('   Pool: ' || to_char(r.pool_size, c_int) || ' workers shared by ' || to_char(r.users, c_int) || ' users');
     END IF;
@@ -439,7 +446,21 @@ BEGIN
            || ('   99th Percentile: ' || coalesce(to_char(s.p99_ms, c_2d) || 'ms', 'n/a'))
            || ('   Min: ' || coalesce(to_char(s.min_ms, c_2d) || 'ms', 'n/a'))
            || ('   Max: ' || coalesce(to_char(s.max_ms, c_2d) || 'ms', 'n/a'));
-    IF r.pool_size IS NOT NULL THEN
+    IF r.rate IS NOT NULL THEN
+        -- open model: measured from the intended start, so that a stalled
+        -- server cannot hide its stall (no coordinated omission)
+        SELECT avg(sm.wait_us + sm.latency_us) / 1000,
+               percentile_cont(ARRAY[0.95, 0.99]) WITHIN GROUP (ORDER BY (sm.wait_us + sm.latency_us)::float8)
+          INTO v_avg_intended, v_pct_intended
+          FROM loadtest.samples sm WHERE sm.run_id = v_run_id;
+        o := o || format('   From intended start (schedule lag + operation): average %sms, p95 %sms, p99 %sms',
+                         to_char(v_avg_intended, c_2d), to_char(v_pct_intended[1] / 1000, c_2d),
+                         to_char(v_pct_intended[2] / 1000, c_2d))
+               || format('   Schedule lag: average %sms, p95 %sms, max %sms; late starts (> 10ms behind schedule): %s (%s%%)',
+                         to_char(s.avg_wait_ms, c_2d), to_char(s.p95_wait_ms, c_2d),
+                         to_char(s.max_wait_ms, c_2d), to_char(s.late_starts, c_int),
+                         to_char(100.0 * s.late_starts / nullif(s.total_ops, 0), c_2d));
+    ELSIF r.pool_size IS NOT NULL THEN
         -- what users feel when the pool is too small: the wait for a worker
         o := o || format('   Pool wait (a free worker): average %sms, p95 %sms, max %sms',
                          to_char(s.avg_wait_ms, c_2d), to_char(s.p95_wait_ms, c_2d),
@@ -583,6 +604,114 @@ BEGIN
                   ELSE format('   [!!] System is not ready for %s users: the estimate is over twice the %sms target',
                               c_target_users, to_char(v_target_ms, c_2d)) END
                || '   (linear model: response time proportional to concurrent users)'::text;
+
+        -- The USL model (50_capacity.sql) beside the linear one, fitted over
+        -- the latest completed run of each user count of this pattern and
+        -- think time that the caller can see; the target's own user count is
+        -- left out, so that a measured run at the target tests both estimates.
+        DECLARE
+            u_users float8[] := '{}';
+            u_tput  float8[] := '{}';
+            u_rec   record;
+            u_tp    float8;
+            u_fit   record;
+            u_pred  record;
+            u_mid   bigint;
+            u_meas  loadtest.run_summary;
+            u_args  text[] := '{}';
+            u_have  boolean := false;
+        BEGIN
+            FOR u_rec IN
+                SELECT DISTINCT ON (x.users) x.run_id, x.users
+                  FROM loadtest.runs x
+                 WHERE x.status = 'completed' AND x.samples_recorded
+                   AND x.pattern = r.pattern AND x.think_time_ms = r.think_time_ms
+                   AND x.users <> c_target_users
+                 ORDER BY x.users, x.run_id DESC
+            LOOP
+                SELECT y.throughput_ops_s INTO u_tp
+                  FROM loadtest.run_summary y WHERE y.run_id = u_rec.run_id;
+                IF u_tp > 0 THEN
+                    u_users := u_users || u_rec.users::float8;
+                    u_tput := u_tput || u_tp;
+                END IF;
+            END LOOP;
+
+            IF cardinality(u_users) >= 3 THEN
+                SELECT * INTO u_fit FROM @extschema@.loadtest_usl_fit(u_users, u_tput);
+                SELECT * INTO u_pred
+                  FROM @extschema@.loadtest_usl_predict(u_fit.sigma, u_fit.kappa, u_fit.lambda,
+                                                        c_target_users, r.think_time_ms);
+                u_have := true;
+                o := o || format('   USL model (Universal Scalability Law) over the completed %s runs with %sms think time at %s users:',
+                                 r.pattern, to_char(r.think_time_ms, c_int),
+                                 array_to_string(u_users, ', '))
+                       || format('      sigma %s (contention), kappa %s (coherency), lambda %s ops/sec at 1 user, r2 %s',
+                                 to_char(u_fit.sigma, 'FM9990.0000'),
+                                 CASE WHEN u_fit.kappa = 0 THEN '0'
+                                      ELSE btrim(to_char(u_fit.kappa, '9.99EEEE')) END,
+                                 to_char(u_fit.lambda, c_2d),
+                                 coalesce(to_char(u_fit.r2, 'FM990.0000'), 'n/a'))
+                       || format('      %s Estimated at %s users: %s ops/sec, response time %sms',
+                                 CASE WHEN u_pred.response_ms <= v_target_ms THEN '[OK]'
+                                      WHEN u_pred.response_ms <= 2 * v_target_ms THEN '[!]'
+                                      ELSE '[!!]' END,
+                                 c_target_users, to_char(u_pred.throughput, c_2d),
+                                 to_char(u_pred.response_ms, c_2d));
+                IF u_fit.peak_users IS NOT NULL THEN
+                    o := o || format('      Throughput peaks at ~%s users (%s ops/sec)',
+                                     to_char(round(u_fit.peak_users), c_int),
+                                     to_char(u_fit.peak_throughput, c_2d));
+                END IF;
+                IF u_fit.note IS NOT NULL THEN
+                    o := o || ('      note: ' || u_fit.note);
+                END IF;
+            ELSE
+                IF r.pattern <> 'distributed' THEN
+                    u_args := u_args || format('pattern => %L', r.pattern);
+                END IF;
+                IF r.think_time_ms <> 0 THEN
+                    u_args := u_args || format('think_time_ms => %s', r.think_time_ms);
+                END IF;
+                o := o || format('   USL model: needs completed %s runs with %sms think time at 3 or more user counts (found %s); for an estimate: SELECT * FROM loadtest_capacity(%s);',
+                                 r.pattern, to_char(r.think_time_ms, c_int),
+                                 cardinality(u_users), array_to_string(u_args, ', '));
+            END IF;
+
+            -- The measured figure, when a completed run at the target exists.
+            SELECT max(x.run_id) INTO u_mid
+              FROM loadtest.runs x
+             WHERE x.status = 'completed' AND x.samples_recorded
+               AND x.pattern = r.pattern AND x.think_time_ms = r.think_time_ms
+               AND x.users = c_target_users;
+            IF u_mid IS NOT NULL THEN
+                SELECT * INTO u_meas FROM loadtest.run_summary y WHERE y.run_id = u_mid;
+            END IF;
+            IF u_meas.avg_ms > 0 THEN
+                o := o || format('   Measured at %s users (run %s): response time %sms average, %s ops/sec',
+                                 c_target_users, u_mid, to_char(u_meas.avg_ms, c_2d),
+                                 coalesce(to_char(u_meas.throughput_ops_s, c_2d), 'n/a'))
+                       || format('      linear estimate %sms: %s',
+                                 to_char(cap.est_response_ms, c_2d),
+                                 CASE WHEN u_mid = r.run_id THEN 'this run'
+                                      WHEN cap.est_response_ms >= u_meas.avg_ms
+                                      THEN to_char(100 * (cap.est_response_ms / u_meas.avg_ms - 1), c_2d) || '% too high'
+                                      ELSE to_char(100 * (1 - cap.est_response_ms / u_meas.avg_ms), c_2d) || '% too low' END);
+                IF u_have THEN
+                    o := o || format('      USL estimate %sms: %s%s',
+                                     to_char(u_pred.response_ms, c_2d),
+                                     CASE WHEN u_pred.response_ms >= u_meas.avg_ms
+                                          THEN to_char(100 * (u_pred.response_ms / u_meas.avg_ms - 1), c_2d) || '% too high'
+                                          ELSE to_char(100 * (1 - u_pred.response_ms / u_meas.avg_ms), c_2d) || '% too low' END,
+                                     CASE WHEN u_meas.throughput_ops_s > 0 THEN
+                                          format('; %s ops/sec: %s', to_char(u_pred.throughput, c_2d),
+                                                 CASE WHEN u_pred.throughput >= u_meas.throughput_ops_s
+                                                      THEN to_char(100 * (u_pred.throughput / u_meas.throughput_ops_s - 1), c_2d) || '% too high'
+                                                      ELSE to_char(100 * (1 - u_pred.throughput / u_meas.throughput_ops_s), c_2d) || '% too low' END)
+                                          ELSE '' END);
+                END IF;
+            END IF;
+        END;
 
         -- Recommendations, each from evidence in this run
         IF s.read_share > 0.6 THEN

@@ -408,7 +408,7 @@ BEGIN
         notes := notes || 'sigma held at 0 (the unconstrained fit was negative)'::text;
     END IF;
     IF unc IS NOT NULL AND unc[3] * nmax * (nmax - 1) < -c_zero * abs(unc[1]) THEN
-        notes := notes || 'kappa held at 0 (the unconstrained fit was negative: throughput grows faster than the USL allows)'::text;
+        notes := notes || 'kappa held at 0 (the unconstrained fit was negative)'::text;
     END IF;
     IF nd = 3 AND n = 3 THEN
         notes := notes || 'only 3 levels for 3 parameters: the fit is exact by construction; measure more levels to judge it'::text;

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# 4000 simulated users sharing 64 workers (pool_size), think time 5 s, for
+# 5 minutes (DURATION to change): does it work, and what does it cost in
+# memory?  Samples the proportional set size (PSS, shared pages counted in
+# part) of the run's processes every 5 s and prints the peak, with the
+# run's own figures.  Runs against the cluster given by PGHOST/PGPORT
+# (default: a throwaway cluster of its own).
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
+
+USERS=${USERS:-4000}
+POOL=${POOL:-64}
+DURATION=${DURATION:-5 minutes}
+THINK=${THINK:-5000}
+
+if [ -z "${PGHOST:-}" ]; then
+	install_packages postgresql-15 postgresql-server-dev-15 make gcc
+	build_and_install >/dev/null
+	DIR=$(scratch_dir)
+	export PGHOST=$DIR PGPORT=${PGPORT:-54332}
+	trap 'as_server_user pg_ctl -D "$DIR/data" -m fast stop >/dev/null 2>&1 || true; rm -rf "$DIR"' EXIT
+	as_server_user initdb -D "$DIR/data" -A trust -U postgres >/dev/null
+	cat >>"$DIR/data/postgresql.conf" <<CONF
+listen_addresses = ''
+port = $PGPORT
+unix_socket_directories = '$DIR'
+max_worker_processes = $((POOL + 8))
+loadtest.progress_interval = 30
+CONF
+	as_server_user pg_ctl -D "$DIR/data" -l "$DIR/server.log" -w start >/dev/null
+	as_server_user psql -X -q -U postgres -d postgres -c "CREATE EXTENSION loadtest" -c "SELECT loadtest_seed(10000)" >/dev/null
+fi
+q() { as_server_user psql -X -q -At -U postgres -d postgres "$@"; }
+
+pss_of_run() {
+	local total=0 n=0 pid kb
+	for pid in $(pgrep -f 'postgres: loadtest (run [0-9]+ worker|recorder)'); do
+		kb=$(awk '/^Pss:/ { print $2 }' "/proc/$pid/smaps_rollup" 2>/dev/null) || continue
+		[ -n "$kb" ] || continue
+		total=$((total + kb)); n=$((n + 1))
+	done
+	echo "$n $total"
+}
+
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB"
+echo "run: $USERS users, pool of $POOL workers, think time $THINK ms, duration $DURATION"
+q -c "SET loadtest.progress_interval = 30" \
+  -c "SELECT loadtest_run(users => $USERS, pool_size => $POOL, think_time_ms => $THINK, ramp_up_s => 10, duration => '$DURATION')" \
+  > /tmp/pool_4000.run 2>&1 &
+runner=$!
+peak=0; peak_n=0
+while kill -0 $runner 2>/dev/null; do
+	read -r n kb < <(pss_of_run)
+	if [ "$kb" -gt "$peak" ]; then peak=$kb; peak_n=$n; fi
+	sleep 5
+done
+cat /tmp/pool_4000.run
+echo "peak PSS of the run's processes: $((peak / 1024)) MB over $peak_n processes ($((peak / (peak_n > 0 ? peak_n : 1))) kB each)"
+q -c "SELECT format('run %s: %s, %s operations, %s failed, %s users lost, avg %s ms, p95 %s ms, pool wait avg %s ms p95 %s ms, %s ops/s',
+                    run_id, status, total_ops, failed, (SELECT users_lost FROM loadtest.runs r WHERE r.run_id = s.run_id),
+                    round(avg_ms::numeric, 2), round(p95_ms::numeric, 2), round(avg_wait_ms::numeric, 2),
+                    round(p95_wait_ms::numeric, 2), round(throughput_ops_s::numeric, 1))
+      FROM loadtest.run_summary s ORDER BY run_id DESC LIMIT 1"
