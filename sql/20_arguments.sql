@@ -34,6 +34,17 @@ SELECT loadtest_run(rate => 0);
 SELECT loadtest_run(rate => -10);
 SELECT loadtest_run(rate => 'NaN');
 SELECT loadtest_run(rate => 2000000);
+-- stages
+SELECT loadtest_run(stages => '{"users": 5}');
+SELECT loadtest_run(stages => '[]');
+SELECT loadtest_run(stages => '[{"users": 5}]');
+SELECT loadtest_run(stages => '[{"users": 5, "rate": 3, "duration": "1 s"}]');
+SELECT loadtest_run(stages => '[{"users": 5, "duration": "1 s"}, {"rate": 3, "duration": "1 s"}]');
+SELECT loadtest_run(stages => '[{"users": 2.5, "duration": "1 s"}]');
+SELECT loadtest_run(stages => '[{"users": -1, "duration": "1 s"}]');
+SELECT loadtest_run(stages => '[{"users": 0, "duration": "1 s"}]');
+SELECT loadtest_run(stages => '[{"users": 5, "duration": "-1 s"}]');
+SELECT loadtest_run(stages => '[{"users": 5, "duration": "1 s"}]', duration => '1 min');
 
 -- patterns: exact lower-case names; anything else lists the valid ones
 SELECT loadtest_run(pattern => 'bogus');

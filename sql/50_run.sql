@@ -154,6 +154,26 @@ SELECT loadtest_run(users => 2, ops => 30, rate => 400, ramp_up_s => 0) AS run_i
 SELECT count(*) AS arrivals, count(DISTINCT (user_no, op_no)) AS distinct_keys
 FROM loadtest.samples WHERE run_id = :run_id;
 
+-- stages by rate: 0 -> 200 operations a second over 1 s is 100 arrivals,
+-- then 200 a second for 1 s is 200 more; the report shows each stage
+SELECT loadtest_run(users => 4, pool_size => 2,
+                    stages => '[{"rate": 200, "duration": "1 s"}, {"rate": 200, "duration": "1 s"}]') AS run_id \gset
+SELECT status, duration_limit_s, jsonb_array_length(stages) AS stages FROM loadtest.runs WHERE run_id = :run_id;
+SELECT count(*) FILTER (WHERE start_us < 1000000) AS ramp_arrivals,
+       count(*) FILTER (WHERE start_us >= 1000000) AS plateau_arrivals
+FROM loadtest.samples WHERE run_id = :run_id;
+SELECT strpos(loadtest_report(:run_id), '2. rate (ops/sec) 200 -> 200 over 1.00s: 200 ops') > 0 AS report_per_stage;
+-- stages by users: a ramp from 0 to 10 users, then 10 users; users are on
+-- only as their stage turns them on
+SELECT loadtest_run(think_time_ms => 20,
+                    stages => '[{"users": 10, "duration": "1 s"}, {"users": 10, "duration": "1 s"}]') AS run_id \gset
+SELECT users, status FROM loadtest.runs WHERE run_id = :run_id;
+SELECT count(*) FILTER (WHERE start_us < 1000000) < count(*) FILTER (WHERE start_us >= 1000000)
+       AS plateau_busier_than_ramp,
+       bool_and(start_us >= (user_no - 1) * 100000) AS users_on_as_the_ramp_reaches_them,
+       max(start_us) < 2000000 AS none_after_the_end
+FROM loadtest.samples WHERE run_id = :run_id;
+
 -- a named scenario
 SELECT count(*) FROM loadtest.runs;
 SELECT loadtest_scenario('quick') AS run_id \gset

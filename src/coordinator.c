@@ -25,6 +25,7 @@
 #include "access/xlog.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
+#include "catalog/pg_type.h"
 #include "commands/dbcommands.h"
 #include "common/hashfn.h"
 #include "executor/spi.h"
@@ -75,6 +76,9 @@ typedef struct RunRequest
 	int32		pool_size;		/* 0: one worker per user */
 	int64		duration_us;	/* 0: ops bound the run */
 	double		rate;			/* 0: closed model */
+	int			nstages;		/* stages => ...; 0: none */
+	bool		stages_rate;
+	RunStage	stages[LOADTEST_MAX_STAGES];
 } RunRequest;
 
 /* The coordinator's view of a launched run. */
@@ -124,6 +128,98 @@ require_argument(FunctionCallInfo fcinfo, int argno, const char *name)
 }
 
 static void
+stage_error(int n, const char *message)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("stage %d: %s", n, message),
+			 errhint("stages => '[{\"users\": 50, \"duration\": \"1 min\"}, {\"users\": 0, \"duration\": \"10 s\"}]', or the same with \"rate\" (operations per second) instead of \"users\".")));
+}
+
+/*
+ * stages => '[{"users": 100, "duration": "30 s"}, ...]': each stage moves
+ * the number of active users (or the arrival rate) linearly from the
+ * previous stage's target (0 before the first) to its own.  Parsed with
+ * SQL (no table is read), checked, and laid out as cumulative end times.
+ */
+static void
+parse_stages(Datum stages, RunRequest *req)
+{
+	Oid			argtypes[1] = {JSONBOID};
+	Datum		args[1] = {stages};
+	int64		end_us = 0;
+	double		max_target = 0;
+	bool		isnull;
+	int			rc;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	rc = SPI_execute_with_args("SELECT pg_catalog.jsonb_typeof($1) = 'array'"
+							   " AND pg_catalog.jsonb_array_length($1) BETWEEN 1 AND "
+							   CppAsString2(LOADTEST_MAX_STAGES),
+							   1, argtypes, args, NULL, true, 1);
+	if (rc != SPI_OK_SELECT ||
+		!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+									1, &isnull)) || isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("stages must be a JSON array of 1 to %d stages", LOADTEST_MAX_STAGES),
+				 errhint("stages => '[{\"users\": 50, \"duration\": \"1 min\"}, {\"users\": 0, \"duration\": \"10 s\"}]'")));
+	rc = SPI_execute_with_args("SELECT s ? 'users', s ? 'rate', s ? 'duration',"
+							   " (s->>'users')::float8, (s->>'rate')::float8,"
+							   " extract(epoch FROM (s->>'duration')::interval)::float8,"
+							   " pg_catalog.jsonb_typeof(s)"
+							   " FROM pg_catalog.jsonb_array_elements($1) WITH ORDINALITY AS e(s, n)"
+							   " ORDER BY n",
+							   1, argtypes, args, NULL, true, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "could not read the stages");
+	req->nstages = (int) SPI_processed;
+	for (int i = 0; i < req->nstages; i++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		has_users = DatumGetBool(SPI_getbinval(tuple, desc, 1, &isnull)) && !isnull;
+		bool		has_rate = DatumGetBool(SPI_getbinval(tuple, desc, 2, &isnull)) && !isnull;
+		bool		has_duration = DatumGetBool(SPI_getbinval(tuple, desc, 3, &isnull)) && !isnull;
+		double		target;
+		double		seconds;
+
+		if (has_users == has_rate || !has_duration)
+			stage_error(i + 1, "a stage has a duration and either users or rate");
+		if (i == 0)
+			req->stages_rate = has_rate;
+		else if (req->stages_rate != has_rate)
+			stage_error(i + 1, "all stages set users, or all set rate");
+		target = DatumGetFloat8(SPI_getbinval(tuple, desc, has_users ? 4 : 5, &isnull));
+		if (isnull || isnan(target) || target < 0 ||
+			target > (has_users ? LOADTEST_MAX_USERS : 1000000) ||
+			(has_users && target != floor(target)))
+			stage_error(i + 1, has_users ?
+						"users must be a whole number from 0 to " CppAsString2(LOADTEST_MAX_USERS) :
+						"rate must be from 0 to 1000000 operations per second");
+		seconds = DatumGetFloat8(SPI_getbinval(tuple, desc, 6, &isnull));
+		if (isnull || !(seconds > 0) || seconds > LOADTEST_MAX_DURATION_US / 1e6)
+			stage_error(i + 1, "duration must be a positive interval");
+		end_us += (int64) (seconds * 1e6);
+		if (end_us > LOADTEST_MAX_DURATION_US)
+			stage_error(i + 1, "the stages last longer than 7 days");
+		req->stages[i].end_us = end_us;
+		req->stages[i].target = target;
+		max_target = Max(max_target, target);
+	}
+	SPI_finish();
+	if (max_target <= 0)
+		stage_error(1, "no stage has any users or rate");
+
+	req->duration_us = end_us;
+	if (req->stages_rate)
+		req->rate = max_target;
+	else
+		req->users = (int32) max_target;	/* the most users a stage has on */
+}
+
+static void
 parse_request(FunctionCallInfo fcinfo, RunRequest *req)
 {
 	require_argument(fcinfo, 0, "users");
@@ -161,6 +257,17 @@ parse_request(FunctionCallInfo fcinfo, RunRequest *req)
 				 errmsg("rate must be more than 0 and at most 1000000 operations per second, not %g",
 						req->rate),
 				 errhint("rate => 200 starts 200 operations per second, whatever the server does.")));
+	req->nstages = 0;
+	if (!PG_ARGISNULL(9))
+	{
+		if (!PG_ARGISNULL(7) || !PG_ARGISNULL(8))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("stages cannot be combined with duration or rate"),
+					 errdetail("The stages set the run's length, and its users or rate."),
+					 errhint("Leave duration and rate out.")));
+		parse_stages(PG_GETARG_DATUM(9), req);
+	}
 	if (!PG_ARGISNULL(6) && (req->pool_size < 1 || req->pool_size > req->users))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -370,7 +477,9 @@ plan_users(RunState *run, const RunRequest *req)
 		user->pattern = patterns[i];
 		user->single_op = req->pattern_request.single_op;
 		user->ops_planned = req->duration_us > 0 ? PG_INT32_MAX : req->ops;
-		user->planned_start_us = run->ramp_up_us * i / req->users;
+		/* staged runs start users as their stages turn them on */
+		user->planned_start_us = req->nstages > 0 ? 0 :
+			run->ramp_up_us * i / req->users;
 		pg_prng_seed(&user->rng, hash_combine64(run->seed, (uint64) i));
 
 		if (req->rate > 0)
@@ -769,6 +878,9 @@ loadtest_run(PG_FUNCTION_ARGS)
 	run->pooled = req.pool_size > 0;
 	run->deadline_us = req.duration_us;
 	run->rate = req.rate;
+	run->nstages = req.nstages;
+	run->stages_rate = req.stages_rate;
+	memcpy(run->stages, req.stages, sizeof(RunStage) * req.nstages);
 	run->total_arrivals = (req.rate > 0 && req.duration_us == 0) ?
 		(int64) req.users * req.ops : 0;
 	run->database_id = MyDatabaseId;

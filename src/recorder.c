@@ -18,6 +18,7 @@
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
@@ -170,11 +171,11 @@ recorder_transaction(void (*fn) (void))
 static void
 recorder_create_run(void)
 {
-	Datum		values[19];
-	char		nulls[19];
-	Oid			types[19] = {INT8OID, INT4OID, INT4OID, TEXTOID, INT4OID,
+	Datum		values[20];
+	char		nulls[20];
+	Oid			types[20] = {INT8OID, INT4OID, INT4OID, TEXTOID, INT4OID,
 		FLOAT8OID, BOOLOID, INT4OID, INT8OID, INT4OID, TEXTOID, INT4OID, BOOLOID,
-	TEXTOID, INT4OID, INT4OID, INT4OID, FLOAT8OID, FLOAT8OID};
+	TEXTOID, INT4OID, INT4OID, INT4OID, FLOAT8OID, FLOAT8OID, TEXTOID};
 	Oid			argtypes[12] = {INT8OID, INT4ARRAYOID, INT4ARRAYOID,
 		InvalidOid, InvalidOid, INT8ARRAYOID, INT8ARRAYOID, BOOLARRAYOID,
 	TEXTARRAYOID, TEXTARRAYOID, INT2ARRAYOID, INT8ARRAYOID};
@@ -232,14 +233,41 @@ recorder_create_run(void)
 	nulls[17] = run->deadline_us > 0 ? ' ' : 'n';
 	values[18] = Float8GetDatum(run->rate);
 	nulls[18] = run->rate > 0 ? ' ' : 'n';
+	nulls[19] = 'n';
+	if (run->nstages > 0)
+	{
+		StringInfoData stages;
+		double		from = 0;
+		int64		start_us = 0;
+
+		/* the stages as the report reads them: kind, targets, times */
+		initStringInfo(&stages);
+		appendStringInfoChar(&stages, '[');
+		for (int i = 0; i < run->nstages; i++)
+		{
+			appendStringInfo(&stages,
+							 "%s{\"stage\": %d, \"kind\": \"%s\", \"from\": %g, \"to\": %g,"
+							 " \"start_s\": %.6f, \"end_s\": %.6f}",
+							 i > 0 ? ", " : "", i + 1,
+							 run->stages_rate ? "rate" : "users", from,
+							 run->stages[i].target, start_us / 1e6,
+							 run->stages[i].end_us / 1e6);
+			from = run->stages[i].target;
+			start_us = run->stages[i].end_us;
+		}
+		appendStringInfoChar(&stages, ']');
+		values[19] = CStringGetTextDatum(stages.data);
+		nulls[19] = ' ';
+	}
 	rc = SPI_execute_with_args("INSERT INTO loadtest.runs (run_id, users,"
 							   " ops_per_user, pattern, think_time_ms, ramp_up_s,"
 							   " forced, workers, seed, op_timeout_ms, environment,"
 							   " recorder_pid, samples_recorded, isolation, max_tries,"
-							   " hot_rows, pool_size, duration_limit_s, rate)"
+							   " hot_rows, pool_size, duration_limit_s, rate, stages)"
 							   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-							   " $11, $12, $13, $14, $15, $16, $17, $18, $19)",
-							   19, types, values, nulls, false, 0);
+							   " $11, $12, $13, $14, $15, $16, $17, $18, $19,"
+							   " $20::pg_catalog.jsonb)",
+							   20, types, values, nulls, false, 0);
 	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "could not create the run: %s", SPI_result_code_string(rc));
 

@@ -254,6 +254,80 @@ user_finished(RunState *rs, VirtualUser *user, int64 now_us)
 }
 
 /*
+ * The target of a staged run at t_us: linear within each stage, from the
+ * previous stage's target (0 before the first).
+ */
+double
+stage_target(RunState *rs, int64 t_us)
+{
+	double		from = 0;
+	int64		start_us = 0;
+
+	for (int i = 0; i < rs->nstages; i++)
+	{
+		RunStage   *stage = &rs->stages[i];
+
+		if (t_us < stage->end_us)
+			return from + (stage->target - from) *
+				(double) (t_us - start_us) / (double) (stage->end_us - start_us);
+		from = stage->target;
+		start_us = stage->end_us;
+	}
+	return from;
+}
+
+/* In a run staged by users, is user number user_index+1 on at t_us? */
+bool
+user_active(RunState *rs, int user_index, int64 t_us)
+{
+	if (rs->nstages == 0 || rs->stages_rate)
+		return true;
+	return user_index < (int) ceil(stage_target(rs, t_us) - 1e-9);
+}
+
+/*
+ * When the k-th arrival of a run staged by rates is due: the arrivals so
+ * far are the integral of the rate, quadratic within a stage whose rate
+ * moves from r0 to r1; solve it in the stage that holds arrival k.
+ * Past the last stage: never (its end).
+ */
+static int64
+staged_arrival_time_us(RunState *rs, uint64 k)
+{
+	double		before = 0;		/* arrivals before this stage */
+	double		r0 = 0;
+	double		t0 = 0;
+
+	for (int i = 0; i < rs->nstages; i++)
+	{
+		double		t1 = rs->stages[i].end_us / 1e6;
+		double		r1 = rs->stages[i].target;
+		double		d = t1 - t0;
+		double		in_stage = (r0 + r1) / 2 * d;
+
+		if (k < before + in_stage)
+		{
+			double		n = k - before;
+			double		x;
+
+			if (fabs(r1 - r0) < 1e-12)
+				x = n / r0;
+			else
+			{
+				double		a = (r1 - r0) / (2 * d);
+
+				x = (-r0 + sqrt(r0 * r0 + 4 * a * n)) / (2 * a);
+			}
+			return (int64) ((t0 + x) * 1e6);
+		}
+		before += in_stage;
+		r0 = r1;
+		t0 = t1;
+	}
+	return rs->stages[rs->nstages - 1].end_us;
+}
+
+/*
  * When the k-th arrival (from 0) of a rate run is due.  Over the ramp-up
  * R the rate grows linearly from 0, so the arrivals so far are
  * rate t^2 / 2R; after it they come at the full rate.
@@ -264,6 +338,9 @@ arrival_time_us(RunState *rs, uint64 k)
 	double		rate = rs->rate;
 	double		ramp_s = rs->ramp_up_us / 1e6;
 	double		t;
+
+	if (rs->nstages > 0 && rs->stages_rate)
+		return staged_arrival_time_us(rs, k);
 
 	if (ramp_s > 0 && k < rate * ramp_s / 2)
 		t = sqrt(2.0 * ramp_s * k / rate);

@@ -52,6 +52,19 @@
 #define LOADTEST_NAME_PREFIXES	32
 #define LOADTEST_NAME_LEN		32
 
+#define LOADTEST_MAX_STAGES		32
+
+/*
+ * A stage of a staged run: the target (users, or operations per second)
+ * moves linearly from the previous stage's target (0 before the first)
+ * to this one's by end_us.
+ */
+typedef struct RunStage
+{
+	int64		end_us;
+	double		target;
+} RunStage;
+
 /* Why a run stops; first writer wins (see runstate_request_stop). */
 typedef enum RunStopReason
 {
@@ -193,6 +206,9 @@ typedef struct RunState
 	int64		deadline_us;	/* duration => ...; 0 when ops bound the run */
 	bool		pooled;
 	double		rate;			/* rate => ... (operations/s); 0: closed model */
+	int32		nstages;		/* stages => ...; 0: none */
+	bool		stages_rate;	/* the stages' targets are rates, not users */
+	RunStage	stages[LOADTEST_MAX_STAGES];
 	int64		total_arrivals; /* rate runs: users x ops, or 0 with a deadline */
 	pg_atomic_uint64 next_arrival;
 	uint64		seed;
@@ -272,6 +288,8 @@ extern bool ready_pop_due(RunState *rs, int64 now_us, int32 *user,
 						  int64 *due_us, int64 *next_due_us);
 extern bool user_finished(RunState *rs, VirtualUser *user, int64 now_us);
 extern int64 arrival_time_us(RunState *rs, uint64 k);
+extern double stage_target(RunState *rs, int64 t_us);
+extern bool user_active(RunState *rs, int user_index, int64 t_us);
 
 extern bool runstate_request_stop(RunState *rs, RunStopReason reason,
 								  const char *message);

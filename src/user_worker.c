@@ -340,6 +340,8 @@ worker_serve_pool(OpContext *ctx, MemoryContext op_context, SampleRing *ring)
 		my_slot->serving = u;
 		if (user_finished(run, user, now_us))
 			due_us = now_us;	/* the run's time is up: no more for it */
+		else if (!user_active(run, u, now_us))
+			due_us = now_us + 50000;	/* not on in this stage: look again */
 		else
 		{
 			worker_run_operation(user, due_us, ctx, op_context, ring);
@@ -449,6 +451,12 @@ worker_serve_own_users(OpContext *ctx, MemoryContext op_context, SampleRing *rin
 		{
 			/* the run's time ran out while this worker was late */
 			due_us[next] = PG_INT64_MAX;
+			continue;
+		}
+		if (!user_active(run, my_slot->first_user + next, worker_now_us()))
+		{
+			/* not on in this stage: look again */
+			due_us[next] = worker_now_us() + 50000;
 			continue;
 		}
 

@@ -92,6 +92,7 @@ CREATE TABLE loadtest.runs (
     pool_size       integer,         -- workers shared by the users; NULL: one each
     duration_limit_s double precision,  -- duration => ...; NULL: ops bound the run
     rate            double precision,   -- rate => ... (open model); NULL: closed model
+    stages          jsonb,              -- stages => ...: kind, from, to, start_s, end_s
     database_name   name NOT NULL DEFAULT current_database(),
     role_name       name NOT NULL DEFAULT current_user,
     server_version  text NOT NULL DEFAULT current_setting('server_version'),

@@ -9,7 +9,8 @@ CREATE FUNCTION loadtest_run(
     force boolean DEFAULT false,
     pool_size integer DEFAULT NULL,
     duration interval DEFAULT NULL,
-    rate double precision DEFAULT NULL)
+    rate double precision DEFAULT NULL,
+    stages jsonb DEFAULT NULL)
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'loadtest_run'
 LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE;

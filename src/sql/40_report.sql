@@ -438,6 +438,38 @@ BEGIN
     END IF;
     o := o || ''::text;
 
+    -- 3b. Stages: the results of each stage of a staged run
+    IF r.stages IS NOT NULL THEN
+        o := o || 'Stages:'::text;
+        FOR rec IN
+            SELECT st.stage, st.kind, st."from" AS from_target, st."to" AS to_target,
+                   st.start_s, st.end_s,
+                   count(sm.*) AS ops,
+                   count(sm.*) FILTER (WHERE NOT sm.success) AS errors,
+                   avg(sm.latency_us) / 1000 AS avg_ms,
+                   percentile_cont(0.95) WITHIN GROUP (ORDER BY sm.latency_us) / 1000 AS p95_ms
+              FROM jsonb_to_recordset(r.stages)
+                   AS st(stage int, kind text, "from" float8, "to" float8, start_s float8, end_s float8)
+                   LEFT JOIN loadtest.samples sm
+                     ON sm.run_id = v_run_id
+                    AND sm.start_us >= st.start_s * 1e6 AND sm.start_us < st.end_s * 1e6
+             GROUP BY st.stage, st.kind, st."from", st."to", st.start_s, st.end_s
+             ORDER BY st.stage
+        LOOP
+            o := o || format('   %s. %s %s -> %s over %ss: %s ops, %s ops/sec, avg %sms, p95 %sms, %s errors',
+                             rec.stage,
+                             CASE rec.kind WHEN 'rate' THEN 'rate (ops/sec)' ELSE 'users' END,
+                             rec.from_target::numeric, rec.to_target::numeric,
+                             to_char(rec.end_s - rec.start_s, c_2d),
+                             to_char(rec.ops, c_int),
+                             to_char(rec.ops / nullif(rec.end_s - rec.start_s, 0), c_2d),
+                             coalesce(to_char(rec.avg_ms, c_2d), 'n/a'),
+                             coalesce(to_char(rec.p95_ms, c_2d), 'n/a'),
+                             to_char(rec.errors, c_int));
+        END LOOP;
+        o := o || ''::text;
+    END IF;
+
     -- 4. Response times
     o := o || 'Response Times (ms):'::text
            || ('   Average: ' || coalesce(to_char(s.avg_ms, c_2d) || 'ms', 'n/a'))
