@@ -78,7 +78,7 @@ SELECT * FROM loadtest_capacity(200, 50, 500, 125);
 SELECT * FROM loadtest_capacity(5, 50);
 SELECT * FROM loadtest_capacity(10, 50);
 SELECT * FROM loadtest_capacity(0, 50);
-SELECT * FROM loadtest_capacity(NULL, 50);
+SELECT * FROM loadtest_capacity(NULL::float8, 50);
 SELECT * FROM loadtest_capacity(100, 0);
 
 -- The report, without the lines that depend on the installation.

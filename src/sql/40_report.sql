@@ -206,7 +206,7 @@ BEGIN
         RAISE EXCEPTION 'users and target_users must be positive'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF NOT (target_ms > 0) OR target_ms = 'Infinity'::float8 THEN
+    IF NOT (target_ms > 0 AND target_ms < 'Infinity'::float8) THEN  -- NaN sorts above all numbers
         RAISE EXCEPTION 'target_ms must be a positive number'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
@@ -308,7 +308,7 @@ DECLARE
     v_search_p95 double precision;
     v_missing   text[];
 BEGIN
-    IF v_target_ms IS NULL OR NOT (v_target_ms > 0) OR v_target_ms = 'Infinity'::float8 THEN
+    IF v_target_ms IS NULL OR NOT (v_target_ms > 0 AND v_target_ms < 'Infinity'::float8) THEN
         RAISE EXCEPTION 'target_ms must be a positive number'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
