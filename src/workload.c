@@ -62,14 +62,27 @@ spi_distinct_values(const char *column, char values[][LOADTEST_VALUE_LEN])
 	return n;
 }
 
+/*
+ * Can a prefix of this name (2 to 4 characters) be searched as a byte range?
+ * Its characters must be ASCII letters, and the last one of the prefix is
+ * incremented to make the range's upper end: no 'z' or 'Z' among the first
+ * four.  Other names are fine after that (Martinez, Gonzalez...).
+ */
 static bool
 is_ascii_name(const char *name)
 {
-	if (strlen(name) < 2 || strlen(name) >= LOADTEST_NAME_LEN)
+	size_t		len = strlen(name);
+
+	if (len < 2 || len >= LOADTEST_NAME_LEN)
 		return false;
-	for (const char *c = name; *c; c++)
-		if (!((*c >= 'A' && *c <= 'Y') || (*c >= 'a' && *c <= 'y')))
+	for (size_t i = 0; i < len; i++)
+	{
+		char		c = name[i];
+		bool		letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+
+		if (!letter || (i < 4 && (c == 'z' || c == 'Z')))
 			return false;
+	}
 	return true;
 }
 
