@@ -24,7 +24,7 @@ cat >>"$DIR/data/postgresql.conf" <<CONF
 listen_addresses = ''
 port = $PORT
 unix_socket_directories = '$DIR'
-max_worker_processes = 64
+max_worker_processes = 72
 loadtest.progress_interval = 2
 CONF
 as_server_user pg_ctl -D "$DIR/data" -l "$DIR/server.log" -w start >/dev/null

@@ -167,8 +167,7 @@ parse_stages(Datum stages, RunRequest *req)
 				 errhint("stages => '[{\"users\": 50, \"duration\": \"1 min\"}, {\"users\": 0, \"duration\": \"10 s\"}]'")));
 	rc = SPI_execute_with_args("SELECT s ? 'users', s ? 'rate', s ? 'duration',"
 							   " (s->>'users')::float8, (s->>'rate')::float8,"
-							   " extract(epoch FROM (s->>'duration')::interval)::float8,"
-							   " pg_catalog.jsonb_typeof(s)"
+							   " extract(epoch FROM (s->>'duration')::interval)::float8"
 							   " FROM pg_catalog.jsonb_array_elements($1) WITH ORDINALITY AS e(s, n)"
 							   " ORDER BY n",
 							   1, argtypes, args, NULL, true, 0);
@@ -199,8 +198,10 @@ parse_stages(Datum stages, RunRequest *req)
 						"users must be a whole number from 0 to " CppAsString2(LOADTEST_MAX_USERS) :
 						"rate must be from 0 to 1000000 operations per second");
 		seconds = DatumGetFloat8(SPI_getbinval(tuple, desc, 6, &isnull));
-		if (isnull || !(seconds > 0) || seconds > LOADTEST_MAX_DURATION_US / 1e6)
+		if (isnull || !(seconds > 0))
 			stage_error(i + 1, "duration must be a positive interval");
+		if (seconds > LOADTEST_MAX_DURATION_US / 1e6)
+			stage_error(i + 1, "the stages last longer than 7 days");
 		end_us += (int64) (seconds * 1e6);
 		if (end_us > LOADTEST_MAX_DURATION_US)
 			stage_error(i + 1, "the stages last longer than 7 days");
@@ -281,14 +282,16 @@ parse_request(FunctionCallInfo fcinfo, RunRequest *req)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("users must be between 1 and %d, not %d",
 						LOADTEST_MAX_USERS, req->users),
-				 errhint("Each simulated user runs in a background worker of its own.")));
+				 errhint("Without pool_size each simulated user runs in a background worker of its own; with it, users share the pool's workers.")));
 	if (req->ops < 1 || req->ops > LOADTEST_MAX_OPS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("ops must be between 1 and %d, not %d",
 						LOADTEST_MAX_OPS, req->ops),
 				 errdetail("ops is the number of operations each user runs.")));
-	if ((int64) req->users * req->ops > LOADTEST_MAX_TOTAL_OPS)
+	/* ops bound the run unless a duration, a rate with one, or stages do */
+	if (PG_ARGISNULL(7) && PG_ARGISNULL(9) &&
+		(int64) req->users * req->ops > LOADTEST_MAX_TOTAL_OPS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("a run of %d users x %d operations is too large",
@@ -787,7 +790,11 @@ start_recorder(Launch *launch)
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();
 	}
-	/* The recorder checks the workload: pass its error on as it was. */
+	/*
+	 * The recorder checks the workload: pass its error on as it was, once
+	 * the recorder is gone (a refused run leaves no process behind).
+	 */
+	(void) WaitForBackgroundWorkerShutdown(launch->recorder);
 	ereport(ERROR,
 			(errcode(run->recorder_sqlerrcode ? run->recorder_sqlerrcode :
 					 ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -893,7 +900,8 @@ loadtest_run(PG_FUNCTION_ARGS)
 	run->isolation = loadtest_isolation;
 	run->max_tries = loadtest_max_tries;
 	run->hot_rows = loadtest_hot_rows;
-	run->ramp_up_us = (int64) (req.ramp_up_s * 1000000.0);
+	/* stages make their own ramps */
+	run->ramp_up_us = req.nstages > 0 ? 0 : (int64) (req.ramp_up_s * 1000000.0);
 	run->seed = seed;
 	run->forced = req.force;
 	strlcpy(run->pattern_name, req.pattern, sizeof(run->pattern_name));

@@ -222,7 +222,8 @@ recorder_create_run(void)
 	values[9] = Int32GetDatum(run->op_timeout_ms);
 	values[10] = CStringGetTextDatum(run->environment);
 	values[11] = Int32GetDatum(MyProcPid);
-	values[12] = BoolGetDatum(run->record_samples);
+	/* the bare loop (loadtest.instrument = off) records no samples either */
+	values[12] = BoolGetDatum(run->record_samples && run->instrument);
 	values[13] = CStringGetTextDatum(loadtest_isolation_name(run->isolation));
 	values[14] = Int32GetDatum(run->max_tries);
 	values[15] = Int32GetDatum(run->hot_rows);

@@ -431,7 +431,8 @@ BEGIN
     IF r.users_lost > 0 THEN
         o := o || format('   Users lost: %s (%s operations not done): user %s',
                          to_char(r.users_lost, c_int), to_char(r.ops_not_done, c_int),
-                         (SELECT string_agg(u.user_no::text || ' (' || (u.ops_planned - u.ops_done)::text || ' not done)',
+                         (SELECT string_agg(u.user_no::text
+                                            || coalesce(' (' || (u.ops_planned - u.ops_done)::text || ' not done)', ''),
                                             ', ' ORDER BY u.user_no)
                             FROM loadtest.run_users u
                            WHERE u.run_id = v_run_id AND u.lost));
@@ -591,7 +592,7 @@ BEGIN
                                            ELSE 'capacity issues' END);
             -- Users that mostly think cannot load the server: then the
             -- throughput measures the simulated demand, not the capacity.
-            IF r.think_time_ms > 0 AND s.avg_ms < 0.1 * r.think_time_ms THEN
+            IF r.rate IS NULL AND r.think_time_ms > 0 AND s.avg_ms < 0.1 * r.think_time_ms THEN
                 o := o || format('   note: throughput is set by the simulated demand, not the server: users spent %s%% of their time thinking (think time %sms, %sms per operation); run more users or think_time_ms => 0 to measure capacity',
                                  to_char(100.0 * r.think_time_ms / (r.think_time_ms + s.avg_ms), c_2d),
                                  to_char(r.think_time_ms, c_int), to_char(s.avg_ms, c_2d));
@@ -659,6 +660,9 @@ BEGIN
                  WHERE x.status = 'completed' AND x.samples_recorded
                    AND x.pattern = r.pattern AND x.think_time_ms = r.think_time_ms
                    AND x.users <> c_target_users
+                   -- closed-model runs with a worker per user: there the
+                   -- user count is the concurrency the law speaks of
+                   AND x.rate IS NULL AND x.stages IS NULL AND x.pool_size IS NULL
                  ORDER BY x.users, x.run_id DESC
             LOOP
                 SELECT y.throughput_ops_s INTO u_tp
@@ -718,6 +722,11 @@ BEGIN
                AND x.users = c_target_users;
             IF u_mid IS NOT NULL THEN
                 SELECT * INTO u_meas FROM loadtest.run_summary y WHERE y.run_id = u_mid;
+                -- in a pooled run users also wait for a worker: compare what
+                -- they feel, as the models' response times include queueing
+                IF (SELECT x.pool_size FROM loadtest.runs x WHERE x.run_id = u_mid) IS NOT NULL THEN
+                    u_meas.avg_ms := u_meas.avg_ms + coalesce(u_meas.avg_wait_ms, 0);
+                END IF;
             END IF;
             IF u_meas.avg_ms > 0 THEN
                 o := o || format('   Measured at %s users (run %s): response time %sms average, %s ops/sec',

@@ -603,6 +603,12 @@ BEGIN
             RAISE EXCEPTION 'loadtest run % is %, not completed', run.run_id, run.status
                 USING ERRCODE = 'object_not_in_prerequisite_state';
         END IF;
+        IF run.rate IS NOT NULL OR run.stages IS NOT NULL OR run.pool_size IS NOT NULL THEN
+            RAISE EXCEPTION 'loadtest run % is not a closed-model run with a worker per user', run.run_id
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = 'The scalability law relates throughput to concurrency: rate, staged and pooled runs do not set it by their user count.',
+                      HINT = 'Use runs started without rate, stages or pool_size.';
+        END IF;
         IF v_pattern IS NULL THEN
             v_pattern := run.pattern;
             v_think := run.think_time_ms;
