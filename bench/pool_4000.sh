@@ -15,19 +15,8 @@ THINK=${THINK:-5000}
 if [ -z "${PGHOST:-}" ]; then
 	install_packages postgresql-15 postgresql-server-dev-15 make gcc
 	build_and_install >/dev/null
-	DIR=$(scratch_dir)
-	export PGHOST=$DIR PGPORT=${PGPORT:-54332}
-	trap 'as_server_user pg_ctl -D "$DIR/data" -m fast stop >/dev/null 2>&1 || true; rm -rf "$DIR"' EXIT
-	as_server_user initdb -D "$DIR/data" -A trust -U postgres >/dev/null
-	cat >>"$DIR/data/postgresql.conf" <<CONF
-listen_addresses = ''
-port = $PGPORT
-unix_socket_directories = '$DIR'
-max_worker_processes = $((POOL + 8))
-loadtest.progress_interval = 30
-CONF
-	as_server_user pg_ctl -D "$DIR/data" -l "$DIR/server.log" -w start >/dev/null
-	as_server_user psql -X -q -U postgres -d postgres -c "CREATE EXTENSION loadtest" -c "SELECT loadtest_seed(10000)" >/dev/null
+	start_scratch_cluster "${PGPORT:-54332}" 10000 \
+		"max_worker_processes = $((POOL + 8))" "loadtest.progress_interval = 30"
 fi
 q() { as_server_user psql -X -q -At -U postgres -d postgres "$@"; }
 

@@ -13,21 +13,9 @@ PATTERN=${PATTERN:-distributed}
 install_packages postgresql-15 postgresql-server-dev-15 make gcc
 build_and_install >/dev/null
 
-DIR=$(scratch_dir)
-PORT=${PORT:-54331}
-trap 'as_server_user pg_ctl -D "$DIR/data" -m fast stop >/dev/null 2>&1 || true; rm -rf "$DIR"' EXIT
-as_server_user initdb -D "$DIR/data" -A trust -U postgres >/dev/null
-cat >>"$DIR/data/postgresql.conf" <<CONF
-listen_addresses = ''
-port = $PORT
-unix_socket_directories = '$DIR'
-max_worker_processes = 32
-shared_buffers = 512MB
-loadtest.progress_interval = 0
-CONF
-as_server_user pg_ctl -D "$DIR/data" -l "$DIR/server.log" -w start >/dev/null
-q() { as_server_user psql -X -q -At -v ON_ERROR_STOP=1 -h "$DIR" -p "$PORT" -U postgres -d postgres "$@"; }
-q -c "CREATE EXTENSION loadtest" -c "SELECT loadtest_seed(10000)" >/dev/null
+start_scratch_cluster "${PORT:-54331}" 10000 \
+	"max_worker_processes = 32" "shared_buffers = 512MB" "loadtest.progress_interval = 0"
+q() { psql_cluster -At "$@"; }
 
 run() {
 	q -c "SET loadtest.record_samples = $1" \

@@ -61,3 +61,36 @@ scratch_dir() {
 	[ "$(id -u)" = 0 ] && chown "$RUN_AS" "$dir"
 	echo "$dir"
 }
+
+# Start a throwaway cluster owned by the server user on a private port and
+# socket, with the extension created and the workload seeded.  Sets DIR
+# (its directory), PGHOST and PGPORT, and stops and removes it at exit
+# (unless KEEP is set).  Arguments: port, members to seed, then extra
+# postgresql.conf lines.
+start_scratch_cluster() {
+	local port=$1 members=$2
+	shift 2
+	DIR=$(scratch_dir)
+	export PGHOST=$DIR PGPORT=$port
+	trap 'stop_scratch_cluster' EXIT
+	as_server_user initdb -D "$DIR/data" -A trust -U postgres >/dev/null
+	{
+		echo "listen_addresses = ''"
+		echo "port = $port"
+		echo "unix_socket_directories = '$DIR'"
+		printf '%s\n' "$@"
+	} >>"$DIR/data/postgresql.conf"
+	as_server_user pg_ctl -D "$DIR/data" -l "$DIR/server.log" -w start >/dev/null
+	psql_cluster -c "CREATE EXTENSION loadtest" -c "SELECT loadtest_seed($members)" >/dev/null
+}
+
+stop_scratch_cluster() {
+	[ -n "${KEEP:-}" ] && return 0
+	as_server_user pg_ctl -D "$DIR/data" -m fast stop >/dev/null 2>&1 || true
+	rm -rf "$DIR"
+}
+
+# psql on the scratch cluster, as the superuser, stopping at the first error.
+psql_cluster() {
+	as_server_user psql -X -q -v ON_ERROR_STOP=1 -h "$PGHOST" -p "$PGPORT" -U postgres -d postgres "$@"
+}
