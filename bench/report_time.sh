@@ -2,34 +2,23 @@
 # How long loadtest_report() takes on a run of SAMPLES samples (1,000,000 by
 # default): a synthetic run inserted the way sql/40_report.sql inserts its
 # fixed runs (100 users of the distributed patterns, every operation, 0.5%
-# errors, log-normal-ish latencies), or with REAL=1 a real think-time-0 run
-# of 10 users.  Then \timing of loadtest_report(id) TIMES times (the first
+# errors, latencies log-uniform from 0.2 to about 400 ms), or with REAL=1 a
+# real think-time-0 run of 10 users of the distributed pattern (about five
+# minutes on 2 cores).  Then \timing of loadtest_report(id) TIMES times (the first
 # one on a cold backend), and of the views it reads.
 # Usage: bench/report_time.sh [samples]   (TIMES=3, REAL=1, SKIP_BUILD=1)
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
 
 SAMPLES=${1:-1000000}
 TIMES=${TIMES:-3}
-PORT=${PORT:-54335}
 USERS=100
 
 install_packages postgresql-15 postgresql-server-dev-15 make gcc
 [ "${SKIP_BUILD:-0}" = 1 ] || build_and_install >/dev/null
 
-DIR=$(scratch_dir)
-trap 'as_server_user pg_ctl -D "$DIR/data" -m fast stop >/dev/null 2>&1 || true; rm -rf "$DIR"' EXIT
-as_server_user initdb -D "$DIR/data" -A trust -U postgres >/dev/null
-cat >>"$DIR/data/postgresql.conf" <<CONF
-listen_addresses = ''
-port = $PORT
-unix_socket_directories = '$DIR'
-max_worker_processes = 32
-shared_buffers = 512MB
-loadtest.progress_interval = 0
-CONF
-as_server_user pg_ctl -D "$DIR/data" -l "$DIR/server.log" -w start >/dev/null
-q() { as_server_user psql -X -q -At -v ON_ERROR_STOP=1 -h "$DIR" -p "$PORT" -U postgres -d postgres "$@"; }
-q -c "CREATE EXTENSION loadtest" -c "SELECT loadtest_seed(10000)" >/dev/null
+start_scratch_cluster "${PORT:-54335}" 10000 \
+	"max_worker_processes = 32" "shared_buffers = 512MB" "loadtest.progress_interval = 0"
+q() { psql_cluster -At "$@"; }
 
 if [ "${REAL:-0}" = 1 ]; then
 	ID=$(q -c "SELECT loadtest_run(users => 10, ops => $((SAMPLES / 10)), pattern => 'distributed', think_time_ms => 0, ramp_up_s => 0)")
@@ -76,10 +65,10 @@ echo "run $ID: $(q -c "SELECT count(*) FROM loadtest.samples WHERE run_id = $ID"
 {
 	echo '\timing on'
 	for i in $(seq 1 "$TIMES"); do echo "SELECT length(loadtest_report($ID)) AS report_chars;"; done
-	echo "SELECT count(*) FROM loadtest.run_summary WHERE run_id = $ID;"
-	echo "SELECT count(*) FROM loadtest.operation_stats WHERE run_id = $ID;"
-	echo "SELECT count(*) FROM loadtest.user_stats WHERE run_id = $ID;"
-	echo "SELECT count(*) FROM loadtest.error_stats WHERE run_id = $ID;"
+	echo "SELECT * FROM loadtest.run_summary WHERE run_id = $ID;"
+	echo "SELECT * FROM loadtest.operation_stats WHERE run_id = $ID;"
+	echo "SELECT * FROM loadtest.user_stats WHERE run_id = $ID;"
+	echo "SELECT * FROM loadtest.error_stats WHERE run_id = $ID;"
 } | q | awk -v t="$TIMES" '
 	/^Time:/ { n++; label = n <= t ? "loadtest_report() call " n : (n == t + 1 ? "run_summary" : n == t + 2 ? "operation_stats" : n == t + 3 ? "user_stats" : "error_stats");
 	           printf "%-26s %10.1f ms\n", label, $2 }'

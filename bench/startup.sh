@@ -4,7 +4,8 @@
 # REPEAT times; for each user, how late its first operation started against
 # its planned start ((user_no - 1) * ramp_up_us / users): max, p95 and how
 # many users were more than 50 ms late (the samples' wait_us of op_no 1 is
-# the same figure, kept as a cross-check).  Background workers take their
+# the same figure, kept as a cross-check); then, for the last run, the
+# late users by second of planned start.  Background workers take their
 # PGPROCs from max_worker_processes, not max_connections: 520 slots cover
 # 500 users, the recorder and the server's own workers.
 # Usage: bench/startup.sh [users] [ramp_up_s]   (REPEAT=3, SKIP_BUILD=1)
@@ -13,25 +14,13 @@ source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
 USERS=${1:-500}
 RAMP=${2:-10}
 REPEAT=${REPEAT:-3}
-PORT=${PORT:-54336}
 
 install_packages postgresql-15 postgresql-server-dev-15 make gcc
 [ "${SKIP_BUILD:-0}" = 1 ] || build_and_install >/dev/null
 
-DIR=$(scratch_dir)
-trap 'as_server_user pg_ctl -D "$DIR/data" -m fast stop >/dev/null 2>&1 || true; rm -rf "$DIR"' EXIT
-as_server_user initdb -D "$DIR/data" -A trust -U postgres >/dev/null
-cat >>"$DIR/data/postgresql.conf" <<CONF
-listen_addresses = ''
-port = $PORT
-unix_socket_directories = '$DIR'
-max_worker_processes = $((USERS + 20))
-shared_buffers = 512MB
-loadtest.progress_interval = 0
-CONF
-as_server_user pg_ctl -D "$DIR/data" -l "$DIR/server.log" -w start >/dev/null
-q() { as_server_user psql -X -q -At -v ON_ERROR_STOP=1 -h "$DIR" -p "$PORT" -U postgres -d postgres "$@"; }
-q -c "CREATE EXTENSION loadtest" -c "SELECT loadtest_seed(10000)" >/dev/null
+start_scratch_cluster "${PORT:-54336}" 10000 \
+	"max_worker_processes = $((USERS + 20))" "shared_buffers = 512MB" "loadtest.progress_interval = 0"
+q() { psql_cluster -At "$@"; }
 
 echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/Mem:/ { print $2 }') GiB, $(q -c 'SHOW server_version')"
 echo "run: loadtest_run(users => $USERS, ops => 5, think_time_ms => 100, ramp_up_s => $RAMP), max_worker_processes = $((USERS + 20))"
@@ -57,3 +46,16 @@ for i in $(seq 1 "$REPEAT"); do
 		printf '%-4s %-9s %6s %6s %8s %8s %8s %6s %10s\n' "$n" "$status" "$users" "$lost" "$max" "$p95" "$p50" "$late" "$wmax"
 	done
 done
+
+# Where the late ones are: by second of planned start, for the last run.
+echo
+echo "run $REPEAT by planned start (second of the ramp-up): users, late > 50 ms, max lateness ms"
+q -F ' ' -c "
+WITH f AS (
+    SELECT s.user_no, (s.user_no - 1) * (r.ramp_up_s * 1e6)::bigint / r.users AS planned_us,
+           s.start_us - (s.user_no - 1) * (r.ramp_up_s * 1e6)::bigint / r.users AS late_us
+      FROM loadtest.samples s JOIN loadtest.runs r USING (run_id)
+     WHERE s.run_id = $id AND s.op_no = 1)
+SELECT planned_us / 1000000, count(*), count(*) FILTER (WHERE late_us > 50000), round(max(late_us) / 1e3, 1)
+  FROM f GROUP BY 1 ORDER BY 1" |
+while read -r sec n late max; do printf '  %2ss-%2ss %5s users %4s late, max %8s ms\n' "$sec" "$((sec + 1))" "$n" "$late" "$max"; done

@@ -2,19 +2,28 @@
 # The engine against pgbench on the same server and data: throughput of
 # read_file_metadata (a primary-key lookup) and read_member_detail (the
 # member by id, then its employments with their organizations; one
-# transaction) at think time 0, for each concurrency, measured by
+# transaction) at think time 0, for each concurrency N, measured by
 #   engine   loadtest_run(users => N, ops => K, pattern => op,
-#            think_time_ms => 0, ramp_up_s => 0), samples recorded
-#            (run_summary.throughput_ops_s; K calibrated for DURATION s)
-#   pgbench  -M prepared -c N, the operation's SQL over the unix socket,
-#            ids drawn as the engine draws them (uniform over min..max id)
+#            think_time_ms => 0, ramp_up_s => 0), samples recorded:
+#            run_summary.throughput_ops_s (K calibrated for about DURATION
+#            s), and engine_wall, the same run's operations over the wall
+#            time of the whole call (launch and the recorder's last INSERTs
+#            included)
+#   pgbench  -M prepared -c N -j min(N, cores) -T DURATION, the operation's
+#            SQL over the unix socket, ids drawn as the engine draws them
+#            (uniform over the table's min..max id); read_member_detail's
+#            two SELECTs between BEGIN and END: one transaction, as in the
+#            engine
 #   plpgsql  N psql sessions, each CALLing a procedure that loops over the
-#            same statements with COMMIT per iteration for DURATION s:
-#            the ceiling of anything that runs inside the server
-# interleaved, REPEAT times; prints each measurement, then the medians and
-# the ratios engine/pgbench.  VARIANTS adds engine_nosamples
+#            same statements with COMMIT per iteration for DURATION s: the
+#            ceiling of anything that runs inside the server
+# interleaved, REPEAT rounds; prints each measurement, then the medians and
+# the ratios to pgbench.  VARIANTS can add engine_nosamples
 # (loadtest.record_samples = off) and engine_bare (loadtest.instrument =
-# off: same transactions, not timed, shown nor recorded).
+# off: the same transactions, neither timed, shown nor recorded; rate over
+# runs.duration_s, workers' start-up included).  autovacuum is off and the
+# result tables are emptied after each engine run, so that every
+# measurement sees the same tables.  SKIP_BUILD=1 uses the installed build.
 # Usage: bench/vs_pgbench.sh        (DURATION=8 REPEAT=3 USERS_LIST="2 8"
 #        OPS_LIST="read_file_metadata read_member_detail" SKIP_BUILD=1
 #        VARIANTS="engine pgbench plpgsql engine_nosamples engine_bare")
@@ -25,28 +34,15 @@ REPEAT=${REPEAT:-3}
 USERS_LIST=${USERS_LIST:-2 8}
 OPS_LIST=${OPS_LIST:-read_file_metadata read_member_detail}
 VARIANTS=${VARIANTS:-engine pgbench plpgsql}
-PORT=${PORT:-54333}
 
 install_packages postgresql-15 postgresql-server-dev-15 make gcc
 [ "${SKIP_BUILD:-0}" = 1 ] || build_and_install >/dev/null
 
-DIR=$(scratch_dir)
-trap 'as_server_user pg_ctl -D "$DIR/data" -m fast stop >/dev/null 2>&1 || true; rm -rf "$DIR"' EXIT
-as_server_user initdb -D "$DIR/data" -A trust -U postgres >/dev/null
-# autovacuum off: nothing the runs do needs it (reads, and result tables
-# truncated after each engine run), and it would land in some measurements.
-cat >>"$DIR/data/postgresql.conf" <<CONF
-listen_addresses = ''
-port = $PORT
-unix_socket_directories = '$DIR'
-max_worker_processes = 32
-shared_buffers = 512MB
-autovacuum = off
-loadtest.progress_interval = 0
-CONF
-as_server_user pg_ctl -D "$DIR/data" -l "$DIR/server.log" -w start >/dev/null
-q() { as_server_user psql -X -q -At -v ON_ERROR_STOP=1 -h "$DIR" -p "$PORT" -U postgres -d postgres "$@"; }
-q -c "CREATE EXTENSION loadtest" -c "SELECT loadtest_seed(10000)" >/dev/null
+# autovacuum off: nothing the runs do needs it (reads; the result tables are
+# emptied after each engine run), and it would land in some measurements.
+start_scratch_cluster "${PORT:-54333}" 10000 \
+	"max_worker_processes = 32" "shared_buffers = 512MB" "autovacuum = off" "loadtest.progress_interval = 0"
+q() { psql_cluster -At "$@"; }
 q -c "VACUUM ANALYZE" -c "CHECKPOINT"
 
 # The id ranges the engine draws from (src/workload.c): min..max of the table.
@@ -107,21 +103,30 @@ END \$\$;
 EOF
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-# engine <op> <users> <ops per user> <GUC settings>: ops/s of one run
+# engine <op> <users> <ops per user> <GUC settings>: "X W", ops/s of one
+# run: X as the issue defines it (run_summary.throughput_ops_s: operations
+# over the samples' span, first start to last end; with nothing recorded,
+# over runs.duration_s, from the run's start), and W over the wall time of
+# the whole loadtest_run() call (launch, workers' start-up, the recorder's
+# last INSERTs and its closing of the run included)
 engine() {
-	local op=$1 n=$2 ops=$3 set=$4 id
-	id=$(q -c "$set" -c "SELECT loadtest_run(users => $n, ops => $ops, pattern => '$op', think_time_ms => 0, ramp_up_s => 0)" | tail -1)
-	# samples recorded: their span (first start to last end); otherwise the
-	# run's length from its start (workers' start-up included)
-	q -c "SELECT round(coalesce(nullif(s.throughput_ops_s, 0),
-	                            (SELECT sum(ops_done) FROM loadtest.run_users u WHERE u.run_id = r.run_id) / r.duration_s)::numeric)
-	        FROM loadtest.runs r JOIN loadtest.run_summary s USING (run_id) WHERE r.run_id = $id" \
-	  -c "TRUNCATE loadtest.samples, loadtest.run_users, loadtest.runs"
+	local op=$1 n=$2 ops=$3 set=$4
+	q -F ' ' <<-SQL
+	$set;
+	SELECT clock_timestamp() AS t0 \gset
+	SELECT loadtest_run(users => $n, ops => $ops, pattern => '$op', think_time_ms => 0, ramp_up_s => 0) AS id \gset
+	SELECT round(extract(epoch FROM clock_timestamp() - :'t0')::numeric, 6) AS wall \gset
+	SELECT round(coalesce(nullif(s.throughput_ops_s, 0),
+	                      (SELECT sum(ops_done) FROM loadtest.run_users u WHERE u.run_id = r.run_id) / r.duration_s)::numeric),
+	       round((SELECT sum(ops_done) FROM loadtest.run_users u WHERE u.run_id = r.run_id) / :wall)
+	  FROM loadtest.runs r JOIN loadtest.run_summary s USING (run_id) WHERE r.run_id = :id;
+	TRUNCATE loadtest.samples, loadtest.run_users, loadtest.runs;
+	SQL
 }
 
 pgbench_tps() {
 	local op=$1 n=$2 j=$(( $2 < $(nproc) ? $2 : $(nproc) ))
-	as_server_user pgbench -n -M prepared -h "$DIR" -p "$PORT" -U postgres \
+	as_server_user pgbench -n -M prepared -h "$PGHOST" -p "$PGPORT" -U postgres \
 		-c "$n" -j "$j" -T "$DURATION" -f "$DIR/$op.pgbench" postgres 2>&1 |
 		awk '/^tps = / { printf "%d\n", $3 }'
 }
@@ -139,8 +144,8 @@ plpgsql_rate() {
 measure() {	# <variant> <op> <users> <ops per user>
 	case $1 in
 	engine) engine "$2" "$3" "$4" "SET loadtest.record_samples = on" ;;
-	engine_nosamples) engine "$2" "$3" "$4" "SET loadtest.record_samples = off" ;;
-	engine_bare) engine "$2" "$3" "$4" "SET loadtest.instrument = off" ;;
+	engine_nosamples) engine "$2" "$3" "$4" "SET loadtest.record_samples = off" | cut -d' ' -f1 ;;
+	engine_bare) engine "$2" "$3" "$4" "SET loadtest.instrument = off" | cut -d' ' -f1 ;;
 	pgbench) pgbench_tps "$2" "$3" ;;
 	plpgsql) plpgsql_rate "$2" "$3" ;;
 	esac
@@ -153,35 +158,40 @@ declare -A results
 for op in $OPS_LIST; do
 	for n in $USERS_LIST; do
 		# warm-up and calibration: ops per user for about DURATION s
-		rate=$(engine "$op" "$n" 2000 "SET loadtest.record_samples = on")
+		rate=$(engine "$op" "$n" 2000 "SET loadtest.record_samples = on" | cut -d' ' -f2)
 		ops=$(awk -v r="$rate" -v n="$n" -v d="$DURATION" 'BEGIN { printf "%d", r * d / n }')
 		q -c "CALL bench.$op(1)" >/dev/null
 		for round in $(seq 1 "$REPEAT"); do
 			line="$op users=$n round=$round:"
 			for v in $VARIANTS; do
-				x=$(measure "$v" "$op" "$n" "$ops")
+				read -r x w < <(measure "$v" "$op" "$n" "$ops")
 				results[$op,$n,$v]+="$x "
 				line+=" $v $x"
+				if [ "$v" = engine ]; then
+					results[$op,$n,engine_wall]+="$w "
+					line+=" engine_wall $w"
+				fi
 			done
 			echo "$line"
 		done
 	done
 done
 
+COLUMNS=$(echo " $VARIANTS " | sed 's/ engine / engine engine_wall /')
 echo
 printf '%-20s %5s' operation users
-for v in $VARIANTS; do printf ' %16s' "$v"; done
-for v in $VARIANTS; do [ "$v" = pgbench ] || printf ' %17s' "$v/pgbench"; done
+for v in $COLUMNS; do printf ' %16s' "$v"; done
+for v in $COLUMNS; do [ "$v" = pgbench ] || printf ' %17s' "$v/pgbench"; done
 echo
 for op in $OPS_LIST; do
 	for n in $USERS_LIST; do
 		printf '%-20s %5s' "$op" "$n"
 		declare -A med=()
-		for v in $VARIANTS; do
+		for v in $COLUMNS; do
 			med[$v]=$(printf '%s\n' ${results[$op,$n,$v]} | median)
 			printf ' %16s' "${med[$v]}"
 		done
-		for v in $VARIANTS; do
+		for v in $COLUMNS; do
 			[ "$v" = pgbench ] && continue
 			printf ' %16sx' "$(awk -v a="${med[$v]}" -v b="${med[pgbench]}" 'BEGIN { printf "%.2f", a / b }')"
 		done

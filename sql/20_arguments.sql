@@ -109,6 +109,16 @@ TRUNCATE membership.members, membership.member_employments, membership.students,
 SELECT loadtest_run(users => 1, ops => 1);
 SELECT loadtest_seed(2000) LIKE 'seeded 2000 members%' AS reseeded;
 
+-- a function defined by an older script passes fewer arguments than the
+-- library knows: it must still work, or fail cleanly, never crash
+CREATE FUNCTION pg_temp.run_1_0(int, int, text, int, float8, bool) RETURNS bigint
+    AS 'loadtest', 'loadtest_run' LANGUAGE C;
+SELECT pg_temp.run_1_0(1, 1, 'read_file_metadata', 0, 0, false) > 0 AS six_argument_definition_runs;
+CREATE FUNCTION pg_temp.run_short(int, int, text) RETURNS bigint
+    AS 'loadtest', 'loadtest_run' LANGUAGE C;
+SELECT pg_temp.run_short(1, 1, 'mixed');
+DELETE FROM loadtest.runs;
+
 -- nothing was left behind
 SELECT count(*) AS runs FROM loadtest.runs;
 SELECT count(*) AS samples FROM loadtest.samples;

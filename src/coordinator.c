@@ -220,9 +220,21 @@ parse_stages(Datum stages, RunRequest *req)
 		req->users = (int32) max_target;	/* the most users a stage has on */
 }
 
+/*
+ * An optional argument that is NULL, or not passed at all: a function
+ * created by an older script of the extension passes fewer arguments than
+ * this library knows (reading past them would crash the backend).
+ */
+#define ARG_ABSENT(n)	(PG_NARGS() <= (n) || PG_ARGISNULL(n))
+
 static void
 parse_request(FunctionCallInfo fcinfo, RunRequest *req)
 {
+	if (PG_NARGS() < 6)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the SQL definition of loadtest_run does not match the loadtest library"),
+				 errhint("Update the extension: ALTER EXTENSION loadtest UPDATE, or recreate it.")));
 	require_argument(fcinfo, 0, "users");
 	require_argument(fcinfo, 1, "ops");
 	require_argument(fcinfo, 2, "pattern");
@@ -236,9 +248,9 @@ parse_request(FunctionCallInfo fcinfo, RunRequest *req)
 	req->think_time_ms = PG_GETARG_INT32(3);
 	req->ramp_up_s = PG_GETARG_FLOAT8(4);
 	req->force = PG_GETARG_BOOL(5);
-	req->pool_size = PG_ARGISNULL(6) ? 0 : PG_GETARG_INT32(6);
+	req->pool_size = ARG_ABSENT(6) ? 0 : PG_GETARG_INT32(6);
 	req->duration_us = 0;
-	if (!PG_ARGISNULL(7))
+	if (!ARG_ABSENT(7))
 	{
 		Interval   *duration = PG_GETARG_INTERVAL_P(7);
 		double		us = duration->time +
@@ -251,17 +263,17 @@ parse_request(FunctionCallInfo fcinfo, RunRequest *req)
 					 errhint("For example duration => '5 minutes'.")));
 		req->duration_us = (int64) us;
 	}
-	req->rate = PG_ARGISNULL(8) ? 0 : PG_GETARG_FLOAT8(8);
-	if (!PG_ARGISNULL(8) && !(req->rate > 0 && req->rate <= 1000000))
+	req->rate = ARG_ABSENT(8) ? 0 : PG_GETARG_FLOAT8(8);
+	if (!ARG_ABSENT(8) && !(req->rate > 0 && req->rate <= 1000000))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("rate must be more than 0 and at most 1000000 operations per second, not %g",
 						req->rate),
 				 errhint("rate => 200 starts 200 operations per second, whatever the server does.")));
 	req->nstages = 0;
-	if (!PG_ARGISNULL(9))
+	if (!ARG_ABSENT(9))
 	{
-		if (!PG_ARGISNULL(7) || !PG_ARGISNULL(8))
+		if (!ARG_ABSENT(7) || !ARG_ABSENT(8))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("stages cannot be combined with duration or rate"),
@@ -269,7 +281,7 @@ parse_request(FunctionCallInfo fcinfo, RunRequest *req)
 					 errhint("Leave duration and rate out.")));
 		parse_stages(PG_GETARG_DATUM(9), req);
 	}
-	if (!PG_ARGISNULL(6) && (req->pool_size < 1 || req->pool_size > req->users))
+	if (!ARG_ABSENT(6) && (req->pool_size < 1 || req->pool_size > req->users))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("pool_size must be between 1 and users (%d), not %d",
@@ -290,7 +302,7 @@ parse_request(FunctionCallInfo fcinfo, RunRequest *req)
 						LOADTEST_MAX_OPS, req->ops),
 				 errdetail("ops is the number of operations each user runs.")));
 	/* ops bound the run unless a duration, a rate with one, or stages do */
-	if (PG_ARGISNULL(7) && PG_ARGISNULL(9) &&
+	if (ARG_ABSENT(7) && ARG_ABSENT(9) &&
 		(int64) req->users * req->ops > LOADTEST_MAX_TOTAL_OPS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
