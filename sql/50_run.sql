@@ -180,6 +180,11 @@ SELECT loadtest_scenario('quick') AS run_id \gset
 SELECT users, ops_per_user, pattern, think_time_ms, status FROM loadtest.runs WHERE run_id = :run_id;
 SELECT count(*) AS samples FROM loadtest.samples WHERE run_id = :run_id;
 
+-- deleting a run deletes its samples and users
+DELETE FROM loadtest.runs WHERE run_id = :run_id;
+SELECT (SELECT count(*) FROM loadtest.samples WHERE run_id = :run_id) AS samples_left,
+       (SELECT count(*) FROM loadtest.run_users WHERE run_id = :run_id) AS users_left;
+
 -- every run ended and no worker is left
 SELECT status, count(*) FROM loadtest.runs GROUP BY status;
 SELECT count(*) AS workers FROM pg_stat_activity WHERE backend_type LIKE 'loadtest%';

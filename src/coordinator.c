@@ -936,6 +936,11 @@ loadtest_run(PG_FUNCTION_ARGS)
 							   dsm_segment_map_length(launch.segment) / 1024.0,
 							   sizeof(VirtualUser) + (run->pooled ? sizeof(ReadyEntry) : 0))));
 		wait_for_run(&launch);
+
+		/* the call returns when every process of the run is gone */
+		for (int i = 0; i < run->workers_launched; i++)
+			(void) WaitForBackgroundWorkerShutdown(launch.workers[i]);
+		(void) WaitForBackgroundWorkerShutdown(launch.recorder);
 	}
 	PG_CATCH();
 	{

@@ -18,7 +18,7 @@
 --
 -- Every view groups by run_id (or joins on it), so that "WHERE run_id = X"
 -- is pushed down into the aggregation and only that run's samples are read
--- (through the samples' primary key or the (run_id, operation) index).
+-- (through the samples' primary key, which starts with run_id).
 
 -- ---------------------------------------------------------------------------
 -- Views
