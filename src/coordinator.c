@@ -579,7 +579,8 @@ check_launched_workers(Launch *launch)
 	{
 		WorkerSlot *slot = runstate_slot(run, i);
 
-		if (pg_atomic_read_u32(&slot->state) == SLOT_NOT_STARTED &&
+		if (launch->workers[i] != NULL &&
+			pg_atomic_read_u32(&slot->state) == SLOT_NOT_STARTED &&
 			GetBackgroundWorkerPid(launch->workers[i], &pid) == BGWH_STOPPED)
 		{
 			pg_atomic_write_u32(&slot->state, SLOT_EXITED);
@@ -823,7 +824,13 @@ start_users(Launch *launch)
 
 	INSTR_TIME_SET_CURRENT(run->run_start);
 	pg_atomic_write_u32(&run->started, 1);
-	for (int i = 0; i < run->nworkers; i++)
+
+	/*
+	 * The postmaster starts the most recently registered worker first:
+	 * register the last user first, so that the first users, due first,
+	 * start first.
+	 */
+	for (int i = run->nworkers - 1; i >= 0; i--)
 	{
 		launch->workers[i] = launch_worker(run, launch->segment,
 										   "loadtest_user_worker_main",
@@ -831,8 +838,12 @@ start_users(Launch *launch)
 		if (launch->workers[i] == NULL)
 		{
 			char	   *message = psprintf("only %d of %d workers could be started",
-										   i, run->nworkers);
+										   run->nworkers - 1 - i, run->nworkers);
 
+			/* the slots that got no worker will never start */
+			for (int k = i; k >= 0; k--)
+				pg_atomic_write_u32(&runstate_slot(run, k)->state, SLOT_EXITED);
+			run->workers_launched = run->nworkers;
 			runstate_request_stop(run, STOP_FAILED, message);
 			pg_atomic_write_u32(&run->launch_complete, 1);
 			ereport(ERROR,
@@ -841,8 +852,8 @@ start_users(Launch *launch)
 							run->run_id, message),
 					 errhint("Other processes took background worker slots; raise max_worker_processes (a restart is needed).")));
 		}
-		run->workers_launched = i + 1;
 	}
+	run->workers_launched = run->nworkers;
 	pg_write_barrier();
 	pg_atomic_write_u32(&run->launch_complete, 1);
 }
@@ -939,7 +950,8 @@ loadtest_run(PG_FUNCTION_ARGS)
 
 		/* the call returns when every process of the run is gone */
 		for (int i = 0; i < run->workers_launched; i++)
-			(void) WaitForBackgroundWorkerShutdown(launch.workers[i]);
+			if (launch.workers[i] != NULL)
+				(void) WaitForBackgroundWorkerShutdown(launch.workers[i]);
 		(void) WaitForBackgroundWorkerShutdown(launch.recorder);
 	}
 	PG_CATCH();
