@@ -174,6 +174,21 @@ SELECT count(*) FILTER (WHERE start_us < 1000000) < count(*) FILTER (WHERE start
        max(start_us) < 2000000 AS none_after_the_end
 FROM loadtest.samples WHERE run_id = :run_id;
 
+-- loadtest.record_samples = off counts operations without storing them;
+-- loadtest.instrument = off runs the bare loop (nothing timed or stored)
+SET loadtest.record_samples = off;
+SELECT loadtest_run(users => 2, ops => 10, think_time_ms => 0, ramp_up_s => 0) AS run_id \gset
+RESET loadtest.record_samples;
+SELECT r.status, r.samples_recorded, (SELECT count(*) FROM loadtest.samples s WHERE s.run_id = r.run_id) AS samples,
+       (SELECT sum(ops_done) FROM loadtest.run_users u WHERE u.run_id = r.run_id) AS ops_done
+FROM loadtest.runs r WHERE r.run_id = :run_id;
+SET loadtest.instrument = off;
+SELECT loadtest_run(users => 2, ops => 10, think_time_ms => 0, ramp_up_s => 0) AS run_id \gset
+RESET loadtest.instrument;
+SELECT r.status, r.samples_recorded, (SELECT count(*) FROM loadtest.samples s WHERE s.run_id = r.run_id) AS samples,
+       (SELECT sum(ops_done) FROM loadtest.run_users u WHERE u.run_id = r.run_id) AS ops_done
+FROM loadtest.runs r WHERE r.run_id = :run_id;
+
 -- a named scenario
 SELECT count(*) FROM loadtest.runs;
 SELECT loadtest_scenario('quick') AS run_id \gset

@@ -195,12 +195,6 @@ op_name(LoadtestOp op)
 	return op_info[op].name;
 }
 
-bool
-op_is_read(LoadtestOp op)
-{
-	return op_info[op].is_read;
-}
-
 /* The operation of that exact name, or -1. */
 int
 op_lookup(const char *name)

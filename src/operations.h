@@ -86,7 +86,6 @@ typedef struct OpContext
 } OpContext;
 
 extern const char *op_name(LoadtestOp op);
-extern bool op_is_read(LoadtestOp op);
 extern int	op_lookup(const char *name);
 extern void op_prepare_all(OpContext *ctx);
 extern void op_bind(OpContext *ctx, LoadtestOp op, int32 user_no,

@@ -162,14 +162,6 @@ pattern_assign(int nusers, UserPattern *patterns)
 	}
 }
 
-int
-pattern_op_weight(UserPattern pattern, LoadtestOp op)
-{
-	if (pattern >= NUM_DISTRIBUTED_PATTERNS)
-		return 0;
-	return op_weights[pattern][op];
-}
-
 /* Draw the next operation of a user of the given pattern. */
 LoadtestOp
 pattern_choose_op(UserPattern pattern, LoadtestOp single_op, pg_prng_state *rng)

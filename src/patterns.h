@@ -40,6 +40,5 @@ extern void pattern_distribute(int nusers, int counts[NUM_DISTRIBUTED_PATTERNS])
 extern void pattern_assign(int nusers, UserPattern *patterns);
 extern LoadtestOp pattern_choose_op(UserPattern pattern, LoadtestOp single_op,
 									pg_prng_state *rng);
-extern int	pattern_op_weight(UserPattern pattern, LoadtestOp op);
 
 #endif							/* LOADTEST_PATTERNS_H */

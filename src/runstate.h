@@ -123,7 +123,6 @@ typedef struct VirtualUser
 	LoadtestOp	single_op;		/* for PATTERN_SINGLE_OPERATION */
 	int32		ops_planned;
 	int32		ops_done;		/* attempted, failed ones included */
-	int32		errors;
 	int32		worker_no;		/* its own worker; -1 in a pooled run */
 	bool		finished;		/* did all it had to do (set by its worker) */
 	pg_atomic_uint32 busy;		/* rate runs: being served by a worker */

@@ -233,8 +233,6 @@ worker_run_operation(VirtualUser *user, int64 due_us, OpContext *ctx,
 	sample.sqlerrcode = ok ? 0 : error->sqlerrcode;
 	if (!ok && sample.sqlerrcode == 0)
 		sample.sqlerrcode = ERRCODE_INTERNAL_ERROR;
-	if (!ok)
-		user->errors++;
 
 	histogram_add(&my_slot->histogram, sample.latency_us);
 	pg_atomic_write_u64(&my_slot->ops_done,
@@ -359,12 +357,18 @@ worker_serve_pool(OpContext *ctx, MemoryContext op_context, SampleRing *ring)
 	}
 }
 
-/* A user free to run an arrival: every user is one at most once at a time. */
+/*
+ * A user free to run an arrival: every user runs at most one at a time.
+ * With no more workers than users one is always free; -1 if the run stops.
+ */
 static int32
 worker_claim_user(uint64 k)
 {
 	for (;;)
 	{
+		worker_handle_interrupts();
+		if (worker_should_stop())
+			return -1;
 		for (int i = 0; i < run->nusers; i++)
 		{
 			int32		u = (int32) ((k + i) % run->nusers);
@@ -407,6 +411,8 @@ worker_serve_arrivals(OpContext *ctx, MemoryContext op_context, SampleRing *ring
 			break;
 
 		u = worker_claim_user(k);
+		if (u < 0)
+			break;
 		worker_run_operation(runstate_user(run, u), intended_us, ctx,
 							 op_context, ring);
 		pg_atomic_write_u32(&runstate_user(run, u)->busy, 0);
