@@ -18,6 +18,7 @@ OBJS = \
 	src/patterns.o \
 	src/recorder.o \
 	src/runstate.o \
+	src/sample_writer.o \
 	src/user_worker.o \
 	src/workload.o
 

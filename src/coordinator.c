@@ -858,6 +858,32 @@ start_users(Launch *launch)
 	pg_atomic_write_u32(&run->launch_complete, 1);
 }
 
+/*
+ * Samples each worker's ring holds.  A worker whose users do not think
+ * fills its ring fastest (hundreds of thousands of samples a second): it
+ * gets room for about 100 ms of them, so that it seldom waits while the
+ * recorder writes a batch; within LOADTEST_RINGS_MAX_BYTES for the run.
+ * A run bounded by operations needs no more room than it has samples.
+ */
+static uint32
+run_ring_capacity(const RunRequest *req, int nworkers)
+{
+	uint32		capacity = LOADTEST_RING_MAX;
+
+	if (req->think_time_ms == 0 && req->rate == 0)
+	{
+		Size		affordable = LOADTEST_RINGS_MAX_BYTES /
+			(Size) nworkers / sizeof(SampleRecord);
+
+		capacity = Max(capacity, Min(LOADTEST_RING_MAX_BUSY,
+									 pg_prevpower2_size_t(affordable)));
+	}
+	if (req->pool_size == 0 && req->duration_us == 0 && req->rate == 0 &&
+		req->nstages == 0)
+		capacity = Min(capacity, pg_nextpower2_32((uint32) Max(req->ops, 16)));
+	return capacity;
+}
+
 Datum
 loadtest_run(PG_FUNCTION_ARGS)
 {
@@ -898,10 +924,7 @@ loadtest_run(PG_FUNCTION_ARGS)
 	 * in transactions of its own; an error there is raised here, before any
 	 * user starts, and leaves nothing behind.
 	 */
-	if (req.pool_size > 0 || req.duration_us > 0 || req.rate > 0)
-		ring_capacity = LOADTEST_RING_MAX;
-	else
-		ring_capacity = pg_nextpower2_32((uint32) Min(Max(req.ops, 16), LOADTEST_RING_MAX));
+	ring_capacity = run_ring_capacity(&req, nworkers);
 	launch.segment = dsm_create(runstate_size(req.users, nworkers, ring_capacity), 0);
 	run = launch.run = (RunState *) dsm_segment_address(launch.segment);
 	runstate_init(run, req.users, nworkers, ring_capacity);

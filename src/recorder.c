@@ -5,8 +5,8 @@
  *	  started the run, that owns the run's rows in the result tables.
  *
  * It creates the loadtest.runs row, drains the workers' sample rings into
- * loadtest.samples in batches (one multi-row INSERT per batch, in its own
- * transaction), and when every worker is gone writes loadtest.run_users and
+ * loadtest.samples in batches (see sample_writer.c; one transaction per
+ * batch), and when every worker is gone writes loadtest.run_users and
  * the run's final status.  Because it commits on its own, a run's record
  * survives the cancellation or rollback of the call that started it, and
  * no recording work happens in the users' workers.
@@ -35,32 +35,11 @@
 
 #include "loadtest.h"
 #include "runstate.h"
+#include "sample_writer.h"
 
-/* unnest of one array parameter, schema-qualified */
-#define UNNEST(n) "pg_catalog.unnest($" #n ")"
-
-#define BATCH_MAX			8192
 #define FLUSH_INTERVAL_US	250000
 #define LOST_START_TIMEOUT_US	10000000
 
-/* Samples drained from the rings, waiting for the next INSERT. */
-typedef struct SampleBatch
-{
-	int			n;
-	Datum		user_no[BATCH_MAX];
-	Datum		op_no[BATCH_MAX];
-	Datum		pattern[BATCH_MAX];
-	Datum		operation[BATCH_MAX];
-	Datum		start_us[BATCH_MAX];
-	Datum		latency_us[BATCH_MAX];
-	Datum		wait_us[BATCH_MAX];
-	Datum		success[BATCH_MAX];
-	Datum		tries[BATCH_MAX];
-	Datum		sqlstate[BATCH_MAX];
-	bool		sqlstate_null[BATCH_MAX];
-	Datum		message[BATCH_MAX];
-	bool		message_null[BATCH_MAX];
-} SampleBatch;
 
 static RunState *run;
 static SampleBatch *batch;
@@ -72,7 +51,6 @@ static Oid	operation_type;
 static Datum pattern_values[NUM_USER_PATTERNS];
 static Datum operation_values[NUM_LOADTEST_OPS];
 
-static SPIPlanPtr insert_samples_plan;
 static int64 samples_written;
 static int64 samples_dropped;
 static int64 last_end_us;
@@ -176,9 +154,6 @@ recorder_create_run(void)
 	Oid			types[20] = {INT8OID, INT4OID, INT4OID, TEXTOID, INT4OID,
 		FLOAT8OID, BOOLOID, INT4OID, INT8OID, INT4OID, TEXTOID, INT4OID, BOOLOID,
 	TEXTOID, INT4OID, INT4OID, INT4OID, FLOAT8OID, FLOAT8OID, TEXTOID};
-	Oid			argtypes[12] = {INT8OID, INT4ARRAYOID, INT4ARRAYOID,
-		InvalidOid, InvalidOid, INT8ARRAYOID, INT8ARRAYOID, BOOLARRAYOID,
-	TEXTARRAYOID, TEXTARRAYOID, INT2ARRAYOID, INT8ARRAYOID};
 	int			rc;
 	bool		isnull;
 
@@ -272,59 +247,23 @@ recorder_create_run(void)
 	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "could not create the run: %s", SPI_result_code_string(rc));
 
-	argtypes[3] = get_array_type(pattern_type);
-	argtypes[4] = get_array_type(operation_type);
-	insert_samples_plan = SPI_prepare("INSERT INTO loadtest.samples (run_id,"
-									  " user_no, op_no, pattern, operation, start_us,"
-									  " latency_us, success, sqlstate, message, tries,"
-									  " wait_us)"
-									  " SELECT $1, u.* FROM ROWS FROM ("
-									  UNNEST(2) ", " UNNEST(3) ", " UNNEST(4) ", "
-									  UNNEST(5) ", " UNNEST(6) ", " UNNEST(7) ", "
-									  UNNEST(8) ", " UNNEST(9) ", " UNNEST(10) ", "
-									  UNNEST(11) ", " UNNEST(12) ") AS u",
-									  12, argtypes);
-	if (insert_samples_plan == NULL || SPI_keepplan(insert_samples_plan) != 0)
-		elog(ERROR, "could not prepare the insertion of samples");
+	sample_writer_prepare(pattern_type, operation_type);
 }
 
-static ArrayType *
-batch_array(Datum *values, bool *nulls, int n, Oid type)
-{
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
-	int			dims[1] = {n};
-	int			lbs[1] = {1};
-
-	get_typlenbyvalalign(type, &typlen, &typbyval, &typalign);
-	return construct_md_array(values, nulls, 1, dims, lbs, type,
-							  typlen, typbyval, typalign);
-}
-
-/* Write the batch: one INSERT ... SELECT FROM unnest(arrays). */
+/*
+ * Write the batch, in the recorder's transaction.  The transaction commits
+ * without waiting for its WAL to reach disk (synchronous_commit = off for
+ * it alone): the recorder keeps draining instead of waiting, and adds no
+ * WAL flushes of its own to the workload's.  A crash can lose the last
+ * batches of a run, but it also ends the run, and the run's status says
+ * so; the run's final status is committed as the session's setting asks.
+ */
 static void
 recorder_insert_batch(void)
 {
-	SampleBatch *b = batch;
-	Datum		values[12];
-	int			rc;
-
-	values[0] = Int64GetDatum(run->run_id);
-	values[1] = PointerGetDatum(batch_array(b->user_no, NULL, b->n, INT4OID));
-	values[2] = PointerGetDatum(batch_array(b->op_no, NULL, b->n, INT4OID));
-	values[3] = PointerGetDatum(batch_array(b->pattern, NULL, b->n, pattern_type));
-	values[4] = PointerGetDatum(batch_array(b->operation, NULL, b->n, operation_type));
-	values[5] = PointerGetDatum(batch_array(b->start_us, NULL, b->n, INT8OID));
-	values[6] = PointerGetDatum(batch_array(b->latency_us, NULL, b->n, INT8OID));
-	values[7] = PointerGetDatum(batch_array(b->success, NULL, b->n, BOOLOID));
-	values[8] = PointerGetDatum(batch_array(b->sqlstate, b->sqlstate_null, b->n, TEXTOID));
-	values[9] = PointerGetDatum(batch_array(b->message, b->message_null, b->n, TEXTOID));
-	values[10] = PointerGetDatum(batch_array(b->tries, NULL, b->n, INT2OID));
-	values[11] = PointerGetDatum(batch_array(b->wait_us, NULL, b->n, INT8OID));
-	rc = SPI_execute_plan(insert_samples_plan, values, NULL, false, 0);
-	if (rc != SPI_OK_INSERT)
-		elog(ERROR, "could not record samples: %s", SPI_result_code_string(rc));
+	(void) set_config_option("synchronous_commit", "off", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
+	sample_writer_insert(batch, run->run_id);
 }
 
 static void
@@ -353,7 +292,7 @@ recorder_drain(void)
 	int			moved = 0;
 	MemoryContext old = MemoryContextSwitchTo(batch_context);
 
-	for (int w = 0; w < run->nworkers && batch->n < BATCH_MAX; w++)
+	for (int w = 0; w < run->nworkers && batch->n < SAMPLE_BATCH_MAX; w++)
 	{
 		SampleRing *ring = runstate_ring(run, w);
 		uint64		tail = pg_atomic_read_u64(&ring->tail);
@@ -373,7 +312,7 @@ recorder_drain(void)
 			pg_atomic_write_u64(&ring->tail, head);
 			continue;
 		}
-		for (; tail < head && batch->n < BATCH_MAX; tail++)
+		for (; tail < head && batch->n < SAMPLE_BATCH_MAX; tail++)
 		{
 			SampleRecord *s = &ring->samples[tail & (ring->capacity - 1)];
 			int			i;
@@ -409,6 +348,13 @@ recorder_drain(void)
 		}
 		pg_atomic_write_u64(&ring->msg_tail, msg_tail);
 		pg_atomic_write_u64(&ring->tail, tail);
+		/* a worker waiting for room must not sleep out its timeout */
+		pg_memory_barrier();
+		if (pg_atomic_read_u32(&ring->writer_waiting) != 0)
+		{
+			pg_atomic_write_u32(&ring->writer_waiting, 0);
+			runstate_wake(runstate_slot(run, w)->pgprocno);
+		}
 	}
 	MemoryContextSwitchTo(old);
 	return moved;
@@ -507,12 +453,12 @@ recorder_finish_run(void)
 			get_array_type(operation_type), INT4ARRAYOID, INT4ARRAYOID, BOOLARRAYOID};
 
 		args[0] = Int64GetDatum(run->run_id);
-		args[1] = PointerGetDatum(batch_array(user_no, NULL, n, INT4OID));
-		args[2] = PointerGetDatum(batch_array(pattern, NULL, n, pattern_type));
-		args[3] = PointerGetDatum(batch_array(operation, operation_null, n, operation_type));
-		args[4] = PointerGetDatum(batch_array(planned, planned_null, n, INT4OID));
-		args[5] = PointerGetDatum(batch_array(done, NULL, n, INT4OID));
-		args[6] = PointerGetDatum(batch_array(lost, NULL, n, BOOLOID));
+		args[1] = PointerGetDatum(datum_array(user_no, NULL, n, INT4OID));
+		args[2] = PointerGetDatum(datum_array(pattern, NULL, n, pattern_type));
+		args[3] = PointerGetDatum(datum_array(operation, operation_null, n, operation_type));
+		args[4] = PointerGetDatum(datum_array(planned, planned_null, n, INT4OID));
+		args[5] = PointerGetDatum(datum_array(done, NULL, n, INT4OID));
+		args[6] = PointerGetDatum(datum_array(lost, NULL, n, BOOLOID));
 		rc = SPI_execute_with_args("INSERT INTO loadtest.run_users (run_id, user_no,"
 								   " pattern, operation, ops_planned, ops_done, lost)"
 								   " SELECT $1, u.* FROM ROWS FROM ("
@@ -613,7 +559,7 @@ loadtest_recorder_main(Datum main_arg)
 		bool		gone = recorder_workers_gone(&coordinator_gone_since);
 		int			moved = recorder_drain();
 
-		if (batch->n >= BATCH_MAX ||
+		if (batch->n >= SAMPLE_BATCH_MAX ||
 			(batch->n > 0 &&
 			 (gone || TimestampDifferenceExceeds(last_flush, GetCurrentTimestamp(),
 												 FLUSH_INTERVAL_US / 1000))))

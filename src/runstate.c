@@ -83,6 +83,7 @@ runstate_init(RunState *rs, int nusers, int nworkers, uint32 ring_capacity)
 		pg_atomic_init_u64(&ring->tail, 0);
 		pg_atomic_init_u64(&ring->msg_head, 0);
 		pg_atomic_init_u64(&ring->msg_tail, 0);
+		pg_atomic_init_u32(&ring->writer_waiting, 0);
 		ring->capacity = ring_capacity;
 	}
 }

@@ -46,6 +46,8 @@
 #define LOADTEST_MESSAGE_LEN	256 /* bytes kept of an error message */
 #define LOADTEST_RING_MESSAGES	32	/* error messages a ring can hold */
 #define LOADTEST_RING_MAX		4096	/* samples a ring can hold */
+#define LOADTEST_RING_MAX_BUSY	16384	/* ... when its users do not think */
+#define LOADTEST_RINGS_MAX_BYTES	(64 * 1024 * 1024)	/* of a run */
 
 #define LOADTEST_MAX_VALUES		16	/* statuses, classifications */
 #define LOADTEST_VALUE_LEN		32
@@ -148,7 +150,9 @@ typedef struct SampleRecord
 /*
  * Single-producer single-consumer ring: the worker appends, the recorder
  * consumes.  Messages of failed samples travel in a ring of their own, in
- * the same order as the failed samples.
+ * the same order as the failed samples.  A worker that finds the ring full
+ * sets writer_waiting and sleeps; the recorder wakes it once it has made
+ * room.
  */
 typedef struct SampleRing
 {
@@ -156,6 +160,7 @@ typedef struct SampleRing
 	pg_atomic_uint64 tail;		/* next sample to read (recorder) */
 	pg_atomic_uint64 msg_head;
 	pg_atomic_uint64 msg_tail;
+	pg_atomic_uint32 writer_waiting;	/* the worker waits for room */
 	uint32		capacity;		/* power of two */
 	char		messages[LOADTEST_RING_MESSAGES][LOADTEST_MESSAGE_LEN];
 	SampleRecord samples[FLEXIBLE_ARRAY_MEMBER];

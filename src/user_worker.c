@@ -142,7 +142,8 @@ worker_run_transaction(OpContext *ctx, const OpCall *call,
 
 /*
  * Hand a sample to the recorder.  When the ring is full the worker waits
- * for the recorder: the wait is outside any timed section, and a worker
+ * for the recorder to make room (it wakes the worker; the timeout is only
+ * a safety net): the wait is outside any timed section, and a worker
  * whose recorder is gone drops the sample rather than wait forever.
  */
 static void
@@ -152,12 +153,22 @@ worker_record(SampleRing *ring, const SampleRecord *sample, const char *message)
 	{
 		if (pg_atomic_read_u32(&run->recorder_state) != RECORDER_READY)
 			return;
+
+		/*
+		 * Say we wait before looking once more, so that the recorder, which
+		 * looks at the flag after making room, cannot miss us.
+		 */
+		pg_atomic_write_u32(&ring->writer_waiting, 1);
+		pg_memory_barrier();
+		if (ring_push(ring, sample, message))
+			break;
 		runstate_wake(run->recorder_pgprocno);
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 						 5, PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 		worker_handle_interrupts();
 	}
+	pg_atomic_write_u32(&ring->writer_waiting, 0);
 	/* wake the recorder early when the ring is half full */
 	if (ring_used(ring) >= ring->capacity / 2)
 		runstate_wake(run->recorder_pgprocno);
