@@ -3,11 +3,13 @@
 #   make && make install        build and install into the pg_config on PATH
 #   make installcheck           pg_regress (own temporary instance) + TAP tests
 #
-# loadtest--1.0.sql is assembled from src/sql/*.sql so that each part of the
-# SQL interface (schema, seed, report) lives in a file of its own.
+# The current version's script, loadtest--$(EXTVERSION).sql, is assembled from
+# src/sql/*.sql so that each part of the SQL interface (schema, seed, report)
+# lives in a file of its own.  The scripts of released versions and the
+# upgrade scripts (loadtest--A--B.sql) are kept as they were released.
 
 EXTENSION = loadtest
-EXTVERSION = 1.0
+EXTVERSION = 1.1
 MODULE_big = loadtest
 
 OBJS = \
@@ -24,6 +26,7 @@ OBJS = \
 
 SQL_PARTS = $(sort $(wildcard src/sql/*.sql))
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+DATA = $(EXTENSION)--1.0.sql $(EXTENSION)--1.0--1.1.sql
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --temp-instance=./tmp_check_regress \

@@ -1,4 +1,4 @@
--- loadtest 1.0: result tables (schema loadtest) and the simulated
+-- loadtest 1.1: result tables (schema loadtest) and the simulated
 -- application's tables (schema membership).
 --
 -- The SQL-callable functions land in the schema the extension is created in
@@ -121,11 +121,16 @@ CREATE TABLE loadtest.run_users (
 );
 COMMENT ON TABLE loadtest.run_users IS 'loadtest: the simulated users of each run';
 
--- One row per attempted operation.  No foreign key to runs: checking one
--- per inserted sample was the largest cost of recording (see
--- docs/benchmarks.md); the recorder writes only samples of the run it
--- created, row-level security keeps others from inserting any, and a
--- trigger on runs deletes a run's samples with it.
+-- One row per attempted operation, appended run after run like a log.
+-- Recording must not become the bottleneck it measures (see
+-- docs/benchmarks.md), so the table has no per-row index work: no foreign
+-- key to runs (the recorder writes only samples of the run it created,
+-- row-level security keeps others from inserting any, and a trigger on
+-- runs deletes a run's samples with it) and, since 1.1, no primary key (a
+-- B-tree insertion per sample cost more than the recorder's whole insert).
+-- (run_id, user_no, op_no) is unique by construction: every user numbers
+-- its own operations.  A BRIN index on run_id finds a run's samples, which
+-- the recorder appends together.
 CREATE TABLE loadtest.samples (
     run_id      bigint NOT NULL,
     user_no     integer NOT NULL,
@@ -138,10 +143,13 @@ CREATE TABLE loadtest.samples (
     success     boolean NOT NULL,
     sqlstate    text,                        -- NULL when successful
     message     text,
-    tries       smallint NOT NULL DEFAULT 1,  -- > 1: retried (loadtest.max_tries)
-    PRIMARY KEY (run_id, user_no, op_no)
+    tries       smallint NOT NULL DEFAULT 1   -- > 1: retried (loadtest.max_tries)
 );
 COMMENT ON TABLE loadtest.samples IS 'loadtest: one row per attempted operation';
+-- autosummarize: autovacuum summarizes each block range as it fills, so
+-- that a run's report does not read the pages of runs not yet summarized.
+CREATE INDEX samples_run_id_brin ON loadtest.samples USING brin (run_id)
+    WITH (autosummarize = on);
 
 -- A run's samples go with it (as ON DELETE CASCADE would).  SECURITY
 -- DEFINER: the rows of runs are already gone when it runs, so the caller's

@@ -1,4 +1,4 @@
--- loadtest 1.0: the reporting layer.
+-- loadtest 1.1: the reporting layer.
 --
 --   loadtest.run_summary, loadtest.operation_stats, loadtest.user_stats,
 --   loadtest.error_stats     views over the result tables, for users' own
@@ -18,7 +18,7 @@
 --
 -- Every view groups by run_id (or joins on it), so that "WHERE run_id = X"
 -- is pushed down into the aggregation and only that run's samples are read
--- (through the samples' primary key, which starts with run_id).
+-- (through the samples' BRIN index on run_id).
 
 -- ---------------------------------------------------------------------------
 -- Views

@@ -1,0 +1,132 @@
+
+# How the recorder writes samples.  While loadtest.samples is as the
+# extension made it, batches go in as COPY FROM writes (multi-insert WAL
+# records, indexes maintained row by row); a trigger or a check constraint
+# a user adds sends them through INSERT, which honours it.
+
+use strict;
+use warnings FATAL => 'all';
+
+use FindBin;
+use lib $FindBin::RealBin;
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use LoadtestCheck;
+
+my $node = new_loadtest_node('recording', conf => "autovacuum = off\n");
+$node->safe_psql('postgres', 'CREATE EXTENSION pg_walinspect');
+$node->safe_psql('postgres', 'CREATE EXTENSION amcheck');
+
+# Runs 2 users x $ops of read_file_metadata (no writes of its own) and
+# returns the run id and the WAL records it wrote, by type.
+sub run_and_count_wal
+{
+	my ($ops) = @_;
+	my $start = $node->safe_psql('postgres', 'SELECT pg_current_wal_insert_lsn()');
+	my $run_id = $node->safe_psql('postgres',
+		"SELECT loadtest_run(users => 2, ops => $ops, pattern => 'read_file_metadata', think_time_ms => 0, ramp_up_s => 0)");
+	my $end = $node->safe_psql('postgres', 'SELECT pg_current_wal_insert_lsn()');
+	my %records = map { split /\|/ } split /\n/, $node->safe_psql('postgres',
+		"SELECT \"resource_manager/record_type\", count FROM pg_get_wal_stats('$start', '$end', true) WHERE count > 0");
+	return ($run_id, \%records);
+}
+
+sub records_like
+{
+	my ($records, $re) = @_;
+	my $n = 0;
+	$n += $records->{$_} for grep { $_ =~ $re } keys %$records;
+	return $n;
+}
+
+sub run_status_and_samples
+{
+	my ($run_id) = @_;
+	return $node->safe_psql('postgres',
+		"SELECT status, (SELECT count(*) FROM loadtest.samples s WHERE s.run_id = r.run_id),
+		        (SELECT count(DISTINCT (user_no, op_no)) FROM loadtest.samples s WHERE s.run_id = r.run_id)
+		   FROM loadtest.runs r WHERE run_id = $run_id");
+}
+
+# ---------------------------------------------------------------------
+# The table as shipped: the direct path
+# ---------------------------------------------------------------------
+my ($run_id, $wal) = run_and_count_wal(3000);
+is(run_status_and_samples($run_id), 'completed|6000|6000', 'direct path: every sample written once');
+cmp_ok(records_like($wal, qr{^Heap2/MULTI_INSERT}), '>', 0,
+	'direct path: samples go in as multi-insert WAL records');
+cmp_ok(records_like($wal, qr{^Heap/INSERT}), '<', 20,
+	'direct path: no single-row heap insert per sample (only the runs and run_users rows)');
+is( $node->safe_psql('postgres',
+		"SELECT sum(latency_us) > 0 AND bool_and(success) AND bool_and(sqlstate IS NULL AND message IS NULL)
+		        AND min(op_no) = 1 AND max(op_no) = 3000 AND bool_and(tries = 1)
+		        AND bool_and(operation = 'read_file_metadata' AND pattern = 'single_operation')
+		   FROM loadtest.samples WHERE run_id = $run_id"),
+	't', 'direct path: the values are the samples\' (op_no 1..3000, no error columns)');
+
+# The BRIN index finds the run's samples.
+is( $node->safe_psql('postgres',
+		"SET enable_seqscan = off; SET enable_indexscan = off;
+		 SELECT count(*) FROM loadtest.samples WHERE run_id = $run_id"),
+	6000, 'the BRIN index on run_id finds every sample of the run');
+
+# A user's own B-tree index is maintained by the direct path.
+$node->safe_psql('postgres',
+	'CREATE UNIQUE INDEX samples_by_user ON loadtest.samples (run_id, user_no, op_no)');
+($run_id, $wal) = run_and_count_wal(3000);
+is(run_status_and_samples($run_id), 'completed|6000|6000', 'with a unique index of the user\'s: completed');
+cmp_ok(records_like($wal, qr{^Heap2/MULTI_INSERT}), '>', 0, '... still by the direct path');
+is( $node->safe_psql('postgres',
+		"SELECT bt_index_check('loadtest.samples_by_user'::regclass, true) IS NOT NULL"),
+	't', '... and amcheck finds every sample in that index');
+is( $node->safe_psql('postgres',
+		"SET enable_seqscan = off; SET enable_bitmapscan = off;
+		 SELECT count(*) FROM loadtest.samples WHERE run_id = $run_id"),
+	6000, '... which an index scan reads back');
+$node->safe_psql('postgres', 'DROP INDEX loadtest.samples_by_user');
+
+# ---------------------------------------------------------------------
+# A trigger of the user's: the SQL path, which fires it
+# ---------------------------------------------------------------------
+$node->safe_psql('postgres', q{
+	CREATE TABLE forwarded (run_id bigint, n bigint);
+	CREATE FUNCTION forward_samples() RETURNS trigger LANGUAGE plpgsql AS $$
+	BEGIN
+	    INSERT INTO forwarded SELECT run_id, count(*) FROM new_samples GROUP BY run_id;
+	    RETURN NULL;
+	END $$;
+	CREATE TRIGGER forward AFTER INSERT ON loadtest.samples
+	    REFERENCING NEW TABLE AS new_samples
+	    FOR EACH STATEMENT EXECUTE FUNCTION forward_samples();
+});
+($run_id, $wal) = run_and_count_wal(3000);
+is(run_status_and_samples($run_id), 'completed|6000|6000', 'with a trigger: completed');
+is($node->safe_psql('postgres', "SELECT sum(n) FROM forwarded WHERE run_id = $run_id"),
+	6000, 'the trigger saw every sample (the batches went through INSERT)');
+is(records_like($wal, qr{^Heap2/MULTI_INSERT}), 0, '... and none went through the direct path');
+$node->safe_psql('postgres', 'DROP TRIGGER forward ON loadtest.samples');
+
+# ---------------------------------------------------------------------
+# A check constraint of the user's: the SQL path enforces it
+# ---------------------------------------------------------------------
+$node->safe_psql('postgres',
+	'ALTER TABLE loadtest.samples ADD CONSTRAINT no_samples_wanted CHECK (latency_us < 0) NOT VALID');
+$run_id = $node->safe_psql('postgres',
+	"SELECT loadtest_run(users => 2, ops => 200, pattern => 'read_file_metadata', think_time_ms => 0, ramp_up_s => 0)");
+like( $node->safe_psql('postgres',
+		"SELECT status || ': ' || message FROM loadtest.runs WHERE run_id = $run_id"),
+	qr/^failed: .*no_samples_wanted/,
+	'with a check constraint that refuses samples: the run fails and says why');
+is($node->safe_psql('postgres', "SELECT count(*) FROM loadtest.samples WHERE run_id = $run_id"),
+	0, '... and no sample got past the constraint');
+$node->safe_psql('postgres', 'ALTER TABLE loadtest.samples DROP CONSTRAINT no_samples_wanted');
+
+# Back to the table as shipped: the direct path again.
+($run_id, $wal) = run_and_count_wal(1000);
+is(run_status_and_samples($run_id), 'completed|2000|2000', 'as shipped again: completed');
+cmp_ok(records_like($wal, qr{^Heap2/MULTI_INSERT}), '>', 0, '... by the direct path');
+
+finish_and_check_log($node);
+done_testing();
