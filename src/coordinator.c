@@ -62,6 +62,7 @@ PG_FUNCTION_INFO_V1(loadtest_free_worker_slots);
 
 #define CANCEL_GRACE_MS		2000	/* how long a cancelled call waits */
 #define HANDLE_CHECK_US		1000000 /* how often launched workers are checked */
+#define LAUNCH_LEAD_US		300000	/* a worker starts this long before it is due */
 
 /* A checked request. */
 typedef struct RunRequest
@@ -89,6 +90,8 @@ typedef struct Launch
 	BackgroundWorkerHandle *recorder;
 	BackgroundWorkerHandle **workers;
 } Launch;
+
+static void launch_due_workers(Launch *launch);
 
 
 /*
@@ -691,6 +694,7 @@ wait_for_run(Launch *launch)
 		if (state == RECORDER_FINISHED || state == RECORDER_FAILED)
 			break;
 
+		launch_due_workers(launch);
 		INSTR_TIME_SET_CURRENT(now);
 		INSTR_TIME_SUBTRACT(now, last_check);
 		if (INSTR_TIME_GET_MICROSEC(now) >= HANDLE_CHECK_US)
@@ -816,33 +820,78 @@ start_recorder(Launch *launch)
 			 run->recorder_hint[0] ? errhint("%s", run->recorder_hint) : 0));
 }
 
-/* Launch one worker per user; stop the run if a launch fails midway. */
+/*
+ * When worker w's first user is due, as an offset from the run's start.
+ * Workers shared by users (a pool, arrivals) and staged runs are needed
+ * from the start.
+ */
+static int64
+worker_due_us(RunState *run, int w)
+{
+	if (run->pooled || run->rate > 0 || run->nstages > 0)
+		return 0;
+	return runstate_user(run, runstate_slot(run, w)->first_user)->planned_start_us;
+}
+
+/*
+ * Register the workers whose first user is due within LAUNCH_LEAD_US, in
+ * order of due time (none once the run is stopping).  Starting hundreds of workers at once would load the machine just
+ * when the first users are due: over a ramp-up, each worker starts shortly
+ * before its user is due instead.  A registration that fails stops the
+ * run and raises the error.
+ */
 static void
-start_users(Launch *launch)
+launch_due_workers(Launch *launch)
 {
 	RunState   *run = launch->run;
+	int			first = run->workers_launched;
+	int			last = first;
+	instr_time	now;
+	int64		horizon_us;
 
-	INSTR_TIME_SET_CURRENT(run->run_start);
-	pg_atomic_write_u32(&run->started, 1);
+	if (first >= run->nworkers)
+		return;
+	if (runstate_stop_reason(run) != STOP_NONE)
+	{
+		/* a stopping run starts no more workers: their users never start */
+		for (int k = first; k < run->nworkers; k++)
+			pg_atomic_write_u32(&runstate_slot(run, k)->state, SLOT_EXITED);
+		pg_write_barrier();
+		run->workers_launched = run->nworkers;
+		pg_write_barrier();
+		pg_atomic_write_u32(&run->launch_complete, 1);
+		runstate_wake(run->recorder_pgprocno);
+		return;
+	}
+	INSTR_TIME_SET_CURRENT(now);
+	horizon_us = runstate_elapsed_us(run, now) + LAUNCH_LEAD_US;
+	while (last < run->nworkers && worker_due_us(run, last) <= horizon_us)
+		last++;
+	if (last == first)
+		return;
 
 	/*
 	 * The postmaster starts the most recently registered worker first:
-	 * register the last user first, so that the first users, due first,
+	 * register the last one first, so that the first users, due first,
 	 * start first.
 	 */
-	for (int i = run->nworkers - 1; i >= 0; i--)
+	for (int i = last - 1; i >= first; i--)
 	{
 		launch->workers[i] = launch_worker(run, launch->segment,
 										   "loadtest_user_worker_main",
 										   "loadtest user", i + 1);
 		if (launch->workers[i] == NULL)
 		{
+			int			started = first + (last - 1 - i);
 			char	   *message = psprintf("only %d of %d workers could be started",
-										   run->nworkers - 1 - i, run->nworkers);
+										   started, run->nworkers);
 
 			/* the slots that got no worker will never start */
-			for (int k = i; k >= 0; k--)
+			for (int k = first; k <= i; k++)
 				pg_atomic_write_u32(&runstate_slot(run, k)->state, SLOT_EXITED);
+			for (int k = last; k < run->nworkers; k++)
+				pg_atomic_write_u32(&runstate_slot(run, k)->state, SLOT_EXITED);
+			pg_write_barrier();
 			run->workers_launched = run->nworkers;
 			runstate_request_stop(run, STOP_FAILED, message);
 			pg_atomic_write_u32(&run->launch_complete, 1);
@@ -853,9 +902,24 @@ start_users(Launch *launch)
 					 errhint("Other processes took background worker slots; raise max_worker_processes (a restart is needed).")));
 		}
 	}
-	run->workers_launched = run->nworkers;
 	pg_write_barrier();
-	pg_atomic_write_u32(&run->launch_complete, 1);
+	run->workers_launched = last;
+	if (last == run->nworkers)
+	{
+		pg_write_barrier();
+		pg_atomic_write_u32(&run->launch_complete, 1);
+	}
+}
+
+/* Start the run's clock and launch the workers due first. */
+static void
+start_users(Launch *launch)
+{
+	RunState   *run = launch->run;
+
+	INSTR_TIME_SET_CURRENT(run->run_start);
+	pg_atomic_write_u32(&run->started, 1);
+	launch_due_workers(launch);
 }
 
 /*

@@ -13,7 +13,7 @@ use lib $FindBin::RealBin;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
-use Time::HiRes qw(time);
+use Time::HiRes qw(time sleep);
 use LoadtestCheck;
 
 my $node = new_loadtest_node('cancel');
@@ -167,10 +167,15 @@ ok( defined poll_until(
 		sub {
 			$mon->query_safe(
 				"SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'loadtest user'"
-			) == 4;
+			) == 1;
 		},
-		30),
-	'ramp-up: all 4 user workers are there, 3 of them waiting');
+		10),
+	'ramp-up: the worker of user 1 is there');
+sleep 0.5;
+is( $mon->query_safe(
+		"SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'loadtest user'"),
+	1,
+	'ramp-up: the workers of the users not due yet have not started (they start shortly before their users are due)');
 {
 	is( $mon->query_safe(
 			"SELECT string_agg(DISTINCT c.relname, ',') FROM pg_locks l

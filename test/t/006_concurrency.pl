@@ -172,6 +172,38 @@ ok( defined poll_until(
 		10),
 	'every worker slot is free again after the 300-user run');
 
+# ---------------------------------------------------------------------
+# over a ramp-up, each worker starts shortly before its user is due
+# ---------------------------------------------------------------------
+# 40 users over 6 s, 3 quick operations each: a user's work takes well
+# under a second, so if workers start just before their users are due only
+# a few are alive at any time; started all at once, all 40 would be.
+$before = newest_run_id($mon);
+my $ramp_client = start_client($node, 'postgres',
+	'SELECT loadtest_run(users => 40, ops => 3, think_time_ms => 10, ramp_up_s => 6)');
+my $peak = 0;
+my $seen_running = 0;
+poll_until(
+	sub {
+		my ($status, $users) = split /\|/, $mon->query_safe(
+			"SELECT (SELECT status FROM loadtest.runs WHERE run_id > $before ORDER BY run_id LIMIT 1),
+			        (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'loadtest user')");
+		$status //= '';
+		$seen_running = 1 if $status eq 'running';
+		$peak = $users if $users > $peak;
+		return $seen_running && $status ne 'running';
+	},
+	60, 0.02);
+is(finish_client($ramp_client, 60), 0, 'the ramped-up run returned');
+my $ramp_run = newest_run_id($mon);
+is( $mon->query_safe(
+		"SELECT status, users_lost, (SELECT count(DISTINCT user_no) FROM loadtest.samples s WHERE s.run_id = r.run_id)
+		   FROM loadtest.runs r WHERE run_id = $ramp_run"),
+	'completed|0|40', 'ramped-up run: completed, every user ran');
+cmp_ok($peak, '<', 20, 'ramped-up run: workers started as their users became due, not all at once')
+  or diag("peak of $peak user workers alive at once");
+note "ramped-up run: peak of $peak user workers alive at once";
+
 $mon->quit;
 finish_and_check_log($node);
 
