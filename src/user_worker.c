@@ -76,6 +76,50 @@ worker_on_exit(int code, Datum arg)
 	runstate_wake(run->coordinator_pgprocno);
 }
 
+/*
+ * What pg_stat_activity shows of the worker: the operation it runs, or
+ * idle.  Back-to-back operations (no think time, a busy pool) keep one
+ * report: two reports per operation would cost more than the rest of the
+ * engine's bookkeeping.  The worker reports idle before it sleeps.
+ */
+static int	reported_op = -1;	/* LoadtestOp shown, or -1: idle */
+static int	ops_since_stats;	/* operations since pgstat_report_stat */
+
+#define OPS_PER_STATS_REPORT	256
+
+static void
+worker_report_running(LoadtestOp op)
+{
+	if (reported_op != (int) op)
+	{
+		pgstat_report_activity(STATE_RUNNING, op_name(op));
+		reported_op = (int) op;
+	}
+}
+
+/*
+ * Before the worker sleeps, and every OPS_PER_STATS_REPORT operations of a
+ * worker that never sleeps: statistics are flushed as a backend flushes
+ * them when idle (pgstat_report_stat itself flushes at most once a second).
+ */
+static void
+worker_report_stats(void)
+{
+	pgstat_report_stat(false);
+	ops_since_stats = 0;
+}
+
+static void
+worker_report_idle(void)
+{
+	if (reported_op != -1)
+	{
+		pgstat_report_activity(STATE_IDLE, NULL);
+		reported_op = -1;
+	}
+	worker_report_stats();
+}
+
 /* Sleep until the run's clock reaches due_us; false if the run stops. */
 static bool
 worker_wait_until(int64 due_us)
@@ -92,6 +136,7 @@ worker_wait_until(int64 due_us)
 		remaining = due_us - runstate_elapsed_us(run, now);
 		if (remaining <= 0)
 			return true;
+		worker_report_idle();
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 						 (remaining + 999) / 1000, PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
@@ -215,7 +260,7 @@ worker_run_operation(VirtualUser *user, int64 due_us, OpContext *ctx,
 		return;
 	}
 
-	pgstat_report_activity(STATE_RUNNING, op_name(op));
+	worker_report_running(op);
 
 	INSTR_TIME_SET_CURRENT(start);
 	for (tries = 1;; tries++)
@@ -228,8 +273,8 @@ worker_run_operation(VirtualUser *user, int64 due_us, OpContext *ctx,
 	INSTR_TIME_SET_CURRENT(end);
 
 	MemoryContextSwitchTo(op_context);
-	pgstat_report_activity(STATE_IDLE, NULL);
-	pgstat_report_stat(false);
+	if (++ops_since_stats >= OPS_PER_STATS_REPORT)
+		worker_report_stats();
 
 	user->ops_done++;
 	sample.start_us = runstate_elapsed_us(run, start);
@@ -339,6 +384,7 @@ worker_serve_pool(OpContext *ctx, MemoryContext op_context, SampleRing *ring)
 			int64		sleep_us = next_due_us < 0 ? 10000 :
 				Min(next_due_us - now_us, 100000);
 
+			worker_report_idle();
 			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 							 Max((sleep_us + 999) / 1000, 1), PG_WAIT_EXTENSION);
 			ResetLatch(MyLatch);

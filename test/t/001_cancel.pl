@@ -150,12 +150,38 @@ is( $mon->query_safe(
 		"SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'loadtest user'"),
 	4,
 	'4 user workers while the run goes on');
+ok( defined poll_until(
+		sub {
+			$mon->query_safe(
+				"SELECT count(*) FROM pg_stat_activity a JOIN loadtest.operations o ON o.operation::text = a.query
+				 WHERE a.backend_type = 'loadtest user' AND a.state = 'active'"
+			) == 4;
+		},
+		10),
+	'pg_stat_activity: each user worker is active, its query the operation it runs');
 cancel_run($run_id, 'cancelled run');
 cmp_ok(
 	$mon->query_safe(
 		"SELECT sum(ops_done) FROM loadtest.run_users WHERE run_id = $run_id"),
 	'<', 4 * 1000000, 'the cancelled run did not do all its operations');
 check_accounting($run_id, 4, 'cancelled run');
+
+# ---------------------------------------------------------------------
+# pg_stat_activity shows a user that thinks as idle
+# ---------------------------------------------------------------------
+$run_id =
+  start_run('users => 1, ops => 1000000, think_time_ms => 3000, ramp_up_s => 0');
+ok( defined poll_until(
+		sub {
+			$mon->query_safe(
+				"SELECT count(*) FROM pg_stat_activity a JOIN loadtest.operations o ON o.operation::text = a.query
+				 WHERE a.backend_type = 'loadtest user' AND a.state = 'idle'"
+			) == 1;
+		},
+		10),
+	'pg_stat_activity: a user worker waiting out its think time is idle, its query the last operation');
+cancel_run($run_id, 'thinking user');
+check_accounting($run_id, 1, 'thinking user');
 
 # ---------------------------------------------------------------------
 # cancelled during the ramp-up: the users still waiting to start stop too

@@ -72,6 +72,28 @@ is( $node->safe_psql('postgres',
 		 SELECT count(*) FROM loadtest.samples WHERE run_id = $run_id"),
 	6000, 'the BRIN index on run_id finds every sample of the run');
 
+# A run whose samples land in an already summarized block range: the
+# direct path, which inserts into a BRIN index once per range and value,
+# must widen that range's summary to the new run_id, or an index scan
+# would skip the range.
+is( $node->safe_psql('postgres',
+		"SELECT brin_desummarize_range('loadtest.samples_run_id_brin', 0);
+		 SELECT brin_summarize_range('loadtest.samples_run_id_brin', 0)"),
+	"\n1", 'the block range of the first run is summarized afresh');
+my $small_run = $node->safe_psql('postgres',
+	"SELECT loadtest_run(users => 2, ops => 20, pattern => 'read_file_metadata', think_time_ms => 0, ramp_up_s => 0)");
+is( $node->safe_psql('postgres',
+		"SELECT (SELECT count(*) FROM loadtest.samples WHERE run_id = $small_run AND (ctid::text::point)[0] < 128)"),
+	40, 'the next run\'s samples are in the summarized range');
+is( $node->safe_psql('postgres',
+		"SET enable_seqscan = off; SET enable_indexscan = off;
+		 SELECT count(*) FROM loadtest.samples WHERE run_id = $small_run"),
+	40, 'the BRIN index finds them: the summary was widened');
+like( $node->safe_psql('postgres',
+		"SET enable_seqscan = off; SET enable_indexscan = off;
+		 EXPLAIN (COSTS OFF) SELECT count(*) FROM loadtest.samples WHERE run_id = $small_run"),
+	qr/Bitmap Index Scan on samples_run_id_brin/, '... through the BRIN index');
+
 # A user's own B-tree index is maintained by the direct path.
 $node->safe_psql('postgres',
 	'CREATE UNIQUE INDEX samples_by_user ON loadtest.samples (run_id, user_no, op_no)');
