@@ -89,6 +89,7 @@ typedef struct Launch
 	RunState   *run;
 	BackgroundWorkerHandle *recorder;
 	BackgroundWorkerHandle **workers;
+	int			nlaunchable;	/* workers 0 .. nlaunchable-1 get started */
 } Launch;
 
 static void launch_due_workers(Launch *launch);
@@ -534,10 +535,15 @@ coordinator_on_detach(dsm_segment *segment, Datum arg)
 {
 	RunState   *run = (RunState *) DatumGetPointer(arg);
 
-	pg_atomic_write_u32(&run->coordinator_gone, 1);
+	/*
+	 * The stop first: a recorder that sees the coordinator gone must also
+	 * see why, or it could close an unfinished launch as completed.
+	 */
 	if (pg_atomic_read_u32(&run->recorder_state) != RECORDER_FINISHED)
 		runstate_request_stop(run, STOP_ABORTED,
 							  "the session that started the run ended");
+	pg_write_barrier();
+	pg_atomic_write_u32(&run->coordinator_gone, 1);
 	run->coordinator_pgprocno = -1;
 	runstate_wake_all(run);
 }
@@ -851,6 +857,16 @@ launch_due_workers(Launch *launch)
 
 	if (first >= run->nworkers)
 		return;
+	if (first >= launch->nlaunchable)
+	{
+		/* the rest have no worker to start (see start_users) */
+		pg_write_barrier();
+		run->workers_launched = run->nworkers;
+		pg_write_barrier();
+		pg_atomic_write_u32(&run->launch_complete, 1);
+		runstate_wake(run->recorder_pgprocno);
+		return;
+	}
 	if (runstate_stop_reason(run) != STOP_NONE)
 	{
 		/* a stopping run starts no more workers: their users never start */
@@ -865,7 +881,7 @@ launch_due_workers(Launch *launch)
 	}
 	INSTR_TIME_SET_CURRENT(now);
 	horizon_us = runstate_elapsed_us(run, now) + LAUNCH_LEAD_US;
-	while (last < run->nworkers && worker_due_us(run, last) <= horizon_us)
+	while (last < launch->nlaunchable && worker_due_us(run, last) <= horizon_us)
 		last++;
 	if (last == first)
 		return;
@@ -902,6 +918,8 @@ launch_due_workers(Launch *launch)
 					 errhint("Other processes took background worker slots; raise max_worker_processes (a restart is needed).")));
 		}
 	}
+	if (last == launch->nlaunchable)
+		last = run->nworkers;	/* the rest have no worker to start */
 	pg_write_barrier();
 	run->workers_launched = last;
 	if (last == run->nworkers)
@@ -911,12 +929,29 @@ launch_due_workers(Launch *launch)
 	}
 }
 
-/* Start the run's clock and launch the workers due first. */
+/*
+ * Start the run's clock and launch the workers due first.  Users due when
+ * the run's duration is over (a ramp-up may outlast it) are finished from
+ * the start, without a worker.
+ */
 static void
 start_users(Launch *launch)
 {
 	RunState   *run = launch->run;
 
+	launch->nlaunchable = run->nworkers;
+	if (run->deadline_us > 0)
+	{
+		while (launch->nlaunchable > 0 &&
+			   worker_due_us(run, launch->nlaunchable - 1) >= run->deadline_us)
+		{
+			WorkerSlot *slot = runstate_slot(run, --launch->nlaunchable);
+
+			for (int u = 0; u < slot->nusers; u++)
+				runstate_user(run, slot->first_user + u)->finished = true;
+			pg_atomic_write_u32(&slot->state, SLOT_EXITED);
+		}
+	}
 	INSTR_TIME_SET_CURRENT(run->run_start);
 	pg_atomic_write_u32(&run->started, 1);
 	launch_due_workers(launch);
@@ -926,7 +961,8 @@ start_users(Launch *launch)
  * Samples each worker's ring holds.  A worker whose users do not think
  * fills its ring fastest (hundreds of thousands of samples a second): it
  * gets room for about 100 ms of them, so that it seldom waits while the
- * recorder writes a batch; within LOADTEST_RINGS_MAX_BYTES for the run.
+ * recorder writes a batch, as long as the rings of the run stay within
+ * LOADTEST_RINGS_MAX_BYTES (beyond that, the standard LOADTEST_RING_MAX).
  * A run bounded by operations needs no more room than it has samples.
  */
 static uint32
@@ -939,8 +975,9 @@ run_ring_capacity(const RunRequest *req, int nworkers)
 		Size		affordable = LOADTEST_RINGS_MAX_BYTES /
 			(Size) nworkers / sizeof(SampleRecord);
 
-		capacity = Max(capacity, Min(LOADTEST_RING_MAX_BUSY,
-									 pg_prevpower2_size_t(affordable)));
+		if (affordable > 0)
+			capacity = Max(capacity, Min(LOADTEST_RING_MAX_BUSY,
+										 pg_prevpower2_size_t(affordable)));
 	}
 	if (req->pool_size == 0 && req->duration_us == 0 && req->rate == 0 &&
 		req->nstages == 0)

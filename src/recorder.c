@@ -346,6 +346,10 @@ recorder_drain(void)
 			last_end_us = Max(last_end_us, s->start_us + s->latency_us);
 			moved++;
 		}
+		if (tail == pg_atomic_read_u64(&ring->tail))
+			continue;
+		/* the samples are read before the worker may overwrite them */
+		pg_memory_barrier();
 		pg_atomic_write_u64(&ring->msg_tail, msg_tail);
 		pg_atomic_write_u64(&ring->tail, tail);
 		/* a worker waiting for room must not sleep out its timeout */
@@ -376,6 +380,8 @@ recorder_workers_gone(TimestampTz *coordinator_gone_since)
 	}
 	if (pg_atomic_read_u32(&run->coordinator_gone) && *coordinator_gone_since == 0)
 		*coordinator_gone_since = GetCurrentTimestamp();
+	/* workers_launched and the slots are read after those flags */
+	pg_read_barrier();
 
 	for (int w = 0; w < run->workers_launched; w++)
 	{

@@ -187,7 +187,9 @@ typedef struct WorkerSlot
  */
 #define LOADTEST_LAYOUT \
 	((uint32) (sizeof(struct RunState) ^ (sizeof(VirtualUser) << 12) ^ \
-			   (sizeof(WorkerSlot) << 18) ^ (sizeof(SampleRecord) << 26)))
+			   (sizeof(WorkerSlot) << 18) ^ (sizeof(SampleRecord) << 26) ^ \
+			   (offsetof(SampleRing, capacity) << 6) ^ \
+			   (offsetof(SampleRing, samples) << 20)))
 
 typedef struct RunState
 {

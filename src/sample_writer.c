@@ -19,14 +19,18 @@
  *
  * That direct path skips the executor, so it is taken only while the
  * table is the one the extension created and the direct path checks all
- * that INSERT would: a plain table with the extension's twelve columns, no
- * triggers, no check constraints, no generated columns; INSERT privilege
- * on the whole table; and, when row-level security applies to the role,
- * only the extension's policy samples_of_own_runs, whose condition (the
- * run is visible to the role) is checked once per batch since every row
- * of a batch has the same run_id.  Anything else -- a trigger a user adds
- * to forward samples, say -- and the batch goes through the SQL INSERT,
- * which honours whatever the table asks for.
+ * that INSERT would: a plain heap table, not a partition, with the
+ * extension's twelve columns (NOT NULL where the extension put it, no
+ * identity, no generated column), no triggers, no rules, no check
+ * constraints; a writable transaction; USAGE on the schema and INSERT on
+ * the whole table, with no module checking permissions its own way
+ * (ExecutorCheckPerms_hook: sepgsql, audit); and, when row-level security
+ * applies to the role, only the extension's policy samples_of_own_runs,
+ * for all roles and without a WITH CHECK, whose condition (the run is
+ * visible to the role) is checked once per batch since every row of a
+ * batch has the same run_id.  Anything else -- a trigger a user adds to
+ * forward samples, say -- and the batch goes through the SQL INSERT, which
+ * honours whatever the table asks for.
  *
  * Both paths run in the caller's transaction, with SPI connected.
  *
@@ -34,7 +38,7 @@
  */
 #include "postgres.h"
 
-#include "access/brin.h"
+#include "access/brin_revmap.h"
 #include "access/genam.h"
 #include "access/table.h"
 #include "access/tableam.h"
@@ -42,6 +46,7 @@
 #include "catalog/index.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_am_d.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
@@ -67,6 +72,9 @@
 static const char *const sample_column_names[NUM_SAMPLE_COLUMNS] = {
 	"run_id", "user_no", "op_no", "pattern", "operation", "start_us",
 	"latency_us", "wait_us", "success", "sqlstate", "message", "tries"
+};
+static const bool sample_column_not_null[NUM_SAMPLE_COLUMNS] = {
+	true, true, true, true, true, true, true, true, true, false, false, true
 };
 static Oid	sample_column_types[NUM_SAMPLE_COLUMNS];
 
@@ -155,10 +163,15 @@ direct_path_refusal(Relation rel)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 
-	if (rel->rd_rel->relkind != RELKIND_RELATION)
-		return "it is not a plain table";
-	if (rel->trigdesc != NULL)
-		return "it has triggers";
+	if (rel->rd_rel->relkind != RELKIND_RELATION ||
+		rel->rd_rel->relam != HEAP_TABLE_AM_OID || rel->rd_rel->relispartition)
+		return "it is not a plain heap table";
+	if (rel->trigdesc != NULL || rel->rd_rules != NULL)
+		return "it has triggers or rules";
+	if (XactReadOnly)
+		return "the transaction is read-only";
+	if (ExecutorCheckPerms_hook != NULL)
+		return "a module checks permissions";
 	if (desc->constr != NULL &&
 		(desc->constr->num_check > 0 || desc->constr->has_generated_stored))
 		return "it has check constraints or generated columns";
@@ -169,15 +182,20 @@ direct_path_refusal(Relation rel)
 		Form_pg_attribute attr = TupleDescAttr(desc, i);
 
 		if (attr->attisdropped || attr->atttypid != sample_column_types[i] ||
-			strcmp(NameStr(attr->attname), sample_column_names[i]) != 0)
+			strcmp(NameStr(attr->attname), sample_column_names[i]) != 0 ||
+			attr->attidentity != '\0' || attr->attgenerated != '\0' ||
+			attr->attnotnull != sample_column_not_null[i])
 			return "its columns are not the extension's";
 	}
 	if (pg_namespace_aclcheck(RelationGetNamespace(rel), GetUserId(), ACL_USAGE) != ACLCHECK_OK ||
 		pg_class_aclcheck(RelationGetRelid(rel), GetUserId(), ACL_INSERT) != ACLCHECK_OK)
 		return "the role may not use the schema or insert into the whole table";
-	if (check_enable_rls(RelationGetRelid(rel), InvalidOid, true) == RLS_ENABLED)
+	/* with row_security = off, this raises the error INSERT would raise */
+	if (check_enable_rls(RelationGetRelid(rel), InvalidOid, false) == RLS_ENABLED)
 	{
 		RowSecurityPolicy *policy;
+		Datum	   *roles;
+		int			nroles;
 
 		if (row_security_policy_hook_permissive != NULL ||
 			row_security_policy_hook_restrictive != NULL)
@@ -185,8 +203,12 @@ direct_path_refusal(Relation rel)
 		if (rel->rd_rsdesc == NULL || list_length(rel->rd_rsdesc->policies) != 1)
 			return "its row-level security policies are not the extension's";
 		policy = linitial(rel->rd_rsdesc->policies);
+		deconstruct_array(policy->roles, OIDOID, sizeof(Oid), true,
+						  TYPALIGN_INT, &roles, NULL, &nroles);
 		if (strcmp(policy->policy_name, "samples_of_own_runs") != 0 ||
-			policy->polcmd != '*' || !policy->permissive)
+			policy->polcmd != '*' || !policy->permissive ||
+			policy->with_check_qual != NULL || nroles != 1 ||
+			DatumGetObjectId(roles[0]) != ACL_ID_PUBLIC)
 			return "its row-level security policies are not the extension's";
 	}
 	return NULL;
@@ -288,12 +310,22 @@ split_brin_indexes(ResultRelInfo *result_rel, BrinTarget *brin)
 		Relation	index = result_rel->ri_IndexRelationDescs[i];
 		IndexInfo  *info = result_rel->ri_IndexRelationInfo[i];
 
-		if (index->rd_rel->relam == BRIN_AM_OID && info->ii_Expressions == NIL &&
-			info->ii_Predicate == NIL && info->ii_ExclusionOps == NULL)
+		if (index->rd_rel->relam == BRIN_AM_OID && info->ii_ReadyForInserts &&
+			info->ii_Expressions == NIL && info->ii_Predicate == NIL &&
+			info->ii_ExclusionOps == NULL)
 		{
+			/*
+			 * The index's ranges as brininsert() sees them: from its
+			 * metapage (the pages_per_range option takes effect only at the
+			 * next REINDEX).
+			 */
+			BrinRevmap *revmap = brinRevmapInitialize(index,
+													  &brin[nbrin].pages_per_range,
+													  NULL);
+
+			brinRevmapTerminate(revmap);
 			brin[nbrin].index = index;
 			brin[nbrin].info = info;
-			brin[nbrin].pages_per_range = BrinGetPagesPerRange(index);
 			brin[nbrin].have_last = false;
 			nbrin++;
 		}
@@ -313,18 +345,28 @@ static void
 brin_insert_row(BrinTarget *target, Relation rel, TupleTableSlot *slot,
 				EState *estate)
 {
-	TupleDesc	desc = RelationGetDescr(target->index);
-	BlockNumber range = ItemPointerGetBlockNumber(&slot->tts_tid) /
-		target->pages_per_range;
+	TupleDesc	desc = RelationGetDescr(rel);
+	BlockNumber block = ItemPointerGetBlockNumber(&slot->tts_tid);
+	BlockNumber range = block / target->pages_per_range;
 	Datum		values[INDEX_MAX_KEYS];
 	bool		isnull[INDEX_MAX_KEYS];
 	int			nkeys = target->info->ii_NumIndexAttrs;
 	bool		same = target->have_last && range == target->last_range;
 
+	/*
+	 * The first tuple of a range is where brininsert() asks autovacuum to
+	 * summarize the range before (autosummarize): never skip it.
+	 */
+	if (block % target->pages_per_range == 0 &&
+		ItemPointerGetOffsetNumber(&slot->tts_tid) == FirstOffsetNumber)
+		same = false;
+
 	FormIndexDatum(target->info, slot, estate, values, isnull);
 	for (int k = 0; same && k < nkeys; k++)
 	{
-		Form_pg_attribute attr = TupleDescAttr(desc, k);
+		/* plain columns: the values are the table's */
+		Form_pg_attribute attr =
+			TupleDescAttr(desc, target->info->ii_IndexAttrNumbers[k] - 1);
 
 		same = isnull[k] == target->last_isnull[k] &&
 			(isnull[k] || datumIsEqual(values[k], target->last_values[k],
@@ -411,7 +453,7 @@ sample_writer_insert(const SampleBatch *batch, int64 run_id)
 	refusal = direct_path_refusal(rel);
 	if (refusal == NULL)
 	{
-		if (check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED)
+		if (check_enable_rls(relid, InvalidOid, false) == RLS_ENABLED)
 			check_run_policy(rel, run_id);
 		write_direct(rel, batch, run_id);
 	}

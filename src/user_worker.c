@@ -82,7 +82,7 @@ worker_on_exit(int code, Datum arg)
  * report: two reports per operation would cost more than the rest of the
  * engine's bookkeeping.  The worker reports idle before it sleeps.
  */
-static int	reported_op = -1;	/* LoadtestOp shown, or -1: idle */
+static int	reported_op = -2;	/* LoadtestOp shown, -1: idle, -2: nothing */
 static int	ops_since_stats;	/* operations since pgstat_report_stat */
 
 #define OPS_PER_STATS_REPORT	256
@@ -112,7 +112,7 @@ worker_report_stats(void)
 static void
 worker_report_idle(void)
 {
-	if (reported_op != -1)
+	if (reported_op != -1)		/* also before the first operation */
 	{
 		pgstat_report_activity(STATE_IDLE, NULL);
 		reported_op = -1;
@@ -194,6 +194,8 @@ worker_run_transaction(OpContext *ctx, const OpCall *call,
 static void
 worker_record(SampleRing *ring, const SampleRecord *sample, const char *message)
 {
+	bool		waited = false;
+
 	while (!ring_push(ring, sample, message))
 	{
 		if (pg_atomic_read_u32(&run->recorder_state) != RECORDER_READY)
@@ -204,6 +206,7 @@ worker_record(SampleRing *ring, const SampleRecord *sample, const char *message)
 		 * looks at the flag after making room, cannot miss us.
 		 */
 		pg_atomic_write_u32(&ring->writer_waiting, 1);
+		waited = true;
 		pg_memory_barrier();
 		if (ring_push(ring, sample, message))
 			break;
@@ -213,7 +216,8 @@ worker_record(SampleRing *ring, const SampleRecord *sample, const char *message)
 		ResetLatch(MyLatch);
 		worker_handle_interrupts();
 	}
-	pg_atomic_write_u32(&ring->writer_waiting, 0);
+	if (waited)
+		pg_atomic_write_u32(&ring->writer_waiting, 0);
 	/* wake the recorder early when the ring is half full */
 	if (ring_used(ring) >= ring->capacity / 2)
 		runstate_wake(run->recorder_pgprocno);

@@ -204,6 +204,23 @@ cmp_ok($peak, '<', 20, 'ramped-up run: workers started as their users became due
   or diag("peak of $peak user workers alive at once");
 note "ramped-up run: peak of $peak user workers alive at once";
 
+# A ramp-up longer than the run: users due after the run's time is up get
+# no worker; the call ends with the duration, not with the ramp-up.
+my $t_ramp = time;
+my $short_run = $node->safe_psql('postgres',
+	"SELECT loadtest_run(users => 20, ops => 1000000, think_time_ms => 100, ramp_up_s => 60,
+	                     duration => '2 seconds')");
+my $short_took = time - $t_ramp;
+cmp_ok($short_took, '<', 30, 'a 2-second run with a 60-second ramp-up ends with its duration')
+  or diag("took $short_took s");
+is( $mon->query_safe(
+		"SELECT status, users_lost,
+		        (SELECT count(*) FROM loadtest.run_users u WHERE u.run_id = r.run_id AND u.ops_done > 0),
+		        (SELECT count(*) FROM loadtest.run_users u WHERE u.run_id = r.run_id AND u.ops_done = 0 AND NOT u.lost)
+		   FROM loadtest.runs r WHERE run_id = $short_run"),
+	'completed|0|1|19',
+	'only user 1 was due within the 2 seconds; the 19 others did nothing and are not lost');
+
 $mon->quit;
 finish_and_check_log($node);
 

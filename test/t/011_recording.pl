@@ -131,6 +131,20 @@ is(records_like($wal, qr{^Heap2/MULTI_INSERT}), 0, '... and none went through th
 $node->safe_psql('postgres', 'DROP TRIGGER forward ON loadtest.samples');
 
 # ---------------------------------------------------------------------
+# A rule of the user's: the SQL path, which applies it
+# ---------------------------------------------------------------------
+$node->safe_psql('postgres', q{
+	CREATE TABLE failed_copy (run_id bigint, user_no int, op_no int);
+	CREATE RULE copy_samples AS ON INSERT TO loadtest.samples
+	    DO ALSO INSERT INTO failed_copy VALUES (NEW.run_id, NEW.user_no, NEW.op_no);
+});
+($run_id, $wal) = run_and_count_wal(500);
+is(run_status_and_samples($run_id), 'completed|1000|1000', 'with a rule: completed');
+is($node->safe_psql('postgres', "SELECT count(*) FROM failed_copy WHERE run_id = $run_id"),
+	1000, 'the rule copied every sample (the batches went through INSERT)');
+$node->safe_psql('postgres', 'DROP RULE copy_samples ON loadtest.samples');
+
+# ---------------------------------------------------------------------
 # A check constraint of the user's: the SQL path enforces it
 # ---------------------------------------------------------------------
 $node->safe_psql('postgres',
