@@ -3,8 +3,11 @@
 # 5 minutes (DURATION to change): does it work, and what does it cost in
 # memory?  Samples the proportional set size (PSS, shared pages counted in
 # part) of the run's processes every 5 s and prints the peak, with the
-# run's own figures.  Runs against the cluster given by PGHOST/PGPORT
-# (default: a throwaway cluster of its own).
+# run's own figures, and the p95 of each minute of the run.  CALL=1 starts
+# the run with CALL loadtest_run_procedure(...) (the caller holds no
+# snapshot during the run) instead of SELECT loadtest_run(...).  Runs
+# against the cluster given by PGHOST/PGPORT (default: a throwaway cluster
+# of its own; SKIP_BUILD=1 uses the installed build).
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
 
 USERS=${USERS:-4000}
@@ -14,7 +17,7 @@ THINK=${THINK:-5000}
 
 if [ -z "${PGHOST:-}" ]; then
 	install_packages postgresql-15 postgresql-server-dev-15 make gcc
-	build_and_install >/dev/null
+	[ "${SKIP_BUILD:-0}" = 1 ] || build_and_install >/dev/null
 	start_scratch_cluster "${PGPORT:-54332}" 10000 \
 		"max_worker_processes = $((POOL + 8))" "loadtest.progress_interval = 30"
 fi
@@ -32,8 +35,10 @@ pss_of_run() {
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB"
 echo "run: $USERS users, pool of $POOL workers, think time $THINK ms, duration $DURATION"
-q -c "SET loadtest.progress_interval = 30" \
-  -c "SELECT loadtest_run(users => $USERS, pool_size => $POOL, think_time_ms => $THINK, ramp_up_s => 10, duration => '$DURATION')" \
+ARGS="users => $USERS, pool_size => $POOL, think_time_ms => $THINK, ramp_up_s => 10, duration => '$DURATION'"
+if [ "${CALL:-0}" = 1 ]; then START="CALL loadtest_run_procedure($ARGS)"; else START="SELECT loadtest_run($ARGS)"; fi
+echo "started with: $START"
+q -c "SET loadtest.progress_interval = 30" -c "$START" \
   > /tmp/pool_4000.run 2>&1 &
 runner=$!
 peak=0; peak_n=0
@@ -49,3 +54,9 @@ q -c "SELECT format('run %s: %s, %s operations, %s failed, %s users lost, avg %s
                     round(avg_ms::numeric, 2), round(p95_ms::numeric, 2), round(avg_wait_ms::numeric, 2),
                     round(p95_wait_ms::numeric, 2), round(throughput_ops_s::numeric, 1))
       FROM loadtest.run_summary s ORDER BY run_id DESC LIMIT 1"
+echo "p95 by minute of the run (ms):"
+q -c "SELECT string_agg(format('%s: %s', minute, p95), ', ' ORDER BY minute)
+        FROM (SELECT (start_us / 60000000) + 1 AS minute,
+                     round((percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_us) / 1000.0)::numeric, 2) AS p95
+                FROM loadtest.samples WHERE run_id = (SELECT max(run_id) FROM loadtest.runs)
+               GROUP BY 1) m"

@@ -57,6 +57,7 @@
 extern bool pq_check_connection(void);
 
 PG_FUNCTION_INFO_V1(loadtest_run);
+PG_FUNCTION_INFO_V1(loadtest_run_procedure);
 PG_FUNCTION_INFO_V1(loadtest_pattern_distribution);
 PG_FUNCTION_INFO_V1(loadtest_free_worker_slots);
 
@@ -840,6 +841,24 @@ worker_due_us(RunState *run, int w)
 }
 
 /*
+ * Tell the run's other processes that workers 0 .. launched-1 have been
+ * launched (after the states written to their slots); the launch is
+ * complete once all are.
+ */
+static void
+publish_launched(RunState *run, int launched)
+{
+	pg_write_barrier();
+	run->workers_launched = launched;
+	if (launched == run->nworkers)
+	{
+		pg_write_barrier();
+		pg_atomic_write_u32(&run->launch_complete, 1);
+		runstate_wake(run->recorder_pgprocno);
+	}
+}
+
+/*
  * Register the workers whose first user is due within LAUNCH_LEAD_US, in
  * order of due time (none once the run is stopping).  Starting hundreds of workers at once would load the machine just
  * when the first users are due: over a ramp-up, each worker starts shortly
@@ -857,26 +876,18 @@ launch_due_workers(Launch *launch)
 
 	if (first >= run->nworkers)
 		return;
-	if (first >= launch->nlaunchable)
-	{
-		/* the rest have no worker to start (see start_users) */
-		pg_write_barrier();
-		run->workers_launched = run->nworkers;
-		pg_write_barrier();
-		pg_atomic_write_u32(&run->launch_complete, 1);
-		runstate_wake(run->recorder_pgprocno);
-		return;
-	}
 	if (runstate_stop_reason(run) != STOP_NONE)
 	{
 		/* a stopping run starts no more workers: their users never start */
 		for (int k = first; k < run->nworkers; k++)
 			pg_atomic_write_u32(&runstate_slot(run, k)->state, SLOT_EXITED);
-		pg_write_barrier();
-		run->workers_launched = run->nworkers;
-		pg_write_barrier();
-		pg_atomic_write_u32(&run->launch_complete, 1);
-		runstate_wake(run->recorder_pgprocno);
+		publish_launched(run, run->nworkers);
+		return;
+	}
+	if (first >= launch->nlaunchable)
+	{
+		/* the rest have no worker to start (see start_users) */
+		publish_launched(run, run->nworkers);
 		return;
 	}
 	INSTR_TIME_SET_CURRENT(now);
@@ -907,10 +918,8 @@ launch_due_workers(Launch *launch)
 				pg_atomic_write_u32(&runstate_slot(run, k)->state, SLOT_EXITED);
 			for (int k = last; k < run->nworkers; k++)
 				pg_atomic_write_u32(&runstate_slot(run, k)->state, SLOT_EXITED);
-			pg_write_barrier();
-			run->workers_launched = run->nworkers;
 			runstate_request_stop(run, STOP_FAILED, message);
-			pg_atomic_write_u32(&run->launch_complete, 1);
+			publish_launched(run, run->nworkers);
 			ereport(ERROR,
 					(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
 					 errmsg("load test run " INT64_FORMAT " failed: %s",
@@ -920,13 +929,7 @@ launch_due_workers(Launch *launch)
 	}
 	if (last == launch->nlaunchable)
 		last = run->nworkers;	/* the rest have no worker to start */
-	pg_write_barrier();
-	run->workers_launched = last;
-	if (last == run->nworkers)
-	{
-		pg_write_barrier();
-		pg_atomic_write_u32(&run->launch_complete, 1);
-	}
+	publish_launched(run, last);
 }
 
 /*
@@ -985,8 +988,21 @@ run_ring_capacity(const RunRequest *req, int nworkers)
 	return capacity;
 }
 
-Datum
-loadtest_run(PG_FUNCTION_ARGS)
+/*
+ * The body of loadtest_run() and loadtest_run_procedure(): check the
+ * request, launch the run, wait for it to end, say how it ended; returns
+ * the run id.
+ *
+ * With commit_before_waiting (a CALL outside a transaction block), the
+ * caller's transaction is committed once the run has started, as a
+ * procedure's COMMIT does: the session then holds no snapshot while it
+ * waits, so it does not hold back the xmin horizon (a long run's updates
+ * could not be pruned otherwise, and the run would measure its own bloat).
+ * The run's shared memory stays mapped past the commit (dsm_pin_mapping)
+ * and is detached here, on success and on error.
+ */
+static int64
+run_load_test(FunctionCallInfo fcinfo, bool commit_before_waiting)
 {
 	RunRequest	req;
 	Launch		launch;
@@ -1070,6 +1086,14 @@ loadtest_run(PG_FUNCTION_ARGS)
 					 errdetail("Shared memory of the run: %.1f kB, of which %zu bytes per simulated user.",
 							   dsm_segment_map_length(launch.segment) / 1024.0,
 							   sizeof(VirtualUser) + (run->pooled ? sizeof(ReadyEntry) : 0))));
+		if (commit_before_waiting)
+		{
+			dsm_pin_mapping(launch.segment);
+			if (SPI_connect_ext(SPI_OPT_NONATOMIC) != SPI_OK_CONNECT)
+				elog(ERROR, "SPI_connect_ext failed");
+			SPI_commit();
+			SPI_finish();
+		}
 		wait_for_run(&launch);
 
 		/* the call returns when every process of the run is gone */
@@ -1082,6 +1106,9 @@ loadtest_run(PG_FUNCTION_ARGS)
 	{
 		if (launch.recorder != NULL)
 			stop_cancelled_run(&launch);
+		/* unpinned, the transaction's abort detaches it */
+		if (commit_before_waiting)
+			dsm_detach(launch.segment);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
@@ -1111,7 +1138,47 @@ loadtest_run(PG_FUNCTION_ARGS)
 						run_id, run_id)));
 
 	dsm_detach(launch.segment);
-	PG_RETURN_INT64(run_id);
+	return run_id;
+}
+
+/*
+ * loadtest_run(users, ops, pattern, ...): run a load test and return its
+ * run id once every process of the run is gone.
+ */
+Datum
+loadtest_run(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(run_load_test(fcinfo, false));
+}
+
+/*
+ * CALL loadtest_run_procedure(users, ops, pattern, ..., run_id => NULL):
+ * loadtest_run() for long runs.  It commits its transaction once the run
+ * has started, so it must be CALLed on its own, not inside a transaction
+ * block or a function; its INOUT run_id returns the run id.
+ */
+Datum
+loadtest_run_procedure(PG_FUNCTION_ARGS)
+{
+	CallContext *call = (fcinfo->context != NULL &&
+						 IsA(fcinfo->context, CallContext)) ?
+		(CallContext *) fcinfo->context : NULL;
+	TupleDesc	tupdesc;
+	Datum		values[1];
+	bool		nulls[1] = {false};
+
+	if (call == NULL || call->atomic)
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("loadtest_run_procedure cannot run inside a transaction block or a function"),
+				 errdetail("It commits its transaction once the run has started, so that the session holds no snapshot during the run."),
+				 errhint("CALL it on its own, or use SELECT loadtest_run(...), which keeps its transaction (and snapshot) open for the whole run.")));
+
+	values[0] = Int64GetDatum(run_load_test(fcinfo, true));
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	tupdesc = BlessTupleDesc(tupdesc);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 
 /*

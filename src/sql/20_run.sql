@@ -18,6 +18,27 @@ LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE;
 COMMENT ON FUNCTION loadtest_run IS
 'run a load test: users simulated users each run ops operations (or for duration) of the given pattern, each on a worker of its own or sharing pool_size workers; returns the run id when done';
 
+-- loadtest_run() for long runs: CALLed on its own (not inside a transaction
+-- block), it commits its transaction once the run has started, so that the
+-- session holds no snapshot, and so no xmin horizon, while it waits.
+CREATE PROCEDURE loadtest_run_procedure(
+    users integer DEFAULT 50,
+    ops integer DEFAULT 50,
+    pattern text DEFAULT 'distributed',
+    think_time_ms integer DEFAULT 100,
+    ramp_up_s double precision DEFAULT 10,
+    force boolean DEFAULT false,
+    pool_size integer DEFAULT NULL,
+    duration interval DEFAULT NULL,
+    rate double precision DEFAULT NULL,
+    stages jsonb DEFAULT NULL,
+    INOUT run_id bigint DEFAULT NULL)
+AS 'MODULE_PATHNAME', 'loadtest_run_procedure'
+LANGUAGE C;
+
+COMMENT ON PROCEDURE loadtest_run_procedure IS
+'loadtest_run() as a procedure: commits once the run has started, so that the session holds no snapshot during the run; returns the run id in run_id';
+
 CREATE FUNCTION loadtest_pattern_distribution(users integer, pattern text DEFAULT 'distributed',
     OUT pattern text, OUT users integer, OUT share double precision)
 RETURNS SETOF record
@@ -83,4 +104,5 @@ COMMENT ON FUNCTION loadtest_scenario(text, boolean) IS
 
 -- Only roles that were granted it may start runs.
 REVOKE EXECUTE ON FUNCTION loadtest_run FROM PUBLIC;
+REVOKE EXECUTE ON PROCEDURE loadtest_run_procedure FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION loadtest_scenario(text, boolean) FROM PUBLIC;
