@@ -711,7 +711,8 @@ wait_for_run(Launch *launch)
 			 * session, and with it the run (aborted, see the detach
 			 * callback), rather than load the server for nobody.
 			 */
-			if (whereToSendOutput == DestRemote && !pq_check_connection())
+			if (whereToSendOutput == DestRemote && MyProcPort != NULL &&
+				!IsBackgroundWorker && !pq_check_connection())
 				ereport(FATAL,
 						(errcode(ERRCODE_CONNECTION_FAILURE),
 						 errmsg("connection to client lost during load test run " INT64_FORMAT,
@@ -1009,6 +1010,10 @@ run_load_test(FunctionCallInfo fcinfo, bool commit_before_waiting)
 	RunState   *run;
 	int64		run_id;
 	int			users_lost = 0;
+	bool		recorder_failed;
+	char	   *final_status;
+	char	   *stop_message;
+	int			nusers;
 	int64		ops_not_done = 0;
 	uint64		seed;
 	uint32		ring_capacity;
@@ -1106,28 +1111,39 @@ run_load_test(FunctionCallInfo fcinfo, bool commit_before_waiting)
 	{
 		if (launch.recorder != NULL)
 			stop_cancelled_run(&launch);
-		/* unpinned, the transaction's abort detaches it */
+		/*
+		 * Once pinned, the mapping is no longer the transaction's: detach
+		 * it here (before the pin, detaching now is as good as at abort).
+		 */
 		if (commit_before_waiting)
 			dsm_detach(launch.segment);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
 
+	/* what the messages need, then the segment can go */
 	run_id = run->run_id;
-	if (pg_atomic_read_u32(&run->recorder_state) == RECORDER_FAILED)
+	recorder_failed = pg_atomic_read_u32(&run->recorder_state) == RECORDER_FAILED;
+	final_status = pstrdup(run->final_status);
+	stop_message = pstrdup(run->stop_message);
+	nusers = run->nusers;
+	(void) count_lost_users(run, &users_lost, &ops_not_done);
+	dsm_detach(launch.segment);
+
+	if (recorder_failed)
 		ereport(WARNING,
 				(errmsg("load test run " INT64_FORMAT " ended abnormally: %s",
-						run_id, run->stop_message),
+						run_id, stop_message),
 				 errhint("SELECT * FROM loadtest.runs WHERE run_id = " INT64_FORMAT ";",
 						 run_id)));
-	else if (strcmp(run->final_status, "completed") != 0)
+	else if (strcmp(final_status, "completed") != 0)
 		ereport(WARNING,
 				(errmsg("load test run " INT64_FORMAT " %s: %s", run_id,
-						run->final_status, run->stop_message)));
-	else if (count_lost_users(run, &users_lost, &ops_not_done) > 0)
+						final_status, stop_message)));
+	else if (users_lost > 0)
 		ereport(WARNING,
 				(errmsg("load test run " INT64_FORMAT " completed, but %d of %d users were lost",
-						run_id, users_lost, run->nusers),
+						run_id, users_lost, nusers),
 				 errdetail("Their workers ended before they finished: " INT64_FORMAT " operations were not done.",
 						   ops_not_done),
 				 errhint("SELECT * FROM loadtest.run_users WHERE run_id = " INT64_FORMAT " AND lost;",
@@ -1136,8 +1152,6 @@ run_load_test(FunctionCallInfo fcinfo, bool commit_before_waiting)
 		ereport(NOTICE,
 				(errmsg("loadtest run " INT64_FORMAT " completed; SELECT loadtest_report(" INT64_FORMAT ") to read the report",
 						run_id, run_id)));
-
-	dsm_detach(launch.segment);
 	return run_id;
 }
 
@@ -1167,17 +1181,19 @@ loadtest_run_procedure(PG_FUNCTION_ARGS)
 	Datum		values[1];
 	bool		nulls[1] = {false};
 
-	if (call == NULL || call->atomic)
+	/* resolved now: nothing may fail after an hours-long run but the run */
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	tupdesc = BlessTupleDesc(tupdesc);
+
+	if (call == NULL || call->atomic || IsSubTransaction())
 		ereport(ERROR,
 				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
-				 errmsg("loadtest_run_procedure cannot run inside a transaction block or a function"),
+				 errmsg("loadtest_run_procedure cannot run inside a transaction block, a function or an exception block"),
 				 errdetail("It commits its transaction once the run has started, so that the session holds no snapshot during the run."),
 				 errhint("CALL it on its own, or use SELECT loadtest_run(...), which keeps its transaction (and snapshot) open for the whole run.")));
 
 	values[0] = Int64GetDatum(run_load_test(fcinfo, true));
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	tupdesc = BlessTupleDesc(tupdesc);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 

@@ -20,11 +20,13 @@ my $node = new_loadtest_node('procedure', conf => "autovacuum = off\n");
 my $mon = $node->background_psql('postgres');
 $node->safe_psql('postgres', 'CREATE TABLE churn (id int PRIMARY KEY, n int); INSERT INTO churn VALUES (1, 0)');
 
-# The run's caller: its backend_xmin while the run goes on, and how many of
-# 50 updates committed meanwhile VACUUM could not remove.
+# The run's caller: its backend_xmin while the run goes on (for CALL, once
+# it has committed), and how many of 50 updates committed meanwhile VACUUM
+# could not remove (for CALL, VACUUM is repeated until it removes them all:
+# a run's own short transactions may still be open the first time).
 sub xmin_and_unremovable
 {
-	my ($sql) = @_;
+	my ($sql, $procedure) = @_;
 	my $before = newest_run_id($mon);
 	my $client = start_client($node, 'postgres', $sql);
 	ok( defined poll_until(
@@ -34,34 +36,51 @@ sub xmin_and_unremovable
 			},
 			30),
 		"$sql: the run started");
-	my $caller_xmin = $mon->query_safe(
-		"SELECT coalesce(backend_xmin::text, 'none') FROM pg_stat_activity
-		  WHERE query LIKE '%loadtest_run%' AND backend_type = 'client backend' AND pid <> pg_backend_pid()");
+	my $caller_xmin = '';
+	poll_until(
+		sub {
+			$caller_xmin = $mon->query_safe(
+				"SELECT coalesce(backend_xmin::text, 'none') FROM pg_stat_activity
+				  WHERE query LIKE '%loadtest_run%' AND state = 'active'
+				    AND backend_type = 'client backend' AND pid <> pg_backend_pid()");
+			return $caller_xmin ne '' && ($procedure ? $caller_xmin eq 'none' : 1);
+		},
+		30);
 	$mon->query_safe("UPDATE churn SET n = n + 1") for 1 .. 50;
-	my ($ret, $stdout, $stderr) = $node->psql('postgres', 'VACUUM (VERBOSE) churn');
-	my ($unremovable) = $stderr =~ /(\d+) are dead but not yet removable/;
+	my $unremovable;
+	poll_until(
+		sub {
+			my ($ret, $stdout, $stderr) = $node->psql('postgres', 'VACUUM (VERBOSE) churn');
+			($unremovable) = $stderr =~ /(\d+) are dead but not yet removable/;
+			return !$procedure || ($unremovable // -1) == 0;
+		},
+		10, 0.5);
+	my $status_after_vacuum = $mon->query_safe(
+		"SELECT status FROM loadtest.runs WHERE run_id > $before ORDER BY run_id LIMIT 1");
 	is(finish_client($client, 120), 0, "$sql: the call returned") or diag($client->{stderr});
 	my $run_id = newest_run_id($mon);
 	is($mon->query_safe("SELECT status FROM loadtest.runs WHERE run_id = $run_id"),
 		'completed', "$sql: the run completed");
 	chomp(my $returned = $client->{stdout});
-	return ($caller_xmin, $unremovable // 'unknown', $returned, $run_id);
+	return ($caller_xmin, $unremovable // 'unknown', $status_after_vacuum, $returned, $run_id);
 }
 
-my ($xmin, $dead) = xmin_and_unremovable(
-	'SELECT loadtest_run(users => 2, ops => 40, think_time_ms => 50, ramp_up_s => 0)');
+my ($xmin, $dead, $status) = xmin_and_unremovable(
+	'SELECT loadtest_run(users => 2, ops => 20, think_time_ms => 400, ramp_up_s => 0)', 0);
 isnt($xmin, 'none', 'SELECT loadtest_run(): the caller holds an xmin during the run');
+is($status, 'running', 'SELECT loadtest_run(): the run was still going on when VACUUM ran');
 is($dead, 50, 'SELECT loadtest_run(): the 50 updates made during the run stay unremovable');
 
 my ($out, $run_id);
-($xmin, $dead, $out, $run_id) = xmin_and_unremovable(
-	'CALL loadtest_run_procedure(users => 2, ops => 40, think_time_ms => 50, ramp_up_s => 0)');
+($xmin, $dead, $status, $out, $run_id) = xmin_and_unremovable(
+	'CALL loadtest_run_procedure(users => 2, ops => 20, think_time_ms => 400, ramp_up_s => 0)', 1);
 is($xmin, 'none', 'CALL loadtest_run_procedure(): the caller holds no xmin during the run');
+is($status, 'running', 'CALL loadtest_run_procedure(): the run was still going on when VACUUM ran');
 is($dead, 0, 'CALL loadtest_run_procedure(): VACUUM removes the updates made during the run');
 is($out, $run_id, 'the procedure returns the run id in run_id');
 is( $mon->query_safe(
 		"SELECT count(*), count(DISTINCT (user_no, op_no)) FROM loadtest.samples WHERE run_id = $run_id"),
-	'80|80', 'the procedure\'s run recorded every operation');
+	'40|40', 'the procedure\'s run recorded every operation');
 
 # Not inside a transaction block: it could not commit there.
 my ($ret, $stdout, $stderr) = $node->psql('postgres',
@@ -69,7 +88,12 @@ my ($ret, $stdout, $stderr) = $node->psql('postgres',
 	extra_params => [ '-v', 'VERBOSITY=verbose' ]);
 like($stderr, qr/25001: loadtest_run_procedure cannot run inside a transaction block/,
 	'inside a transaction block: refused with SQLSTATE 25001');
-is(newest_run_id($mon), $run_id, '... before anything started');
+($ret, $stdout, $stderr) = $node->psql('postgres',
+	"DO \$\$ DECLARE r bigint; BEGIN CALL loadtest_run_procedure(users => 1, ops => 1, run_id => r); EXCEPTION WHEN division_by_zero THEN NULL; END \$\$",
+	extra_params => [ '-v', 'VERBOSITY=verbose' ]);
+like($stderr, qr/25001: loadtest_run_procedure cannot run/,
+	'inside an exception block (a subtransaction): refused with SQLSTATE 25001');
+is(newest_run_id($mon), $run_id, '... both before anything started');
 
 # A long run by the procedure, under way (both users recorded samples).
 sub start_long_call
@@ -85,6 +109,15 @@ sub start_long_call
 			},
 			30),
 		"$what: the long procedure run is under way");
+	ok( defined poll_until(
+			sub {
+				$mon->query_safe(
+					"SELECT count(*) FROM pg_stat_activity
+					  WHERE query LIKE 'CALL loadtest_run_procedure(users => 2, ops => 1000000%'
+					    AND state = 'active' AND backend_xmin IS NULL AND pid <> pg_backend_pid()") == 1;
+			},
+			30),
+		"$what: its caller has committed");
 	return $client;
 }
 

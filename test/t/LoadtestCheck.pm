@@ -165,6 +165,8 @@ sub finish_and_check_log
 		qr/issuing SIGKILL to recalcitrant children/,
 		qr/could not map dynamic shared memory/,
 		qr/segmentation/i,
+		qr/WARNING:.*leak/,
+		qr/non-empty SPI stack/,
 	);
 
 	$node->stop;
