@@ -734,7 +734,7 @@ wait_for_run(Launch *launch)
 }
 
 /* Users whose worker ended before they finished (set by the recorder). */
-static int
+static void
 count_lost_users(RunState *run, int *users_lost, int64 *ops_not_done)
 {
 	for (int i = 0; i < run->nusers; i++)
@@ -748,7 +748,6 @@ count_lost_users(RunState *run, int *users_lost, int64 *ops_not_done)
 				*ops_not_done += user->ops_planned - user->ops_done;
 		}
 	}
-	return *users_lost;
 }
 
 /*
@@ -861,9 +860,10 @@ publish_launched(RunState *run, int launched)
 
 /*
  * Register the workers whose first user is due within LAUNCH_LEAD_US, in
- * order of due time (none once the run is stopping).  Starting hundreds of workers at once would load the machine just
- * when the first users are due: over a ramp-up, each worker starts shortly
- * before its user is due instead.  A registration that fails stops the
+ * order of due time (none once the run is stopping).  Starting hundreds
+ * of workers at once would load the machine just when the first users are
+ * due: over a ramp-up, each worker starts shortly before its user is due
+ * instead.  A registration that fails stops the
  * run and raises the error.
  */
 static void
@@ -1127,7 +1127,7 @@ run_load_test(FunctionCallInfo fcinfo, bool commit_before_waiting)
 	final_status = pstrdup(run->final_status);
 	stop_message = pstrdup(run->stop_message);
 	nusers = run->nusers;
-	(void) count_lost_users(run, &users_lost, &ops_not_done);
+	count_lost_users(run, &users_lost, &ops_not_done);
 	dsm_detach(launch.segment);
 
 	if (recorder_failed)
