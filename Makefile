@@ -9,7 +9,7 @@
 # upgrade scripts (loadtest--A--B.sql) are kept as they were released.
 
 EXTENSION = loadtest
-EXTVERSION = 1.1
+EXTVERSION = 1.2
 MODULE_big = loadtest
 
 OBJS = \
@@ -25,8 +25,15 @@ OBJS = \
 	src/workload.o
 
 SQL_PARTS = $(sort $(wildcard src/sql/*.sql))
-DATA_built = $(EXTENSION)--$(EXTVERSION).sql
-DATA = $(EXTENSION)--1.0.sql $(EXTENSION)--1.0--1.1.sql
+# The parts that define only functions, procedures and views, all with
+# CREATE OR REPLACE: the upgrade script from the previous version replays
+# them after its own changes (src/sql/upgrade/), so that an upgraded
+# database gets exactly the definitions of a fresh one.
+SQL_REPLACEABLE = $(filter-out src/sql/10_schema.sql,$(SQL_PARTS))
+PREVIOUS_VERSION = 1.1
+UPGRADE_SCRIPT = $(EXTENSION)--$(PREVIOUS_VERSION)--$(EXTVERSION).sql
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(UPGRADE_SCRIPT)
+DATA = $(EXTENSION)--1.0.sql $(EXTENSION)--1.0--1.1.sql $(EXTENSION)--1.1.sql
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --temp-instance=./tmp_check_regress \
@@ -52,6 +59,9 @@ include $(PGXS)
 $(OBJS): $(wildcard $(srcdir)/src/*.h)
 
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
+	cat $^ > $@
+
+$(UPGRADE_SCRIPT): src/sql/upgrade/$(PREVIOUS_VERSION)--$(EXTVERSION).sql $(SQL_REPLACEABLE)
 	cat $^ > $@
 
 # The two halves of installcheck, so that scripts/test.sh can run both and

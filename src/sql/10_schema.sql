@@ -1,4 +1,4 @@
--- loadtest 1.1: result tables (schema loadtest) and the simulated
+-- loadtest 1.2: result tables (schema loadtest) and the simulated
 -- application's tables (schema membership).
 --
 -- The SQL-callable functions land in the schema the extension is created in
@@ -94,7 +94,7 @@ CREATE TABLE loadtest.runs (
     rate            double precision,   -- rate => ... (open model); NULL: closed model
     stages          jsonb,              -- stages => ...: kind, from, to, start_s, end_s
     database_name   name NOT NULL DEFAULT current_database(),
-    role_name       name NOT NULL DEFAULT current_user,
+    role_name       name NOT NULL,
     server_version  text NOT NULL DEFAULT current_setting('server_version'),
     environment     text NOT NULL,
     started_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
@@ -103,7 +103,9 @@ CREATE TABLE loadtest.runs (
     recorder_pid    integer,
     users_lost      integer NOT NULL DEFAULT 0,
     ops_not_done    bigint NOT NULL DEFAULT 0,
-    message         text
+    message         text,
+    arrivals_dropped bigint NOT NULL DEFAULT 0,  -- rate runs: due before the end, never started
+    samples_lost    bigint NOT NULL DEFAULT 0    -- attempted operations not recorded
 );
 COMMENT ON TABLE loadtest.runs IS 'loadtest: one row per load test run';
 
@@ -191,6 +193,27 @@ SELECT pg_catalog.pg_extension_config_dump('loadtest.runs', '');
 SELECT pg_catalog.pg_extension_config_dump('loadtest.run_users', '');
 SELECT pg_catalog.pg_extension_config_dump('loadtest.samples', '');
 SELECT pg_catalog.pg_extension_config_dump('loadtest.run_id_seq', '');
+
+-- The scenarios of the reference guide, by name.
+CREATE TABLE loadtest.scenarios (
+    scenario      text PRIMARY KEY,
+    users         integer NOT NULL,
+    ops           integer NOT NULL,
+    pattern       text NOT NULL,
+    think_time_ms integer NOT NULL,
+    ramp_up_s     double precision NOT NULL,
+    goal          text NOT NULL
+);
+COMMENT ON TABLE loadtest.scenarios IS 'loadtest: named runs (presets and the scenarios of the guide)';
+
+INSERT INTO loadtest.scenarios VALUES
+    ('quick',       10,  20, 'distributed', 100, 10, 'smoke test: 10 users, 20 operations each'),
+    ('normal',      50,  50, 'distributed', 100, 10, 'typical weekday load'),
+    ('peak',       150,  75, 'distributed', 100, 10, 'peak hours'),
+    ('stress',     200, 100, 'distributed', 100, 10, 'push the system to its limits'),
+    ('read_heavy', 100,  50, 'read_heavy',  100, 10, 'reporting and dashboard usage'),
+    ('write_heavy', 30, 100, 'write_heavy', 100, 10, 'data entry'),
+    ('sustained',   50, 500, 'distributed', 500, 10, 'stability over time');
 
 -- The simulated application.
 CREATE TABLE membership.organizations (

@@ -1,6 +1,6 @@
 -- Starting runs: loadtest_run() and the scenarios of the reference guide.
 
-CREATE FUNCTION loadtest_run(
+CREATE OR REPLACE FUNCTION loadtest_run(
     users integer DEFAULT 50,
     ops integer DEFAULT 50,
     pattern text DEFAULT 'distributed',
@@ -21,7 +21,7 @@ COMMENT ON FUNCTION loadtest_run IS
 -- loadtest_run() for long runs: CALLed on its own (not inside a transaction
 -- block), it commits its transaction once the run has started, so that the
 -- session holds no snapshot, and so no xmin horizon, while it waits.
-CREATE PROCEDURE loadtest_run_procedure(
+CREATE OR REPLACE PROCEDURE loadtest_run_procedure(
     users integer DEFAULT 50,
     ops integer DEFAULT 50,
     pattern text DEFAULT 'distributed',
@@ -39,7 +39,7 @@ LANGUAGE C;
 COMMENT ON PROCEDURE loadtest_run_procedure IS
 'loadtest_run() as a procedure: commits once the run has started, so that the session holds no snapshot during the run; returns the run id in run_id';
 
-CREATE FUNCTION loadtest_pattern_distribution(users integer, pattern text DEFAULT 'distributed',
+CREATE OR REPLACE FUNCTION loadtest_pattern_distribution(users integer, pattern text DEFAULT 'distributed',
     OUT pattern text, OUT users integer, OUT share double precision)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'loadtest_pattern_distribution'
@@ -48,7 +48,7 @@ LANGUAGE C STRICT VOLATILE;
 COMMENT ON FUNCTION loadtest_pattern_distribution(integer, text) IS
 'how a run of that many users would share them among patterns (largest remainder)';
 
-CREATE FUNCTION loadtest_free_worker_slots()
+CREATE OR REPLACE FUNCTION loadtest_free_worker_slots()
 RETURNS integer
 AS 'MODULE_PATHNAME', 'loadtest_free_worker_slots'
 LANGUAGE C STRICT VOLATILE;
@@ -56,28 +56,7 @@ LANGUAGE C STRICT VOLATILE;
 COMMENT ON FUNCTION loadtest_free_worker_slots() IS
 'background worker slots (max_worker_processes) not in use right now';
 
--- The scenarios of the reference guide, by name.
-CREATE TABLE loadtest.scenarios (
-    scenario      text PRIMARY KEY,
-    users         integer NOT NULL,
-    ops           integer NOT NULL,
-    pattern       text NOT NULL,
-    think_time_ms integer NOT NULL,
-    ramp_up_s     double precision NOT NULL,
-    goal          text NOT NULL
-);
-COMMENT ON TABLE loadtest.scenarios IS 'loadtest: named runs (presets and the scenarios of the guide)';
-
-INSERT INTO loadtest.scenarios VALUES
-    ('quick',       10,  20, 'distributed', 100, 10, 'smoke test: 10 users, 20 operations each'),
-    ('normal',      50,  50, 'distributed', 100, 10, 'typical weekday load'),
-    ('peak',       150,  75, 'distributed', 100, 10, 'peak hours'),
-    ('stress',     200, 100, 'distributed', 100, 10, 'push the system to its limits'),
-    ('read_heavy', 100,  50, 'read_heavy',  100, 10, 'reporting and dashboard usage'),
-    ('write_heavy', 30, 100, 'write_heavy', 100, 10, 'data entry'),
-    ('sustained',   50, 500, 'distributed', 500, 10, 'stability over time');
-
-CREATE FUNCTION loadtest_scenario(scenario text, force boolean DEFAULT false)
+CREATE OR REPLACE FUNCTION loadtest_scenario(scenario text, force boolean DEFAULT false)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp

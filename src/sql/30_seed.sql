@@ -1,4 +1,4 @@
--- loadtest 1.1: loadtest_seed(), which fills the membership schema with
+-- loadtest 1.2: loadtest_seed(), which fills the membership schema with
 -- realistic, skewed data for the simulated users to work on.
 --
 -- Set-based throughout: every table is one INSERT ... SELECT over
@@ -15,7 +15,7 @@
 -- ids are dense, so that the workers can draw them uniformly from
 -- [min, max].
 
-CREATE FUNCTION loadtest_seed(members integer DEFAULT 10000)
+CREATE OR REPLACE FUNCTION loadtest_seed(members integer DEFAULT 10000)
 RETURNS text
 LANGUAGE plpgsql
 VOLATILE

@@ -1,4 +1,4 @@
--- loadtest 1.1: the reporting layer.
+-- loadtest 1.2: the reporting layer.
 --
 --   loadtest.run_summary, loadtest.operation_stats, loadtest.user_stats,
 --   loadtest.error_stats     views over the result tables, for users' own
@@ -6,7 +6,6 @@
 --   loadtest_rate_response(), loadtest_rate_throughput(),
 --   loadtest_rate_success()  the reference guide's rating tables
 --   loadtest_capacity()      the reference guide's capacity estimate
---   loadtest_mark_stale_runs()  marks 'running' runs that can no longer end
 --   loadtest_report()        the text report of a run
 --
 -- Units: latencies are stored in microseconds; the views give milliseconds
@@ -24,7 +23,7 @@
 -- Views
 -- ---------------------------------------------------------------------------
 
-CREATE VIEW loadtest.run_summary WITH (security_invoker = true) AS
+CREATE OR REPLACE VIEW loadtest.run_summary WITH (security_invoker = true) AS
 SELECT r.run_id,
        r.status,
        r.pattern,
@@ -80,7 +79,7 @@ SELECT r.run_id,
 COMMENT ON VIEW loadtest.run_summary IS
 'loadtest: one row per run with its overall figures: duration_s (first start to last end of the samples, else runs.duration_s), operations, success_pct (0..100), throughput_ops_s, response times in ms (percentile_cont), read_share (0..1, share of read operations), retried_ops and retries (loadtest.max_tries), and the wait of operations between when they were due and their start in ms (pool wait in a pooled run, schedule lag in a rate run), late_starts (operations that started more than 10 ms after they were due)';
 
-CREATE VIEW loadtest.operation_stats WITH (security_invoker = true) AS
+CREATE OR REPLACE VIEW loadtest.operation_stats WITH (security_invoker = true) AS
 SELECT s.run_id,
        s.operation,
        o.kind,
@@ -100,7 +99,7 @@ SELECT s.run_id,
 COMMENT ON VIEW loadtest.operation_stats IS
 'loadtest: per run and operation: operations, response times in ms (percentile_cont), errors and error_pct (0..100)';
 
-CREATE VIEW loadtest.user_stats WITH (security_invoker = true) AS
+CREATE OR REPLACE VIEW loadtest.user_stats WITH (security_invoker = true) AS
 SELECT u.run_id,
        u.user_no,
        u.pattern,
@@ -124,7 +123,7 @@ SELECT u.run_id,
 COMMENT ON VIEW loadtest.user_stats IS
 'loadtest: per run and simulated user: pattern, operations, response times in ms, errors and whether the user was lost (users without samples have ops = 0)';
 
-CREATE VIEW loadtest.error_stats WITH (security_invoker = true) AS
+CREATE OR REPLACE VIEW loadtest.error_stats WITH (security_invoker = true) AS
 SELECT s.run_id,
        s.operation,
        s.sqlstate,
@@ -151,7 +150,7 @@ COMMENT ON VIEW loadtest.error_stats IS
 --              (99 -> good, 95 -> good, 90 -> fair)
 -- ---------------------------------------------------------------------------
 
-CREATE FUNCTION loadtest_rate_response(avg_ms double precision)
+CREATE OR REPLACE FUNCTION loadtest_rate_response(avg_ms double precision)
 RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 RETURN CASE WHEN avg_ms < 100 THEN 'excellent'
@@ -162,7 +161,7 @@ RETURN CASE WHEN avg_ms < 100 THEN 'excellent'
 COMMENT ON FUNCTION loadtest_rate_response(double precision) IS
 'loadtest: rates an average response time in ms: < 100 excellent, 100 to < 500 good, 500 to 1000 fair, > 1000 poor';
 
-CREATE FUNCTION loadtest_rate_throughput(ops_s double precision)
+CREATE OR REPLACE FUNCTION loadtest_rate_throughput(ops_s double precision)
 RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 RETURN CASE WHEN ops_s > 100 THEN 'high'
@@ -173,7 +172,7 @@ RETURN CASE WHEN ops_s > 100 THEN 'high'
 COMMENT ON FUNCTION loadtest_rate_throughput(double precision) IS
 'loadtest: rates a throughput in operations per second: > 100 high, 50 to 100 good, 20 to < 50 fair, < 20 poor';
 
-CREATE FUNCTION loadtest_rate_success(pct double precision)
+CREATE OR REPLACE FUNCTION loadtest_rate_success(pct double precision)
 RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 RETURN CASE WHEN pct > 99 THEN 'excellent'
@@ -188,7 +187,7 @@ COMMENT ON FUNCTION loadtest_rate_success(double precision) IS
 -- Capacity estimate (the reference guide's "Estimation Formula")
 -- ---------------------------------------------------------------------------
 
-CREATE FUNCTION loadtest_capacity(avg_ms double precision,
+CREATE OR REPLACE FUNCTION loadtest_capacity(avg_ms double precision,
                                   users integer,
                                   target_ms double precision DEFAULT 500,
                                   target_users integer DEFAULT 4000)
@@ -231,51 +230,10 @@ COMMENT ON FUNCTION loadtest_capacity(double precision, integer, double precisio
 'loadtest: linear capacity model: capacity_users = target_ms / avg_ms * users, est_response_ms at target_users = avg_ms * target_users / users; verdict ready (capacity >= target_users), degraded (estimate <= 2 x target_ms) or not ready; avg_ms <= 0 gives capacity Infinity';
 
 -- ---------------------------------------------------------------------------
--- Stale runs
--- ---------------------------------------------------------------------------
-
-CREATE FUNCTION loadtest_mark_stale_runs()
-RETURNS integer
-LANGUAGE plpgsql VOLATILE
-AS $$
-DECLARE
-    n_restart integer;
-    n_gone    integer := 0;
-BEGIN
-    UPDATE loadtest.runs
-       SET status = 'aborted',
-           message = 'the server restarted during the run'
-     WHERE status = 'running'
-       AND started_at < pg_catalog.pg_postmaster_start_time();
-    GET DIAGNOSTICS n_restart = ROW_COUNT;
-
-    IF EXISTS (SELECT 1 FROM loadtest.runs
-                WHERE status = 'running' AND recorder_pid IS NOT NULL) THEN
-        -- pg_stat_activity is a per-transaction snapshot: a recorder started
-        -- after this transaction first looked at it would seem to be gone.
-        PERFORM pg_catalog.pg_stat_clear_snapshot();
-        UPDATE loadtest.runs
-           SET status = 'aborted',
-               message = 'the run''s recorder process is gone'
-         WHERE status = 'running'
-           AND recorder_pid IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a
-                            WHERE a.pid = runs.recorder_pid);
-        GET DIAGNOSTICS n_gone = ROW_COUNT;
-    END IF;
-
-    RETURN n_restart + n_gone;
-END
-$$;
-
-COMMENT ON FUNCTION loadtest_mark_stale_runs() IS
-'loadtest: marks as aborted the runs still ''running'' that started before the server did or whose recorder process is gone; returns how many it marked';
-
--- ---------------------------------------------------------------------------
 -- The report
 -- ---------------------------------------------------------------------------
 
-CREATE FUNCTION loadtest_report(run_id bigint DEFAULT NULL,
+CREATE OR REPLACE FUNCTION loadtest_report(run_id bigint DEFAULT NULL,
                                 target_ms double precision DEFAULT 500)
 RETURNS text
 LANGUAGE plpgsql VOLATILE

@@ -1,4 +1,4 @@
--- loadtest 1.1: the capacity model (Universal Scalability Law).
+-- loadtest 1.2: the capacity model (Universal Scalability Law).
 --
 --   loadtest_usl_fit()      fits the USL to measured throughputs
 --   loadtest_usl_predict()  throughput and response time (Little's law) of
@@ -29,7 +29,7 @@
 -- unit-norm columns (the USL's columns 1, N-1, N(N-1) differ by orders of
 -- magnitude; normal equations would square their condition number).
 -- NULL when the columns are (numerically) dependent.
-CREATE FUNCTION loadtest.least_squares(a double precision[], y double precision[])
+CREATE OR REPLACE FUNCTION loadtest.least_squares(a double precision[], y double precision[])
 RETURNS double precision[]
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -153,7 +153,7 @@ COMMENT ON FUNCTION loadtest.least_squares(double precision[], double precision[
 -- an error (SQLSTATE 22023) with a hint, not a row of NULLs, since nothing
 -- was fitted; a caller fitting groups can filter on
 -- count(DISTINCT users) >= 3 first.
-CREATE FUNCTION loadtest_usl_fit(users double precision[],
+CREATE OR REPLACE FUNCTION loadtest_usl_fit(users double precision[],
                                  throughput double precision[],
                                  OUT sigma double precision,
                                  OUT kappa double precision,
@@ -427,7 +427,7 @@ COMMENT ON FUNCTION loadtest_usl_fit(double precision[], double precision[]) IS
 -- Predicting with the USL
 -- ---------------------------------------------------------------------------
 
-CREATE FUNCTION loadtest_usl_predict(sigma double precision,
+CREATE OR REPLACE FUNCTION loadtest_usl_predict(sigma double precision,
                                      kappa double precision,
                                      lambda double precision,
                                      users double precision,
@@ -473,7 +473,7 @@ COMMENT ON FUNCTION loadtest_usl_predict(double precision, double precision, dou
 -- Measuring and predicting capacity
 -- ---------------------------------------------------------------------------
 
-CREATE FUNCTION loadtest_capacity(users integer[] DEFAULT '{1,2,4,8,16,32,64}',
+CREATE OR REPLACE FUNCTION loadtest_capacity(users integer[] DEFAULT '{1,2,4,8,16,32,64}',
                                   ops integer DEFAULT 200,
                                   pattern text DEFAULT 'distributed',
                                   think_time_ms integer DEFAULT 0,
