@@ -21,6 +21,7 @@ OBJS = \
 	src/recorder.o \
 	src/runstate.o \
 	src/sample_writer.o \
+	src/trust.o \
 	src/user_worker.o \
 	src/workload.o
 

@@ -43,12 +43,15 @@
 #include "tcop/tcopprot.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/float.h"
+#include "utils/guc.h"
 #include "utils/timestamp.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
 #include "loadtest.h"
 #include "runstate.h"
+#include "trust.h"
 
 /*
  * From libpq/libpq.h (PostgreSQL 14 and later), which cannot be included
@@ -61,7 +64,7 @@ PG_FUNCTION_INFO_V1(loadtest_run_procedure);
 PG_FUNCTION_INFO_V1(loadtest_pattern_distribution);
 PG_FUNCTION_INFO_V1(loadtest_free_worker_slots);
 
-#define CANCEL_GRACE_MS		2000	/* how long a cancelled call waits */
+#define CANCEL_GRACE_MS		1000	/* how long a cancelled call waits */
 #define HANDLE_CHECK_US		1000000 /* how often launched workers are checked */
 #define LAUNCH_LEAD_US		300000	/* a worker starts this long before it is due */
 
@@ -94,6 +97,7 @@ typedef struct Launch
 } Launch;
 
 static void launch_due_workers(Launch *launch);
+static void interrupt_run_processes(RunState *run);
 
 
 /*
@@ -116,9 +120,26 @@ free_worker_slots(void)
 	return max_worker_processes - used;
 }
 
+/*
+ * A C entry point declared with fewer arguments than it reads would read
+ * past them and crash the backend (an older script, or a superuser's own
+ * CREATE FUNCTION): each checks PG_NARGS() first.
+ */
+static void
+check_nargs(FunctionCallInfo fcinfo, int expected, const char *function)
+{
+	if (PG_NARGS() < expected)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the SQL definition of %s does not match the loadtest library", function),
+				 errdetail("It passes %d arguments; the library needs %d.", PG_NARGS(), expected),
+				 errhint("Update the extension: ALTER EXTENSION loadtest UPDATE, or recreate it.")));
+}
+
 Datum
 loadtest_free_worker_slots(PG_FUNCTION_ARGS)
 {
+	check_nargs(fcinfo, 0, "loadtest_free_worker_slots");
 	PG_RETURN_INT32(free_worker_slots());
 }
 
@@ -156,11 +177,15 @@ parse_stages(Datum stages, RunRequest *req)
 	double		max_target = 0;
 	bool		isnull;
 	int			rc;
+	int			guc_level;
 
+	/* the caller's search_path must not resolve anything in our SQL */
+	guc_level = trust_pin_search_path_local();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	rc = SPI_execute_with_args("SELECT pg_catalog.jsonb_typeof($1) = 'array'"
-							   " AND pg_catalog.jsonb_array_length($1) BETWEEN 1 AND "
+	rc = SPI_execute_with_args("SELECT pg_catalog.jsonb_typeof($1) OPERATOR(pg_catalog.=) 'array'"
+							   " AND pg_catalog.jsonb_array_length($1) OPERATOR(pg_catalog.>=) 1"
+							   " AND pg_catalog.jsonb_array_length($1) OPERATOR(pg_catalog.<=) "
 							   CppAsString2(LOADTEST_MAX_STAGES),
 							   1, argtypes, args, NULL, true, 1);
 	if (rc != SPI_OK_SELECT ||
@@ -170,9 +195,11 @@ parse_stages(Datum stages, RunRequest *req)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("stages must be a JSON array of 1 to %d stages", LOADTEST_MAX_STAGES),
 				 errhint("stages => '[{\"users\": 50, \"duration\": \"1 min\"}, {\"users\": 0, \"duration\": \"10 s\"}]'")));
-	rc = SPI_execute_with_args("SELECT s ? 'users', s ? 'rate', s ? 'duration',"
-							   " (s->>'users')::float8, (s->>'rate')::float8,"
-							   " extract(epoch FROM (s->>'duration')::interval)::float8"
+	rc = SPI_execute_with_args("SELECT s OPERATOR(pg_catalog.?) 'users',"
+							   " s OPERATOR(pg_catalog.?) 'rate', s OPERATOR(pg_catalog.?) 'duration',"
+							   " (s OPERATOR(pg_catalog.->>) 'users')::pg_catalog.float8,"
+							   " (s OPERATOR(pg_catalog.->>) 'rate')::pg_catalog.float8,"
+							   " pg_catalog.date_part('epoch', (s OPERATOR(pg_catalog.->>) 'duration')::pg_catalog.interval)"
 							   " FROM pg_catalog.jsonb_array_elements($1) WITH ORDINALITY AS e(s, n)"
 							   " ORDER BY n",
 							   1, argtypes, args, NULL, true, 0);
@@ -215,6 +242,7 @@ parse_stages(Datum stages, RunRequest *req)
 		max_target = Max(max_target, target);
 	}
 	SPI_finish();
+	AtEOXact_GUC(true, guc_level);
 	if (max_target <= 0)
 		stage_error(1, "no stage has any users or rate");
 
@@ -235,11 +263,7 @@ parse_stages(Datum stages, RunRequest *req)
 static void
 parse_request(FunctionCallInfo fcinfo, RunRequest *req)
 {
-	if (PG_NARGS() < 6)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("the SQL definition of loadtest_run does not match the loadtest library"),
-				 errhint("Update the extension: ALTER EXTENSION loadtest UPDATE, or recreate it.")));
+	check_nargs(fcinfo, 6, "loadtest_run");
 	require_argument(fcinfo, 0, "users");
 	require_argument(fcinfo, 1, "ops");
 	require_argument(fcinfo, 2, "pattern");
@@ -272,8 +296,8 @@ parse_request(FunctionCallInfo fcinfo, RunRequest *req)
 	if (!ARG_ABSENT(8) && !(req->rate > 0 && req->rate <= 1000000))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("rate must be more than 0 and at most 1000000 operations per second, not %g",
-						req->rate),
+				 errmsg("rate must be more than 0 and at most 1000000 operations per second, not %s",
+						float8out_internal(req->rate)),
 				 errhint("rate => 200 starts 200 operations per second, whatever the server does.")));
 	req->nstages = 0;
 	if (!ARG_ABSENT(9))
@@ -286,6 +310,12 @@ parse_request(FunctionCallInfo fcinfo, RunRequest *req)
 					 errhint("Leave duration and rate out.")));
 		parse_stages(PG_GETARG_DATUM(9), req);
 	}
+	if (req->users < 1 || req->users > LOADTEST_MAX_USERS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("users must be between 1 and %d, not %d",
+						LOADTEST_MAX_USERS, req->users),
+				 errhint("Without pool_size each simulated user runs in a background worker of its own; with it, users share the pool's workers.")));
 	if (!ARG_ABSENT(6) && (req->pool_size < 1 || req->pool_size > req->users))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -294,12 +324,6 @@ parse_request(FunctionCallInfo fcinfo, RunRequest *req)
 				 errdetail("pool_size workers serve the users, like a connection pool."),
 				 errhint("Leave pool_size out to give every user a worker of its own.")));
 
-	if (req->users < 1 || req->users > LOADTEST_MAX_USERS)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("users must be between 1 and %d, not %d",
-						LOADTEST_MAX_USERS, req->users),
-				 errhint("Without pool_size each simulated user runs in a background worker of its own; with it, users share the pool's workers.")));
 	if (req->ops < 1 || req->ops > LOADTEST_MAX_OPS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -325,8 +349,8 @@ parse_request(FunctionCallInfo fcinfo, RunRequest *req)
 		req->ramp_up_s > LOADTEST_MAX_RAMP_UP_S)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("ramp_up_s must be between 0 and %.0f seconds, not %g",
-						LOADTEST_MAX_RAMP_UP_S, req->ramp_up_s),
+				 errmsg("ramp_up_s must be between 0 and %.0f seconds, not %s",
+						LOADTEST_MAX_RAMP_UP_S, float8out_internal(req->ramp_up_s)),
 				 errhint("0 starts every user at once.")));
 	if (strlen(req->pattern) >= NAMEDATALEN)
 		ereport(ERROR,
@@ -437,46 +461,6 @@ check_no_conflicting_locks(void)
 	}
 }
 
-/* The role must be able to write its own results. */
-static void
-check_result_privileges(void)
-{
-	static const struct
-	{
-		const char *table;
-		AclMode		mode;
-		const char *what;
-	}			needed[] = {
-		{"runs", ACL_INSERT, "INSERT"},
-		{"runs", ACL_UPDATE, "UPDATE"},
-		{"runs", ACL_SELECT, "SELECT"},
-		{"samples", ACL_INSERT, "INSERT"},
-		{"run_users", ACL_INSERT, "INSERT"},
-		{"run_id_seq", ACL_USAGE, "USAGE"},
-	};
-	Oid			role_id = GetUserId();
-
-	for (int i = 0; i < lengthof(needed); i++)
-	{
-		Oid			relid = get_relname_relid(needed[i].table,
-											  get_namespace_oid("loadtest", false));
-
-		if (!OidIsValid(relid))
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_TABLE),
-					 errmsg("loadtest.%s is missing", needed[i].table),
-					 errhint("Reinstall the extension: DROP EXTENSION loadtest; CREATE EXTENSION loadtest;")));
-		if (pg_class_aclcheck(relid, role_id, needed[i].mode) != ACLCHECK_OK)
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("role \"%s\" lacks %s on loadtest.%s",
-							GetUserNameFromId(role_id, false), needed[i].what,
-							needed[i].table),
-					 errdetail("The run's recorder writes the results as the role that starts the run."),
-					 errhint("See \"Granting the right to run load tests\" in docs/reference.md.")));
-	}
-}
-
 /* Fill in the simulated users: pattern, planned start, random stream. */
 static void
 plan_users(RunState *run, const RunRequest *req)
@@ -541,8 +525,11 @@ coordinator_on_detach(dsm_segment *segment, Datum arg)
 	 * see why, or it could close an unfinished launch as completed.
 	 */
 	if (pg_atomic_read_u32(&run->recorder_state) != RECORDER_FINISHED)
+	{
 		runstate_request_stop(run, STOP_ABORTED,
 							  "the session that started the run ended");
+		interrupt_run_processes(run);
+	}
 	pg_write_barrier();
 	pg_atomic_write_u32(&run->coordinator_gone, 1);
 	run->coordinator_pgprocno = -1;
@@ -613,26 +600,38 @@ check_launched_workers(Launch *launch)
 	}
 }
 
+/* Send a cancel request to the process at pgprocno, if it is still ours. */
+static void
+cancel_process(int pid, int pgprocno)
+{
+	PGPROC	   *proc;
+
+	if (pid <= 0 || pgprocno < 0)
+		return;
+	proc = BackendPidGetProc(pid);
+	if (proc != NULL && proc->pgprocno == pgprocno)
+		(void) kill(pid, SIGINT);
+}
+
 /*
- * Interrupt the operations in flight of a stopping run, so that a user
- * waiting on a lock does not hold the run up: a cancel request makes the
- * operation fail (and be recorded) with SQLSTATE 57014.  The PGPROC check
- * makes sure the pid still belongs to our worker.
+ * Interrupt what the processes of a stopping run wait for, so that every
+ * one of them stops within a second: a user waiting on a lock fails (and
+ * is recorded) with SQLSTATE 57014, and a recorder waiting for a lock on a
+ * result table gives up that batch (its samples are counted as lost).
+ * The PGPROC check makes sure the pid still belongs to our process.
  */
 static void
-cancel_operations_in_flight(RunState *run)
+interrupt_run_processes(RunState *run)
 {
 	for (int i = 0; i < run->workers_launched; i++)
 	{
 		WorkerSlot *slot = runstate_slot(run, i);
-		PGPROC	   *proc;
 
-		if (pg_atomic_read_u32(&slot->state) != SLOT_RUNNING)
-			continue;
-		proc = BackendPidGetProc(slot->pid);
-		if (proc != NULL && proc->pgprocno == slot->pgprocno)
-			(void) kill(slot->pid, SIGINT);
+		if (pg_atomic_read_u32(&slot->state) == SLOT_RUNNING)
+			cancel_process(slot->pid, slot->pgprocno);
 	}
+	if (pg_atomic_read_u32(&run->recorder_state) == RECORDER_READY)
+		cancel_process(run->recorder_pid, run->recorder_pgprocno);
 }
 
 static void
@@ -765,7 +764,7 @@ stop_cancelled_run(Launch *launch)
 	runstate_request_stop(run, STOP_CANCELLED, "the call that started the run was cancelled");
 	/* a recorder that has not created the run yet will not create it */
 	pg_atomic_write_u32(&run->launch_complete, 1);
-	cancel_operations_in_flight(run);
+	interrupt_run_processes(run);
 	INSTR_TIME_SET_CURRENT(start);
 	for (;;)
 	{
@@ -1013,6 +1012,7 @@ run_load_test(FunctionCallInfo fcinfo, bool commit_before_waiting)
 	bool		recorder_failed;
 	char	   *final_status;
 	char	   *stop_message;
+	char	   *recorder_error;
 	int			nusers;
 	int64		ops_not_done = 0;
 	uint64		seed;
@@ -1037,7 +1037,6 @@ run_load_test(FunctionCallInfo fcinfo, bool commit_before_waiting)
 						 max_worker_processes - free_slots + nworkers + 1)));
 
 	/* catalog lookups only: the calling transaction locks no table */
-	check_result_privileges();
 	check_no_conflicting_locks();
 	seed = pg_prng_uint64(&pg_global_prng_state) & PG_INT64_MAX;
 
@@ -1126,11 +1125,19 @@ run_load_test(FunctionCallInfo fcinfo, bool commit_before_waiting)
 	recorder_failed = pg_atomic_read_u32(&run->recorder_state) == RECORDER_FAILED;
 	final_status = pstrdup(run->final_status);
 	stop_message = pstrdup(run->stop_message);
+	recorder_error = pstrdup(run->recorder_error);
 	nusers = run->nusers;
 	count_lost_users(run, &users_lost, &ops_not_done);
 	dsm_detach(launch.segment);
 
-	if (recorder_failed)
+	if (final_status[0] == '\0' && !recorder_failed)
+		ereport(WARNING,
+				(errmsg("load test run " INT64_FORMAT " ended, but its end could not be recorded: %s",
+						run_id, recorder_error),
+				 stop_message[0] ? errdetail("The run stopped because %s.", stop_message) : 0,
+				 errhint("SELECT * FROM loadtest.runs WHERE run_id = " INT64_FORMAT "; shows what was kept.",
+						 run_id)));
+	else if (recorder_failed)
 		ereport(WARNING,
 				(errmsg("load test run " INT64_FORMAT " ended abnormally: %s",
 						run_id, stop_message),
@@ -1205,10 +1212,18 @@ Datum
 loadtest_pattern_distribution(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	int32		users = PG_GETARG_INT32(0);
-	char	   *pattern = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	int32		users;
+	char	   *pattern;
 	PatternRequest request;
 	int			counts[NUM_USER_PATTERNS] = {0};
+
+	check_nargs(fcinfo, 2, "loadtest_pattern_distribution");
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("users and pattern must not be NULL")));
+	users = PG_GETARG_INT32(0);
+	pattern = text_to_cstring(PG_GETARG_TEXT_PP(1));
 
 	if (users < 1 || users > LOADTEST_MAX_USERS)
 		ereport(ERROR,

@@ -237,21 +237,16 @@ op_prepare_all(OpContext *ctx)
 		(void) op_plan(ctx, (LoadtestStmt) stmt);
 }
 
+/*
+ * A row id that exists (the sample holds only the hot rows when they are
+ * set); 0, which no row has, when the table had none.
+ */
 static int64
-random_between(pg_prng_state *rng, int64 low, int64 high)
+random_id(pg_prng_state *rng, const IdSample *sample)
 {
-	if (high <= low)
-		return low;
-	return low + (int64) pg_prng_uint64_range(rng, 0, (uint64) (high - low));
-}
-
-/* A row id of a table whose ids span low..high, among the hot rows if set. */
-static int64
-random_id(OpContext *ctx, pg_prng_state *rng, int64 low, int64 high)
-{
-	if (ctx->hot_rows > 0 && high - low >= ctx->hot_rows)
-		high = low + ctx->hot_rows - 1;
-	return random_between(rng, low, high);
+	if (sample->n == 0)
+		return 0;
+	return sample->ids[pg_prng_uint64_range(rng, 0, sample->n - 1)];
 }
 
 /*
@@ -291,7 +286,7 @@ op_bind(OpContext *ctx, LoadtestOp op, int32 user_no, pg_prng_state *rng,
 		OpCall *call)
 {
 	const WorkloadFacts *f = ctx->facts;
-	int64		member_id = random_id(ctx, rng, f->member_min, f->member_max);
+	int64		member_id = random_id(rng, &f->members);
 	int64		serial = ++ctx->serial;
 	char		unique[64];
 
@@ -305,8 +300,7 @@ op_bind(OpContext *ctx, LoadtestOp op, int32 user_no, pg_prng_state *rng,
 	{
 		case OP_READ_MEMBER_LIST:
 			set_step(call, STMT_MEMBER_PAGE);
-			ARG(call, 0) = Int64GetDatum(random_page_offset(rng,
-															f->member_max - f->member_min + 1));
+			ARG(call, 0) = Int64GetDatum(random_page_offset(rng, f->member_rows));
 			break;
 		case OP_READ_MEMBER_DETAIL:
 			set_step(call, STMT_MEMBER_GET);
@@ -353,12 +347,11 @@ op_bind(OpContext *ctx, LoadtestOp op, int32 user_no, pg_prng_state *rng,
 			}
 		case OP_LIST_ORGANIZATIONS:
 			set_step(call, STMT_ORGANIZATION_PAGE);
-			ARG(call, 0) = Int64GetDatum(random_page_offset(rng,
-															f->organization_max - f->organization_min + 1));
+			ARG(call, 0) = Int64GetDatum(random_page_offset(rng, f->organization_rows));
 			break;
 		case OP_LIST_STUDENTS:
 			set_step(call, STMT_STUDENT_PAGE);
-			ARG(call, 0) = Int64GetDatum(random_page_offset(rng, f->student_count));
+			ARG(call, 0) = Int64GetDatum(random_page_offset(rng, f->student_rows));
 			break;
 		case OP_CREATE_MEMBER:
 			{
@@ -390,8 +383,7 @@ op_bind(OpContext *ctx, LoadtestOp op, int32 user_no, pg_prng_state *rng,
 			ARG(call, 0) = Int64GetDatum(member_id);
 			set_step(call, STMT_EMPLOYMENT_INSERT);
 			ARG(call, 0) = Int64GetDatum(member_id);
-			ARG(call, 1) = Int64GetDatum(random_id(ctx, rng, f->organization_min,
-														f->organization_max));
+			ARG(call, 1) = Int64GetDatum(random_id(rng, &f->organizations));
 			ARG(call, 2) = CStringGetTextDatum(PICK(rng, titles));
 			/* then the member (its updated_at): the opposite order */
 			set_step(call, STMT_MEMBER_TOUCH);
@@ -399,14 +391,12 @@ op_bind(OpContext *ctx, LoadtestOp op, int32 user_no, pg_prng_state *rng,
 			break;
 		case OP_UPDATE_EMPLOYMENT_STATUS:
 			set_step(call, STMT_EMPLOYMENT_SET_STATUS);
-			ARG(call, 0) = Int64GetDatum(random_id(ctx, rng, f->employment_min,
-														f->employment_max));
+			ARG(call, 0) = Int64GetDatum(random_id(rng, &f->employments));
 			ARG(call, 1) = CStringGetTextDatum(PICK(rng, employment_statuses));
 			break;
 		case OP_CREATE_ORGANIZATION_CONTACT:
 			set_step(call, STMT_CONTACT_INSERT);
-			ARG(call, 0) = Int64GetDatum(random_id(ctx, rng, f->organization_min,
-														f->organization_max));
+			ARG(call, 0) = Int64GetDatum(random_id(rng, &f->organizations));
 			ARG(call, 1) = CStringGetTextDatum(psprintf("%s %s",
 														PICK(rng, first_names), PICK(rng, last_names)));
 			ARG(call, 2) = CStringGetTextDatum(psprintf("contact%s@loadtest.example", unique));
@@ -438,8 +428,7 @@ op_bind(OpContext *ctx, LoadtestOp op, int32 user_no, pg_prng_state *rng,
 			}
 		case OP_READ_FILE_METADATA:
 			set_step(call, STMT_ATTACHMENT_GET);
-			ARG(call, 0) = Int64GetDatum(random_id(ctx, rng, f->attachment_min,
-														f->attachment_max));
+			ARG(call, 0) = Int64GetDatum(random_id(rng, &f->attachments));
 			break;
 		case NUM_LOADTEST_OPS:
 			elog(ERROR, "invalid operation %d", (int) op);

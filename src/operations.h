@@ -80,7 +80,6 @@ typedef struct OpContext
 	const struct WorkloadFacts *facts;
 	int64		run_id;
 	int32		worker_no;
-	int32		hot_rows;		/* 0, or draw ids among the first N only */
 	int64		serial;			/* makes inserted emails and keys unique */
 	SPIPlanPtr	plans[NUM_LOADTEST_STMTS];
 } OpContext;

@@ -8,6 +8,8 @@
  */
 #include "postgres.h"
 
+#include "mb/pg_wchar.h"
+
 #include "utils/builtins.h"
 #include "utils/formatting.h"
 
@@ -85,6 +87,9 @@ pattern_parse(const char *name, PatternRequest *request)
 
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 strlen(name) > 63 ?
+				 errmsg("unknown load test pattern \"%.*s...\"",
+						pg_mbcliplen(name, strlen(name), 60), name) :
 				 errmsg("unknown load test pattern \"%s\"", name),
 				 errdetail("Valid patterns are distributed, read_heavy, write_heavy, mixed, file_operations, or the name of one operation (see loadtest.operations)."),
 				 case_only ?

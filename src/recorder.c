@@ -4,19 +4,29 @@
  *	  The run's recorder: a background worker, connected as the role that
  *	  started the run, that owns the run's rows in the result tables.
  *
- * It creates the loadtest.runs row, drains the workers' sample rings into
- * loadtest.samples in batches (see sample_writer.c; one transaction per
- * batch), and when every worker is gone writes loadtest.run_users and
- * the run's final status.  Because it commits on its own, a run's record
- * survives the cancellation or rollback of the call that started it, and
- * no recording work happens in the users' workers.
+ * It learns the workload's facts as the calling role, then, as the owner
+ * of the result tables (see trust.c), creates the loadtest.runs row,
+ * drains the workers' sample rings into loadtest.samples in batches (see
+ * sample_writer.c; one transaction per batch), and when every worker is
+ * gone writes loadtest.run_users and the run's final status.  Because it
+ * commits on its own, a run's record survives the cancellation or rollback
+ * of the call that started it, and no recording work happens in the users'
+ * workers.
+ *
+ * For the whole run it holds a session lock on the extension: DROP
+ * EXTENSION waits for it, and the recorder, seeing a waiter, stops the run
+ * first.  It also stops the run when the role that started it is dropped.
+ * Once the run is stopping, its writes give up after a short lock wait: a
+ * locked table must not keep a cancelled run's processes alive.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/pg_extension.h"
 #include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
@@ -24,21 +34,27 @@
 #include "postmaster/bgworker.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
+#include "storage/lock.h"
 #include "storage/proc.h"
 #include "tcop/tcopprot.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/float.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 
 #include "loadtest.h"
 #include "runstate.h"
 #include "sample_writer.h"
+#include "trust.h"
 
 #define FLUSH_INTERVAL_US	250000
 #define LOST_START_TIMEOUT_US	10000000
+#define WATCH_INTERVAL_MS	1000	/* how often the role's existence is checked */
+#define STOPPING_LOCK_TIMEOUT	"200ms" /* lock waits of a stopping run */
 
 
 static RunState *run;
@@ -55,6 +71,11 @@ static int64 samples_written;
 static int64 samples_dropped;
 static int64 last_end_us;
 static ErrorData *record_error;	/* the last error of a transaction */
+static bool writes_abandoned;	/* stopping, and a write failed: no more */
+
+/* The session lock on the extension (see the file's header). */
+static LOCKTAG extension_lock;
+static bool extension_locked;
 
 static const char *const status_names[] = {
 	[STOP_NONE] = "completed",
@@ -67,6 +88,11 @@ static const char *const status_names[] = {
 static void
 recorder_on_exit(int code, Datum arg)
 {
+	if (extension_locked)
+	{
+		LockRelease(&extension_lock, AccessShareLock, true);
+		extension_locked = false;
+	}
 	if (pg_atomic_read_u32(&run->recorder_state) != RECORDER_FINISHED)
 	{
 		if (pg_atomic_read_u32(&run->recorder_state) == RECORDER_STARTING)
@@ -105,19 +131,29 @@ lookup_enum(Oid type, const char *label)
  * returned: the recorder never exits on an error.
  */
 static bool
-recorder_transaction(void (*fn) (void))
+recorder_transaction(void (*fn) (void), bool as_owner)
 {
 	MemoryContext context = CurrentMemoryContext;
 	volatile bool ok = false;
 
 	PG_TRY();
 	{
+		ResultsWriter writer;
+
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
+		if (runstate_stop_reason(run) != STOP_NONE)
+			(void) set_config_option("lock_timeout", STOPPING_LOCK_TIMEOUT,
+									 PGC_USERSET, PGC_S_SESSION,
+									 GUC_ACTION_LOCAL, true, 0, false);
+		if (as_owner)
+			trust_become_results_owner(&writer);
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		PushActiveSnapshot(GetTransactionSnapshot());
 		fn();
+		if (as_owner)
+			trust_restore_user(&writer);
 		SPI_finish();
 		PopActiveSnapshot();
 		CommitTransactionCommand();
@@ -142,20 +178,19 @@ recorder_transaction(void (*fn) (void))
 }
 
 /*
- * Check the workload and learn its facts, allocate the run id and create
- * the runs row; look up the types the sample INSERT needs.  All of it in
- * the recorder's transaction, as the calling role.
+ * Lock the extension for the run (see the file's header), check the
+ * workload and learn its facts: as the calling role, which is the role
+ * that reads the workload's data.
  */
 static void
-recorder_create_run(void)
+recorder_learn_workload(void)
 {
-	Datum		values[20];
-	char		nulls[20];
-	Oid			types[20] = {INT8OID, INT4OID, INT4OID, TEXTOID, INT4OID,
-		FLOAT8OID, BOOLOID, INT4OID, INT8OID, INT4OID, TEXTOID, INT4OID, BOOLOID,
-	TEXTOID, INT4OID, INT4OID, INT4OID, FLOAT8OID, FLOAT8OID, TEXTOID};
-	int			rc;
-	bool		isnull;
+	Oid			extension_id = get_extension_oid("loadtest", false);
+
+	SET_LOCKTAG_OBJECT(extension_lock, MyDatabaseId, ExtensionRelationId,
+					   extension_id, 0);
+	(void) LockAcquire(&extension_lock, AccessShareLock, true, false);
+	extension_locked = true;
 
 	/*
 	 * The caller's session was checked, but the run's processes get the
@@ -167,7 +202,25 @@ recorder_create_run(void)
 				 errmsg("cannot run a load test in a read-only transaction"),
 				 errdetail("Sessions of this role in this database start read-only (default_transaction_read_only), and so would the simulated users."),
 				 errhint("Check ALTER DATABASE ... SET and ALTER ROLE ... SET for default_transaction_read_only.")));
-	workload_facts_gather(&run->facts, run->seed);
+	workload_facts_gather(&run->facts, run->seed, run->hot_rows);
+}
+
+/*
+ * Allocate the run id and create the runs row, recording the calling role;
+ * look up the types the sample INSERT needs.  As the results' owner.
+ */
+static void
+recorder_create_run(void)
+{
+	Datum		values[21];
+	char		nulls[21];
+	Oid			types[21] = {INT8OID, INT4OID, INT4OID, TEXTOID, INT4OID,
+		FLOAT8OID, BOOLOID, INT4OID, INT8OID, INT4OID, TEXTOID, INT4OID, BOOLOID,
+	TEXTOID, INT4OID, INT4OID, INT4OID, FLOAT8OID, FLOAT8OID, TEXTOID, NAMEOID};
+	int			rc;
+	bool		isnull;
+	NameData	role_name;
+
 	if (runstate_stop_reason(run) != STOP_NONE)
 		ereport(ERROR,
 				(errcode(ERRCODE_QUERY_CANCELED),
@@ -222,11 +275,11 @@ recorder_create_run(void)
 		for (int i = 0; i < run->nstages; i++)
 		{
 			appendStringInfo(&stages,
-							 "%s{\"stage\": %d, \"kind\": \"%s\", \"from\": %g, \"to\": %g,"
+							 "%s{\"stage\": %d, \"kind\": \"%s\", \"from\": %s, \"to\": %s,"
 							 " \"start_s\": %.6f, \"end_s\": %.6f}",
 							 i > 0 ? ", " : "", i + 1,
-							 run->stages_rate ? "rate" : "users", from,
-							 run->stages[i].target, start_us / 1e6,
+							 run->stages_rate ? "rate" : "users", float8out_internal(from),
+							 float8out_internal(run->stages[i].target), start_us / 1e6,
 							 run->stages[i].end_us / 1e6);
 			from = run->stages[i].target;
 			start_us = run->stages[i].end_us;
@@ -235,15 +288,19 @@ recorder_create_run(void)
 		values[19] = CStringGetTextDatum(stages.data);
 		nulls[19] = ' ';
 	}
+	namestrcpy(&role_name, GetUserNameFromId(run->role_id, false));
+	values[20] = NameGetDatum(&role_name);
+	nulls[20] = ' ';
 	rc = SPI_execute_with_args("INSERT INTO loadtest.runs (run_id, users,"
 							   " ops_per_user, pattern, think_time_ms, ramp_up_s,"
 							   " forced, workers, seed, op_timeout_ms, environment,"
 							   " recorder_pid, samples_recorded, isolation, max_tries,"
-							   " hot_rows, pool_size, duration_limit_s, rate, stages)"
+							   " hot_rows, pool_size, duration_limit_s, rate, stages,"
+							   " role_name)"
 							   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
 							   " $11, $12, $13, $14, $15, $16, $17, $18, $19,"
-							   " $20::pg_catalog.jsonb)",
-							   20, types, values, nulls, false, 0);
+							   " $20::pg_catalog.jsonb, $21)",
+							   21, types, values, nulls, false, 0);
 	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "could not create the run: %s", SPI_result_code_string(rc));
 
@@ -271,15 +328,20 @@ recorder_flush(void)
 {
 	if (batch->n == 0)
 		return;
-	if (recorder_transaction(recorder_insert_batch))
+	if (!writes_abandoned && recorder_transaction(recorder_insert_batch, true))
 		samples_written += batch->n;
 	else
 	{
 		samples_dropped += batch->n;
-		ereport(WARNING,
-				(errmsg("loadtest run " INT64_FORMAT ": could not record %d samples: %s",
-						run->run_id, batch->n, record_error->message)));
-		runstate_request_stop(run, STOP_FAILED, record_error->message);
+		if (!writes_abandoned)
+		{
+			ereport(WARNING,
+					(errmsg("loadtest run " INT64_FORMAT ": could not record %d samples: %s",
+							run->run_id, batch->n, record_error->message)));
+			/* a stopping run does not wait for its writes any longer */
+			if (!runstate_request_stop(run, STOP_FAILED, record_error->message))
+				writes_abandoned = true;
+		}
 	}
 	batch->n = 0;
 	MemoryContextReset(batch_context);
@@ -400,7 +462,35 @@ recorder_workers_gone(TimestampTz *coordinator_gone_since)
 	return true;
 }
 
-/* Write run_users and the final status of the run. */
+/*
+ * Arrivals of a rate run that were due before its end but never started
+ * (k6's dropped iterations): the run's processes start no operation after
+ * its end.  Arrival times only grow with k: search for the first arrival
+ * due at or after the end.
+ */
+static int64
+recorder_arrivals_dropped(int64 arrivals_done)
+{
+	uint64		low = 0;
+	uint64		high = 1;
+
+	if (run->rate <= 0 || run->deadline_us <= 0)
+		return 0;
+	while (arrival_time_us(run, high) < run->deadline_us && high < (UINT64CONST(1) << 50))
+		high <<= 1;
+	while (low < high)
+	{
+		uint64		mid = low + (high - low) / 2;
+
+		if (arrival_time_us(run, mid) < run->deadline_us)
+			low = mid + 1;
+		else
+			high = mid;
+	}
+	return Max((int64) low - arrivals_done, 0);
+}
+
+/* Write the final status of the run, then its run_users. */
 static void
 recorder_finish_run(void)
 {
@@ -417,9 +507,12 @@ recorder_finish_run(void)
 	int64		ops_not_done = 0;
 	int64		arrivals_done = 0;
 	RunStopReason reason = runstate_stop_reason(run);
-	Datum		values[6];
-	Oid			types[6] = {INT8OID, TEXTOID, FLOAT8OID, INT4OID, INT8OID, TEXTOID};
-	char		nulls[6] = "      ";
+	Datum		values[8];
+	Oid			types[8] = {INT8OID, TEXTOID, FLOAT8OID, INT4OID, INT8OID, TEXTOID,
+	INT8OID, INT8OID};
+	char		nulls[8] = "        ";
+	int64		samples_lost = samples_dropped +
+		(int64) pg_atomic_read_u64(&run->samples_lost);
 	int			rc;
 
 	for (int i = 0; i < n; i++)
@@ -453,6 +546,46 @@ recorder_finish_run(void)
 		arrivals_done < run->total_arrivals)
 		ops_not_done = run->total_arrivals - arrivals_done;
 
+	strlcpy(run->final_status, status_names[reason], sizeof(run->final_status));
+	values[0] = Int64GetDatum(run->run_id);
+	values[1] = CStringGetTextDatum(run->final_status);
+	if (last_end_us == 0 && pg_atomic_read_u32(&run->started))
+	{
+		instr_time	now;
+
+		/* nothing recorded: the run lasted until now */
+		INSTR_TIME_SET_CURRENT(now);
+		last_end_us = runstate_elapsed_us(run, now);
+	}
+	values[2] = Float8GetDatum(last_end_us / 1000000.0);
+	values[3] = Int32GetDatum(users_lost);
+	values[4] = Int64GetDatum(ops_not_done);
+	if (samples_lost > 0)
+		values[5] = CStringGetTextDatum(psprintf("%s%s" INT64_FORMAT " attempted operations could not be recorded",
+												 run->stop_message,
+												 run->stop_message[0] ? "; " : "",
+												 samples_lost));
+	else if (run->stop_message[0] != '\0')
+		values[5] = CStringGetTextDatum(run->stop_message);
+	else
+		nulls[5] = 'n';
+	values[6] = Int64GetDatum(recorder_arrivals_dropped(arrivals_done));
+	values[7] = Int64GetDatum(samples_lost);
+	rc = SPI_execute_with_args("UPDATE loadtest.runs SET status = $2::loadtest.run_status,"
+							   " ended_at = pg_catalog.clock_timestamp(), duration_s = $3,"
+							   " users_lost = $4, ops_not_done = $5, message = $6,"
+							   " arrivals_dropped = $7, samples_lost = $8"
+							   " WHERE run_id OPERATOR(pg_catalog.=) $1",
+							   8, types, values, nulls, false, 0);
+	if (rc != SPI_OK_UPDATE)
+		elog(ERROR, "could not record the end of the run: %s",
+			 SPI_result_code_string(rc));
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("the run's row in loadtest.runs was removed during the run"),
+				 errdetail("A DELETE or TRUNCATE of loadtest.runs removed it; the samples recorded for the run were removed as well.")));
+
 	{
 		Datum		args[7];
 		Oid			argtypes[7] = {INT8OID, INT4ARRAYOID, get_array_type(pattern_type),
@@ -476,35 +609,90 @@ recorder_finish_run(void)
 				 SPI_result_code_string(rc));
 	}
 
-	strlcpy(run->final_status, status_names[reason], sizeof(run->final_status));
-	values[0] = Int64GetDatum(run->run_id);
-	values[1] = CStringGetTextDatum(run->final_status);
-	if (last_end_us == 0 && pg_atomic_read_u32(&run->started))
-	{
-		instr_time	now;
+}
 
-		/* nothing recorded: the run lasted until now */
-		INSTR_TIME_SET_CURRENT(now);
-		last_end_us = runstate_elapsed_us(run, now);
+/* The samples of a run whose row is gone must not outlive it. */
+static void
+recorder_remove_orphans(void)
+{
+	Oid			types[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(run->run_id)};
+
+	(void) SPI_execute_with_args("DELETE FROM loadtest.samples"
+								 " WHERE run_id OPERATOR(pg_catalog.=) $1",
+								 1, types, values, NULL, false, 0);
+}
+
+/*
+ * The end could not be recorded in full: mark the run failed with the
+ * reason, if its row can still be written.
+ */
+static char *fallback_message;
+
+static void
+recorder_mark_failed(void)
+{
+	Oid			types[2] = {INT8OID, TEXTOID};
+	Datum		values[2] = {Int64GetDatum(run->run_id),
+	CStringGetTextDatum(fallback_message)};
+
+	(void) SPI_execute_with_args("UPDATE loadtest.runs SET status = 'failed',"
+								 " ended_at = pg_catalog.clock_timestamp(), message = $2"
+								 " WHERE run_id OPERATOR(pg_catalog.=) $1",
+								 2, types, values, NULL, false, 0);
+	if (SPI_processed == 1)
+		strlcpy(run->final_status, "failed", sizeof(run->final_status));
+}
+
+/*
+ * Record the end of the run.  When that fails, say why to the coordinator
+ * (recorder_error), and leave the run marked failed where its row can
+ * still be written; a run whose row was removed leaves no samples behind.
+ */
+static void
+recorder_record_end(void)
+{
+	if (recorder_transaction(recorder_finish_run, true))
+		return;
+	run->final_status[0] = '\0';
+	strlcpy(run->recorder_error, record_error->message, sizeof(run->recorder_error));
+	if (record_error->sqlerrcode == ERRCODE_NO_DATA_FOUND)
+	{
+		(void) recorder_transaction(recorder_remove_orphans, true);
+		return;
 	}
-	values[2] = Float8GetDatum(last_end_us / 1000000.0);
-	values[3] = Int32GetDatum(users_lost);
-	values[4] = Int64GetDatum(ops_not_done);
-	if (samples_dropped > 0)
-		values[5] = CStringGetTextDatum(psprintf("%s (" INT64_FORMAT " samples could not be recorded)",
-												 run->stop_message, samples_dropped));
-	else if (run->stop_message[0] != '\0')
-		values[5] = CStringGetTextDatum(run->stop_message);
-	else
-		nulls[5] = 'n';
-	rc = SPI_execute_with_args("UPDATE loadtest.runs SET status = $2::loadtest.run_status,"
-							   " ended_at = pg_catalog.clock_timestamp(), duration_s = $3,"
-							   " users_lost = $4, ops_not_done = $5, message = $6"
-							   " WHERE run_id = $1",
-							   6, types, values, nulls, false, 0);
-	if (rc != SPI_OK_UPDATE)
-		elog(ERROR, "could not record the end of the run: %s",
-			 SPI_result_code_string(rc));
+	fallback_message = psprintf("the end of the run could not be recorded: %s",
+								record_error->message);
+	(void) recorder_transaction(recorder_mark_failed, true);
+}
+
+/*
+ * Is something waiting to drop the extension (DROP EXTENSION waits for the
+ * recorder's session lock)?  Then the run stops first.  Is the role that
+ * started the run gone?  Then the run cannot go on.  Checked once a second.
+ */
+static void
+recorder_watch(TimestampTz *last_watch)
+{
+	bool		role_exists;
+
+	if (!TimestampDifferenceExceeds(*last_watch, GetCurrentTimestamp(),
+									WATCH_INTERVAL_MS) &&
+		runstate_stop_reason(run) == STOP_NONE)
+		return;
+	*last_watch = GetCurrentTimestamp();
+	if (extension_locked &&
+		LockHasWaiters(&extension_lock, AccessShareLock, true))
+		runstate_request_stop(run, STOP_ABORTED,
+							  "DROP EXTENSION loadtest was waiting: the run was stopped so that it could go ahead");
+	if (runstate_stop_reason(run) != STOP_NONE)
+		return;
+	StartTransactionCommand();
+	role_exists = SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(run->role_id));
+	CommitTransactionCommand();
+	if (!role_exists)
+		runstate_request_stop(run, STOP_FAILED,
+							  "the role that started the run was dropped during the run");
 }
 
 /* Entry point of the recorder worker. */
@@ -515,6 +703,7 @@ loadtest_recorder_main(Datum main_arg)
 	dsm_segment *segment;
 	TimestampTz last_flush = GetCurrentTimestamp();
 	TimestampTz coordinator_gone_since = 0;
+	TimestampTz last_watch = GetCurrentTimestamp();
 	char		appname[NAMEDATALEN];
 
 	memcpy(&handle, MyBgworkerEntry->bgw_extra, sizeof(handle));
@@ -528,15 +717,18 @@ loadtest_recorder_main(Datum main_arg)
 	if (run == NULL)
 		proc_exit(0);
 	run->recorder_pgprocno = MyProc->pgprocno;
+	run->recorder_pid = MyProcPid;
 	before_shmem_exit(recorder_on_exit, (Datum) 0);
 
 	BackgroundWorkerInitializeConnectionByOid(run->database_id, run->role_id, 0);
+	trust_pin_search_path();
 
 	batch = MemoryContextAllocZero(TopMemoryContext, sizeof(SampleBatch));
 	batch_context = AllocSetContextCreate(TopMemoryContext, "loadtest samples",
 										  ALLOCSET_DEFAULT_SIZES);
 
-	if (!recorder_transaction(recorder_create_run))
+	if (!recorder_transaction(recorder_learn_workload, false) ||
+		!recorder_transaction(recorder_create_run, true))
 	{
 		/* hand the error to the coordinator, which raises it */
 		run->recorder_sqlerrcode = record_error->sqlerrcode;
@@ -562,8 +754,12 @@ loadtest_recorder_main(Datum main_arg)
 
 	for (;;)
 	{
-		bool		gone = recorder_workers_gone(&coordinator_gone_since);
-		int			moved = recorder_drain();
+		bool		gone;
+		int			moved;
+
+		recorder_watch(&last_watch);
+		gone = recorder_workers_gone(&coordinator_gone_since);
+		moved = recorder_drain();
 
 		if (batch->n >= SAMPLE_BATCH_MAX ||
 			(batch->n > 0 &&
@@ -584,10 +780,13 @@ loadtest_recorder_main(Datum main_arg)
 		recorder_handle_interrupts();
 	}
 
-	if (!recorder_transaction(recorder_finish_run))
-		ereport(WARNING,
-				(errmsg("loadtest run " INT64_FORMAT ": could not record the end of the run: %s",
-						run->run_id, record_error->message)));
+	recorder_record_end();
+	if (extension_locked)
+	{
+		LockRelease(&extension_lock, AccessShareLock, true);
+		extension_locked = false;
+	}
+	pg_write_barrier();
 	pg_atomic_write_u32(&run->recorder_state, RECORDER_FINISHED);
 	runstate_wake(run->coordinator_pgprocno);
 	proc_exit(0);

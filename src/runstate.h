@@ -95,20 +95,32 @@ typedef enum RecorderState
 } RecorderState;
 
 /*
+ * Row ids that exist: operations draw the rows they read and write from
+ * these, never from an id range (ids have holes after deletes, rollbacks
+ * and lost sequence values).  A sample of at most LOADTEST_ID_SAMPLE ids,
+ * or with loadtest.hot_rows the first hot_rows ids of the table.
+ */
+#define LOADTEST_ID_SAMPLE		1024
+
+typedef struct IdSample
+{
+	int32		n;				/* 0: the table has no rows */
+	int64		ids[LOADTEST_ID_SAMPLE];
+} IdSample;
+
+/*
  * Facts about the seeded data that operations draw their parameters from.
- * Gathered once per run by the coordinator.
+ * Gathered once per run by the recorder, as the calling role.
  */
 typedef struct WorkloadFacts
 {
-	int64		member_min;
-	int64		member_max;
-	int64		organization_min;
-	int64		organization_max;
-	int64		employment_min;
-	int64		employment_max;
-	int64		student_count;
-	int64		attachment_min;
-	int64		attachment_max;
+	IdSample	members;
+	IdSample	organizations;
+	IdSample	employments;
+	IdSample	attachments;
+	int64		member_rows;	/* estimates, for page offsets */
+	int64		organization_rows;
+	int64		student_rows;
 	int			nstatuses;
 	int			nclassifications;
 	int			nprefixes;
@@ -237,12 +249,15 @@ typedef struct RunState
 	int32		ready_count;
 	pg_atomic_uint32 users_finished;
 
+	pg_atomic_uint64 samples_lost;	/* dropped by workers: not recorded */
+
 	pg_atomic_uint32 stop_reason;	/* RunStopReason */
 	char		stop_message[LOADTEST_MESSAGE_LEN];
 
 	/* set by the recorder */
 	pg_atomic_uint32 recorder_state;	/* RecorderState */
 	int			recorder_pgprocno;
+	int32		recorder_pid;
 	int			recorder_sqlerrcode;	/* why the recorder could not start */
 	char		recorder_error[LOADTEST_MESSAGE_LEN];
 	char		recorder_detail[LOADTEST_MESSAGE_LEN];
@@ -257,7 +272,8 @@ typedef struct RunState
 } RunState;
 
 /* workload.c */
-extern void workload_facts_gather(WorkloadFacts *facts, uint64 seed);
+extern void workload_facts_gather(WorkloadFacts *facts, uint64 seed,
+								  int hot_rows);
 
 extern Size runstate_size(int nusers, int nworkers, uint32 ring_capacity);
 extern void runstate_init(RunState *rs, int nusers, int nworkers,

@@ -24,11 +24,9 @@
  * identity, no generated column), no triggers, no rules, no check
  * constraints; a writable transaction; USAGE on the schema and INSERT on
  * the whole table, with no module checking permissions its own way
- * (ExecutorCheckPerms_hook: sepgsql, audit); and, when row-level security
- * applies to the role, only the extension's policy samples_of_own_runs,
- * for all roles and without a WITH CHECK, whose condition (the run is
- * visible to the role) is checked once per batch since every row of a
- * batch has the same run_id.  Anything else -- a trigger a user adds to
+ * (ExecutorCheckPerms_hook: sepgsql, audit); and no row-level security
+ * for the writer (the recorder writes as the table's owner, see trust.c).
+ * Anything else -- a trigger a user adds to
  * forward samples, say -- and the batch goes through the SQL INSERT, which
  * honours whatever the table asks for.
  *
@@ -190,50 +188,14 @@ direct_path_refusal(Relation rel)
 	if (pg_namespace_aclcheck(RelationGetNamespace(rel), GetUserId(), ACL_USAGE) != ACLCHECK_OK ||
 		pg_class_aclcheck(RelationGetRelid(rel), GetUserId(), ACL_INSERT) != ACLCHECK_OK)
 		return "the role may not use the schema or insert into the whole table";
-	/* with row_security = off, this raises the error INSERT would raise */
+	/*
+	 * The recorder writes as the table's owner, to whom row-level security
+	 * does not apply; if it is forced on the owner, INSERT decides.  (With
+	 * row_security = off, this raises the error INSERT would raise.)
+	 */
 	if (check_enable_rls(RelationGetRelid(rel), InvalidOid, false) == RLS_ENABLED)
-	{
-		RowSecurityPolicy *policy;
-		Datum	   *roles;
-		int			nroles;
-
-		if (row_security_policy_hook_permissive != NULL ||
-			row_security_policy_hook_restrictive != NULL)
-			return "a module adds row-level security policies";
-		if (rel->rd_rsdesc == NULL || list_length(rel->rd_rsdesc->policies) != 1)
-			return "its row-level security policies are not the extension's";
-		policy = linitial(rel->rd_rsdesc->policies);
-		deconstruct_array(policy->roles, OIDOID, sizeof(Oid), true,
-						  TYPALIGN_INT, &roles, NULL, &nroles);
-		if (strcmp(policy->policy_name, "samples_of_own_runs") != 0 ||
-			policy->polcmd != '*' || !policy->permissive ||
-			policy->with_check_qual != NULL || nroles != 1 ||
-			DatumGetObjectId(roles[0]) != ACL_ID_PUBLIC)
-			return "its row-level security policies are not the extension's";
-	}
+		return "row-level security applies to the writer";
 	return NULL;
-}
-
-/*
- * The policy samples_of_own_runs, for the batch's run: the run must be
- * visible to the role (runs shows each role its own runs only).
- */
-static void
-check_run_policy(Relation rel, int64 run_id)
-{
-	Oid			argtypes[1] = {INT8OID};
-	Datum		values[1] = {Int64GetDatum(run_id)};
-	int			rc;
-
-	rc = SPI_execute_with_args("SELECT 1 FROM loadtest.runs WHERE run_id = $1",
-							   1, argtypes, values, NULL, true, 1);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "could not check the run: %s", SPI_result_code_string(rc));
-	if (SPI_processed == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("new row violates row-level security policy \"samples_of_own_runs\" for table \"%s\"",
-						RelationGetRelationName(rel))));
 }
 
 /*
@@ -453,8 +415,6 @@ sample_writer_insert(const SampleBatch *batch, int64 run_id)
 	refusal = direct_path_refusal(rel);
 	if (refusal == NULL)
 	{
-		if (check_enable_rls(relid, InvalidOid, false) == RLS_ENABLED)
-			check_run_policy(rel, run_id);
 		write_direct(rel, batch, run_id);
 	}
 	else

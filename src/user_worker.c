@@ -31,10 +31,20 @@
 
 #include "loadtest.h"
 #include "runstate.h"
+#include "trust.h"
 
 static RunState *run;
 static WorkerSlot *my_slot;
 static int	my_worker_no;
+
+/*
+ * Time limit of each operation: loadtest.op_timeout of the run, or the
+ * statement_timeout this worker's session has from the role's and the
+ * database's settings (as a session of the role would), the shorter of
+ * the two.  An operation is the worker's statement: PostgreSQL enforces
+ * statement_timeout only for a client's statements, so the worker does.
+ */
+static int	op_timeout_ms;
 
 /*
  * Between operations there is no statement to cancel: a cancel request
@@ -158,8 +168,8 @@ worker_run_transaction(OpContext *ctx, const OpCall *call,
 	{
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
-		if (run->op_timeout_ms > 0)
-			enable_timeout_after(STATEMENT_TIMEOUT, run->op_timeout_ms);
+		if (op_timeout_ms > 0)
+			enable_timeout_after(STATEMENT_TIMEOUT, op_timeout_ms);
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		PushActiveSnapshot(GetTransactionSnapshot());
@@ -174,13 +184,13 @@ worker_run_transaction(OpContext *ctx, const OpCall *call,
 		MemoryContextSwitchTo(op_context);
 		*error = CopyErrorData();
 		FlushErrorState();
-		if (run->op_timeout_ms > 0)
+		if (op_timeout_ms > 0)
 			disable_timeout(STATEMENT_TIMEOUT, false);
 		AbortCurrentTransaction();
 	}
 	PG_END_TRY();
 
-	if (committed && run->op_timeout_ms > 0)
+	if (committed && op_timeout_ms > 0)
 		disable_timeout(STATEMENT_TIMEOUT, false);
 	return committed;
 }
@@ -188,8 +198,10 @@ worker_run_transaction(OpContext *ctx, const OpCall *call,
 /*
  * Hand a sample to the recorder.  When the ring is full the worker waits
  * for the recorder to make room (it wakes the worker; the timeout is only
- * a safety net): the wait is outside any timed section, and a worker
- * whose recorder is gone drops the sample rather than wait forever.
+ * a safety net): the wait is outside any timed section.  A worker whose
+ * recorder is gone, or whose run is stopping, drops the sample rather than
+ * wait (a stopping run's recorder may be blocked on a lock); dropped
+ * samples are counted, and the run says how many it lost.
  */
 static void
 worker_record(SampleRing *ring, const SampleRecord *sample, const char *message)
@@ -198,8 +210,12 @@ worker_record(SampleRing *ring, const SampleRecord *sample, const char *message)
 
 	while (!ring_push(ring, sample, message))
 	{
-		if (pg_atomic_read_u32(&run->recorder_state) != RECORDER_READY)
-			return;
+		if (pg_atomic_read_u32(&run->recorder_state) != RECORDER_READY ||
+			(waited && worker_should_stop()))
+		{
+			pg_atomic_fetch_add_u64(&run->samples_lost, 1);
+			break;
+		}
 
 		/*
 		 * Say we wait before looking once more, so that the recorder, which
@@ -471,6 +487,14 @@ worker_serve_arrivals(OpContext *ctx, MemoryContext op_context, SampleRing *ring
 		if (!worker_wait_until(intended_us))
 			break;
 
+		/*
+		 * No operation starts after the run's end: a server that could not
+		 * keep up leaves the arrivals still due undone (dropped, counted by
+		 * the recorder).
+		 */
+		if (run->deadline_us > 0 && worker_now_us() >= run->deadline_us)
+			break;
+
 		u = worker_claim_user(k);
 		if (u < 0)
 			break;
@@ -544,7 +568,6 @@ worker_serve_users(void)
 	ctx.facts = &run->facts;
 	ctx.run_id = run->run_id;
 	ctx.worker_no = my_worker_no;
-	ctx.hot_rows = run->hot_rows;
 	op_context = AllocSetContextCreate(TopMemoryContext,
 									   "loadtest operation",
 									   ALLOCSET_DEFAULT_SIZES);
@@ -588,6 +611,11 @@ loadtest_user_worker_main(Datum main_arg)
 	runstate_wake(run->coordinator_pgprocno);
 
 	BackgroundWorkerInitializeConnectionByOid(run->database_id, run->role_id, 0);
+	trust_pin_search_path();
+	op_timeout_ms = run->op_timeout_ms;
+	if (StatementTimeout > 0 &&
+		(op_timeout_ms == 0 || StatementTimeout < op_timeout_ms))
+		op_timeout_ms = StatementTimeout;
 
 	snprintf(appname, sizeof(appname), "loadtest run " INT64_FORMAT " worker %d",
 			 run->run_id, my_worker_no + 1);

@@ -1,8 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * workload.c
- *	  What the operations of a run draw their parameters from: id ranges,
- *	  statuses, classifications and last names of the seeded data, gathered
+ *	  What the operations of a run draw their parameters from: ids that
+ *	  exist, statuses, classifications and last names of the data, gathered
  *	  once per run by the recorder, in a transaction of its own (so that the
  *	  call that started the run holds no lock on the workload tables).
  *
@@ -95,20 +95,100 @@ can_read(const char *table)
 }
 
 /*
+ * Ids that exist in membership.table.column, into sample: with hot_rows,
+ * the first hot_rows of them (a sample of those when there are more than
+ * LOADTEST_ID_SAMPLE); otherwise a sample of the whole table.  A sample
+ * probes the primary key at random points between the smallest and the
+ * largest id (or the hot_rows-th) and takes the first id at or after
+ * each: only ids that exist, without reading the table.
+ */
+static void
+sample_ids(const char *table, const char *column, int hot_rows,
+		   pg_prng_state *rng, IdSample *sample)
+{
+	Datum		probes[LOADTEST_ID_SAMPLE];
+	Oid			argtypes[1] = {INT8ARRAYOID};
+	Datum		args[1];
+	int64		low;
+	int64		high;
+	char	   *sql;
+
+	sample->n = 0;
+	if (!can_read(table))
+		return;
+	if (hot_rows > 0 && hot_rows <= LOADTEST_ID_SAMPLE)
+		sql = psprintf("SELECT %s FROM membership.%s ORDER BY %s LIMIT %d",
+					   column, table, column, hot_rows);
+	else
+	{
+		low = spi_int8(psprintf("SELECT min(%s) FROM membership.%s", column, table), 0);
+		if (hot_rows > 0)
+			high = spi_int8(psprintf("SELECT %s FROM membership.%s ORDER BY %s OFFSET %d LIMIT 1",
+									 column, table, column, hot_rows - 1), 0);
+		else
+			high = 0;
+		if (high == 0)
+			high = spi_int8(psprintf("SELECT max(%s) FROM membership.%s", column, table), 0);
+		if (low == 0 && high == 0)
+			return;				/* no rows */
+		for (int i = 0; i < LOADTEST_ID_SAMPLE; i++)
+			probes[i] = Int64GetDatum(low + (int64)
+									  pg_prng_uint64_range(rng, 0, (uint64) (high - low)));
+		args[0] = PointerGetDatum(construct_array(probes, LOADTEST_ID_SAMPLE, INT8OID,
+												  8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+		sql = psprintf("SELECT (SELECT t.%s FROM membership.%s t WHERE t.%s >= p"
+					   " ORDER BY t.%s LIMIT 1) FROM pg_catalog.unnest($1) AS p",
+					   column, table, column, column);
+		if (SPI_execute_with_args(sql, 1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
+			return;
+		sql = NULL;
+	}
+	if (sql != NULL && SPI_execute(sql, true, 0) != SPI_OK_SELECT)
+		return;
+	for (uint64 i = 0; i < SPI_processed && sample->n < LOADTEST_ID_SAMPLE; i++)
+	{
+		bool		isnull;
+		Datum		id = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc,
+									   1, &isnull);
+
+		if (!isnull)
+			sample->ids[sample->n++] = DatumGetInt64(id);
+	}
+}
+
+/*
+ * About how many rows a table has, for page offsets: the planner's
+ * estimate, or a bounded count when the table was never analyzed.
+ */
+static int64
+estimate_rows(const char *table)
+{
+	int64		rows;
+
+	if (!can_read(table))
+		return 0;
+	rows = spi_int8(psprintf("SELECT c.reltuples::int8 FROM pg_catalog.pg_class c"
+							 " WHERE c.oid = 'membership.%s'::pg_catalog.regclass",
+							 table), -1);
+	if (rows < 0)
+		rows = spi_int8(psprintf("SELECT pg_catalog.count(*) FROM"
+								 " (SELECT FROM membership.%s LIMIT 100000) AS t", table), 0);
+	return rows;
+}
+
+/*
  * Check that the workload is in place, and learn what operations draw
  * their parameters from.  Tables the role may not read are left out: the
  * operations on them will fail, and be recorded, as permission errors.
  */
 void
-workload_facts_gather(WorkloadFacts *facts, uint64 seed)
+workload_facts_gather(WorkloadFacts *facts, uint64 seed, int hot_rows)
 {
 	Oid			schema = get_namespace_oid("membership", true);
+	pg_prng_state rng;
 
 	memset(facts, 0, sizeof(*facts));
-	facts->member_min = facts->member_max = 1;
-	facts->organization_min = facts->organization_max = 1;
-	facts->employment_min = facts->employment_max = 1;
-	facts->attachment_min = facts->attachment_max = 1;
+	pg_prng_seed(&rng, seed);
 
 	for (int i = 0; i < lengthof(workload_tables); i++)
 		if (!OidIsValid(schema) ||
@@ -124,11 +204,9 @@ workload_facts_gather(WorkloadFacts *facts, uint64 seed)
 		Datum		ids[64];
 		Oid			argtypes[1] = {INT8ARRAYOID};
 		Datum		args[1];
-		pg_prng_state rng;
 
-		facts->member_min = spi_int8("SELECT min(member_id) FROM membership.members", 0);
-		facts->member_max = spi_int8("SELECT max(member_id) FROM membership.members", 0);
-		if (facts->member_min == 0)
+		sample_ids("members", "member_id", hot_rows, &rng, &facts->members);
+		if (facts->members.n == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("the membership workload has no data"),
@@ -138,10 +216,8 @@ workload_facts_gather(WorkloadFacts *facts, uint64 seed)
 		facts->nstatuses = spi_distinct_values("status", facts->statuses);
 		facts->nclassifications = spi_distinct_values("classification",
 													  facts->classifications);
-		pg_prng_seed(&rng, seed);
 		for (int i = 0; i < lengthof(ids); i++)
-			ids[i] = Int64GetDatum(facts->member_min + (int64)
-								   pg_prng_uint64_range(&rng, 0, facts->member_max - facts->member_min));
+			ids[i] = Int64GetDatum(facts->members.ids[pg_prng_uint64_range(&rng, 0, facts->members.n - 1)]);
 		args[0] = PointerGetDatum(construct_array(ids, lengthof(ids), INT8OID,
 												  8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 		if (SPI_execute_with_args("SELECT last_name FROM membership.members"
@@ -160,23 +236,10 @@ workload_facts_gather(WorkloadFacts *facts, uint64 seed)
 			}
 		}
 	}
-	if (can_read("organizations"))
-	{
-		facts->organization_min = spi_int8("SELECT min(organization_id) FROM membership.organizations", 1);
-		facts->organization_max = spi_int8("SELECT max(organization_id) FROM membership.organizations", 1);
-	}
-	if (can_read("member_employments"))
-	{
-		facts->employment_min = spi_int8("SELECT min(employment_id) FROM membership.member_employments", 1);
-		facts->employment_max = spi_int8("SELECT max(employment_id) FROM membership.member_employments", 1);
-	}
-	if (can_read("students"))
-		facts->student_count =
-			spi_int8("SELECT max(student_id) - min(student_id) + 1 FROM membership.students", 0);
-	if (can_read("file_attachments"))
-	{
-		facts->attachment_min = spi_int8("SELECT min(attachment_id) FROM membership.file_attachments", 1);
-		facts->attachment_max = spi_int8("SELECT max(attachment_id) FROM membership.file_attachments", 1);
-	}
+	sample_ids("organizations", "organization_id", hot_rows, &rng, &facts->organizations);
+	sample_ids("member_employments", "employment_id", hot_rows, &rng, &facts->employments);
+	sample_ids("file_attachments", "attachment_id", hot_rows, &rng, &facts->attachments);
+	facts->member_rows = estimate_rows("members");
+	facts->organization_rows = estimate_rows("organizations");
+	facts->student_rows = estimate_rows("students");
 }
-

@@ -153,40 +153,94 @@ COMMENT ON TABLE loadtest.samples IS 'loadtest: one row per attempted operation'
 CREATE INDEX samples_run_id_brin ON loadtest.samples USING brin (run_id)
     WITH (autosummarize = on);
 
+-- Results are written by the extension alone (see "Security model" in
+-- docs/reference.md): the run's recorder writes these tables as their
+-- owner, and records the role that started the run in runs.role_name.
+-- Other roles may read their own runs (row-level security) and delete
+-- them; no role but the owner may insert or change a row, so no role can
+-- plant samples in another's run, forge a run, or take a future run id.
+
 -- A run's samples go with it (as ON DELETE CASCADE would).  SECURITY
 -- DEFINER: the rows of runs are already gone when it runs, so the caller's
--- row-level security could no longer see their samples; it deletes only
--- the samples of the runs the caller's statement deleted.
+-- row-level security could no longer see their samples, and roles have no
+-- DELETE on samples (deleting some samples of a run would change its
+-- results).  It cannot be reached from outside its purpose: EXECUTE is
+-- revoked from PUBLIC (CREATE TRIGGER needs it), it refuses to run for any
+-- other table or event, and deletes only the samples of the runs the
+-- caller's statement deleted (the transition table shadows any relation
+-- of that name).
 CREATE FUNCTION loadtest.delete_samples_of_deleted_runs() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    DELETE FROM loadtest.samples s USING deleted_runs d WHERE s.run_id = d.run_id;
+    IF TG_RELID OPERATOR(pg_catalog.<>) 'loadtest.runs'::pg_catalog.regclass
+       OR TG_OP OPERATOR(pg_catalog.<>) 'DELETE'
+       OR TG_LEVEL OPERATOR(pg_catalog.<>) 'STATEMENT'
+       OR TG_WHEN OPERATOR(pg_catalog.<>) 'AFTER' THEN
+        RAISE EXCEPTION 'loadtest.delete_samples_of_deleted_runs() is the trigger of DELETE on loadtest.runs only'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    DELETE FROM loadtest.samples s USING deleted_runs d
+     WHERE s.run_id OPERATOR(pg_catalog.=) d.run_id;
     RETURN NULL;
 END;
 $$;
+REVOKE EXECUTE ON FUNCTION loadtest.delete_samples_of_deleted_runs() FROM PUBLIC;
 
 CREATE TRIGGER delete_samples AFTER DELETE ON loadtest.runs
     REFERENCING OLD TABLE AS deleted_runs
     FOR EACH STATEMENT EXECUTE FUNCTION loadtest.delete_samples_of_deleted_runs();
 
+-- TRUNCATE loadtest.runs (its owner's) takes the samples with it: no
+-- sample outlives its run.  Run ids come from run_id_seq, which TRUNCATE
+-- does not reset, so an id is never given out twice.  Runs with the
+-- truncating role's rights (TRUNCATE on samples).
+CREATE FUNCTION loadtest.truncate_samples_of_truncated_runs() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_RELID OPERATOR(pg_catalog.<>) 'loadtest.runs'::pg_catalog.regclass
+       OR TG_OP OPERATOR(pg_catalog.<>) 'TRUNCATE' THEN
+        RAISE EXCEPTION 'loadtest.truncate_samples_of_truncated_runs() is the trigger of TRUNCATE on loadtest.runs only'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    TRUNCATE loadtest.samples;
+    RETURN NULL;
+END;
+$$;
+REVOKE EXECUTE ON FUNCTION loadtest.truncate_samples_of_truncated_runs() FROM PUBLIC;
+
+CREATE TRIGGER truncate_samples AFTER TRUNCATE ON loadtest.runs
+    FOR EACH STATEMENT EXECUTE FUNCTION loadtest.truncate_samples_of_truncated_runs();
+
+-- Run ids: only the recorder (as the owner) draws them.
 CREATE SEQUENCE loadtest.run_id_seq;
 
--- Each role sees, changes and deletes only the runs it started (the table
--- owner, i.e. the superuser that created the extension, sees all).  Rows of
--- samples and run_users follow their run.  role_name cannot be forged: the
--- recorder inserts runs as the calling role, and WITH CHECK holds it to it.
+-- Each role sees and deletes only the runs it started (the table owner,
+-- i.e. the superuser that created the extension, sees all).  Rows of
+-- samples and run_users follow their run.  There is no policy for INSERT
+-- or UPDATE: only the owner writes.
 ALTER TABLE loadtest.runs ENABLE ROW LEVEL SECURITY;
-CREATE POLICY runs_of_own_role ON loadtest.runs
-    USING (role_name = current_user);
+CREATE POLICY runs_of_own_role ON loadtest.runs FOR SELECT
+    USING (role_name OPERATOR(pg_catalog.=) CURRENT_USER);
+CREATE POLICY runs_deleted_by_own_role ON loadtest.runs FOR DELETE
+    USING (role_name OPERATOR(pg_catalog.=) CURRENT_USER);
 
 ALTER TABLE loadtest.run_users ENABLE ROW LEVEL SECURITY;
-CREATE POLICY run_users_of_own_runs ON loadtest.run_users
-    USING (EXISTS (SELECT 1 FROM loadtest.runs r WHERE r.run_id = run_users.run_id));
+CREATE POLICY run_users_of_own_runs ON loadtest.run_users FOR SELECT
+    USING (EXISTS (SELECT 1 FROM loadtest.runs r
+                    WHERE r.run_id OPERATOR(pg_catalog.=) run_users.run_id));
 
 ALTER TABLE loadtest.samples ENABLE ROW LEVEL SECURITY;
-CREATE POLICY samples_of_own_runs ON loadtest.samples
-    USING (EXISTS (SELECT 1 FROM loadtest.runs r WHERE r.run_id = samples.run_id));
+CREATE POLICY samples_of_own_runs ON loadtest.samples FOR SELECT
+    USING (EXISTS (SELECT 1 FROM loadtest.runs r
+                    WHERE r.run_id OPERATOR(pg_catalog.=) samples.run_id));
+
+-- Reading results is open to all (row-level security shows each role its
+-- own runs); deleting one's own runs is granted with the rest of what an
+-- operator needs (loadtest_grant_operator).
+GRANT USAGE ON SCHEMA loadtest TO PUBLIC;
+GRANT SELECT ON loadtest.runs, loadtest.samples, loadtest.run_users TO PUBLIC;
 
 -- Results belong to the user: keep them in pg_dump output.
 SELECT pg_catalog.pg_extension_config_dump('loadtest.runs', '');

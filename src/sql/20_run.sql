@@ -13,7 +13,8 @@ CREATE OR REPLACE FUNCTION loadtest_run(
     stages jsonb DEFAULT NULL)
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'loadtest_run'
-LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE;
+LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
 
 COMMENT ON FUNCTION loadtest_run IS
 'run a load test: users simulated users each run ops operations (or for duration) of the given pattern, each on a worker of its own or sharing pool_size workers; returns the run id when done';
@@ -21,6 +22,9 @@ COMMENT ON FUNCTION loadtest_run IS
 -- loadtest_run() for long runs: CALLed on its own (not inside a transaction
 -- block), it commits its transaction once the run has started, so that the
 -- session holds no snapshot, and so no xmin horizon, while it waits.
+-- The one routine without SET search_path: a procedure with a SET clause
+-- cannot commit.  It is C, and pins search_path itself for the only SQL it
+-- runs in the caller's session (reading stages => ...).
 CREATE OR REPLACE PROCEDURE loadtest_run_procedure(
     users integer DEFAULT 50,
     ops integer DEFAULT 50,
@@ -43,7 +47,8 @@ CREATE OR REPLACE FUNCTION loadtest_pattern_distribution(users integer, pattern 
     OUT pattern text, OUT users integer, OUT share double precision)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'loadtest_pattern_distribution'
-LANGUAGE C STRICT VOLATILE;
+LANGUAGE C STRICT VOLATILE
+SET search_path = pg_catalog, pg_temp;
 
 COMMENT ON FUNCTION loadtest_pattern_distribution(integer, text) IS
 'how a run of that many users would share them among patterns (largest remainder)';
@@ -51,7 +56,8 @@ COMMENT ON FUNCTION loadtest_pattern_distribution(integer, text) IS
 CREATE OR REPLACE FUNCTION loadtest_free_worker_slots()
 RETURNS integer
 AS 'MODULE_PATHNAME', 'loadtest_free_worker_slots'
-LANGUAGE C STRICT VOLATILE;
+LANGUAGE C STRICT VOLATILE
+SET search_path = pg_catalog, pg_temp;
 
 COMMENT ON FUNCTION loadtest_free_worker_slots() IS
 'background worker slots (max_worker_processes) not in use right now';

@@ -5,9 +5,14 @@
 -- Stale runs
 -- ---------------------------------------------------------------------------
 
+-- SECURITY DEFINER: only the results' owner may change a run's row.  It
+-- can do nothing but its purpose: mark as aborted the runs that can no
+-- longer end (of any role: a run whose processes are gone is over for
+-- everyone), with fixed statements on qualified objects.
 CREATE OR REPLACE FUNCTION loadtest_mark_stale_runs()
 RETURNS integer
-LANGUAGE plpgsql VOLATILE
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     n_restart integer;
@@ -42,3 +47,81 @@ $$;
 COMMENT ON FUNCTION loadtest_mark_stale_runs() IS
 'loadtest: marks as aborted the runs still ''running'' that started before the server did or whose recorder process is gone; returns how many it marked';
 
+
+-- ---------------------------------------------------------------------------
+-- Operators: the roles that may start runs
+-- ---------------------------------------------------------------------------
+
+-- What an operator is granted, in one place: loadtest_grant_operator() and
+-- loadtest_revoke_operator() read it, and docs/reference.md shows it.
+-- Reading results needs nothing more (PUBLIC may read, row-level security
+-- shows each role its own runs); writing them is the extension's alone.
+CREATE OR REPLACE FUNCTION loadtest.operator_privileges(
+    OUT privilege text, OUT object_type text, OUT object_name text, OUT why text)
+RETURNS SETOF record
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+VALUES
+    ('EXECUTE', 'FUNCTION', '@extschema@.loadtest_run(integer, integer, text, integer, double precision, boolean, integer, interval, double precision, jsonb)',
+     'start runs'),
+    ('EXECUTE', 'PROCEDURE', '@extschema@.loadtest_run_procedure(integer, integer, text, integer, double precision, boolean, integer, interval, double precision, jsonb, bigint)',
+     'start long runs'),
+    ('EXECUTE', 'FUNCTION', '@extschema@.loadtest_scenario(text, boolean)',
+     'start the named scenarios'),
+    ('EXECUTE', 'FUNCTION', '@extschema@.loadtest_capacity(integer[], integer, text, integer, bigint[], integer, double precision)',
+     'run the capacity model''s series of runs'),
+    ('DELETE', 'TABLE', 'loadtest.runs',
+     'delete its own runs (row-level security), and their samples with them'),
+    ('USAGE', 'SCHEMA', 'membership',
+     'the simulated users work on the membership tables as the role'),
+    ('SELECT, INSERT, UPDATE', 'ALL TABLES IN SCHEMA', 'membership',
+     'what the operations read and write'),
+    ('USAGE', 'ALL SEQUENCES IN SCHEMA', 'membership',
+     'the ids of the rows the operations insert')
+$$;
+
+COMMENT ON FUNCTION loadtest.operator_privileges() IS
+'loadtest: what loadtest_grant_operator() grants and loadtest_revoke_operator() revokes';
+
+-- Grant a role what it needs to start runs, and nothing more.  Runs with
+-- the caller's rights: only a role that may grant these (the extension's
+-- owner, a superuser) can.
+CREATE OR REPLACE FUNCTION loadtest_grant_operator(role regrole)
+RETURNS void
+LANGUAGE plpgsql VOLATILE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    p record;
+BEGIN
+    FOR p IN SELECT * FROM loadtest.operator_privileges() LOOP
+        EXECUTE pg_catalog.format('GRANT %s ON %s %s TO %s',
+                                  p.privilege, p.object_type, p.object_name, role);
+    END LOOP;
+END
+$$;
+
+COMMENT ON FUNCTION loadtest_grant_operator(regrole) IS
+'loadtest: grants a role what it needs to start runs (see loadtest.operator_privileges())';
+
+CREATE OR REPLACE FUNCTION loadtest_revoke_operator(role regrole)
+RETURNS void
+LANGUAGE plpgsql VOLATILE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    p record;
+BEGIN
+    FOR p IN SELECT * FROM loadtest.operator_privileges() LOOP
+        EXECUTE pg_catalog.format('REVOKE %s ON %s %s FROM %s',
+                                  p.privilege, p.object_type, p.object_name, role);
+    END LOOP;
+END
+$$;
+
+COMMENT ON FUNCTION loadtest_revoke_operator(regrole) IS
+'loadtest: revokes from a role what loadtest_grant_operator() granted';
+
+REVOKE EXECUTE ON FUNCTION loadtest_grant_operator(regrole) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION loadtest_revoke_operator(regrole) FROM PUBLIC;

@@ -9,3 +9,99 @@ ALTER TABLE loadtest.runs
     ALTER COLUMN role_name DROP DEFAULT,
     ADD COLUMN arrivals_dropped bigint NOT NULL DEFAULT 0,
     ADD COLUMN samples_lost bigint NOT NULL DEFAULT 0;
+
+-- Results are written by the extension alone (see src/sql/10_schema.sql).
+-- The trigger that deletes a run's samples refuses any other table.
+CREATE OR REPLACE FUNCTION loadtest.delete_samples_of_deleted_runs() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_RELID OPERATOR(pg_catalog.<>) 'loadtest.runs'::pg_catalog.regclass
+       OR TG_OP OPERATOR(pg_catalog.<>) 'DELETE'
+       OR TG_LEVEL OPERATOR(pg_catalog.<>) 'STATEMENT'
+       OR TG_WHEN OPERATOR(pg_catalog.<>) 'AFTER' THEN
+        RAISE EXCEPTION 'loadtest.delete_samples_of_deleted_runs() is the trigger of DELETE on loadtest.runs only'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    DELETE FROM loadtest.samples s USING deleted_runs d
+     WHERE s.run_id OPERATOR(pg_catalog.=) d.run_id;
+    RETURN NULL;
+END;
+$$;
+REVOKE EXECUTE ON FUNCTION loadtest.delete_samples_of_deleted_runs() FROM PUBLIC;
+
+-- TRUNCATE of runs takes the samples with it.
+CREATE FUNCTION loadtest.truncate_samples_of_truncated_runs() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_RELID OPERATOR(pg_catalog.<>) 'loadtest.runs'::pg_catalog.regclass
+       OR TG_OP OPERATOR(pg_catalog.<>) 'TRUNCATE' THEN
+        RAISE EXCEPTION 'loadtest.truncate_samples_of_truncated_runs() is the trigger of TRUNCATE on loadtest.runs only'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    TRUNCATE loadtest.samples;
+    RETURN NULL;
+END;
+$$;
+REVOKE EXECUTE ON FUNCTION loadtest.truncate_samples_of_truncated_runs() FROM PUBLIC;
+
+CREATE TRIGGER truncate_samples AFTER TRUNCATE ON loadtest.runs
+    FOR EACH STATEMENT EXECUTE FUNCTION loadtest.truncate_samples_of_truncated_runs();
+
+
+-- Policies: reading and deleting one's own runs; no policy for INSERT or
+-- UPDATE (only the owner writes).
+DROP POLICY runs_of_own_role ON loadtest.runs;
+CREATE POLICY runs_of_own_role ON loadtest.runs FOR SELECT
+    USING (role_name OPERATOR(pg_catalog.=) CURRENT_USER);
+CREATE POLICY runs_deleted_by_own_role ON loadtest.runs FOR DELETE
+    USING (role_name OPERATOR(pg_catalog.=) CURRENT_USER);
+
+DROP POLICY run_users_of_own_runs ON loadtest.run_users;
+CREATE POLICY run_users_of_own_runs ON loadtest.run_users FOR SELECT
+    USING (EXISTS (SELECT 1 FROM loadtest.runs r
+                    WHERE r.run_id OPERATOR(pg_catalog.=) run_users.run_id));
+
+DROP POLICY samples_of_own_runs ON loadtest.samples;
+CREATE POLICY samples_of_own_runs ON loadtest.samples FOR SELECT
+    USING (EXISTS (SELECT 1 FROM loadtest.runs r
+                    WHERE r.run_id OPERATOR(pg_catalog.=) samples.run_id));
+
+-- 1.1's documentation had operators granted INSERT and UPDATE on the
+-- result tables and USAGE on run_id_seq: take every such grant back
+-- (from every role but the owner), and give back DELETE on runs to the
+-- roles that could start runs.
+DO $$
+DECLARE
+    g record;
+BEGIN
+    FOR g IN
+        SELECT DISTINCT c.oid::pg_catalog.regclass AS rel, c.relkind,
+               a.grantee::pg_catalog.regrole AS grantee
+          FROM pg_catalog.pg_class c,
+               LATERAL pg_catalog.aclexplode(c.relacl) a
+         WHERE c.oid OPERATOR(pg_catalog.=) ANY (ARRAY['loadtest.runs', 'loadtest.samples',
+                         'loadtest.run_users', 'loadtest.run_id_seq']::pg_catalog.regclass[])
+           AND a.grantee OPERATOR(pg_catalog.<>) c.relowner
+           AND a.grantee OPERATOR(pg_catalog.<>) 0
+           AND a.privilege_type OPERATOR(pg_catalog.<>) 'SELECT'
+    LOOP
+        IF g.relkind OPERATOR(pg_catalog.=) 'S' THEN
+            EXECUTE pg_catalog.format('REVOKE USAGE, UPDATE ON SEQUENCE %s FROM %s', g.rel, g.grantee);
+        ELSE
+            EXECUTE pg_catalog.format('REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON %s FROM %s',
+                                      g.rel, g.grantee);
+        END IF;
+    END LOOP;
+    FOR g IN
+        SELECT DISTINCT a.grantee::pg_catalog.regrole AS grantee
+          FROM pg_catalog.pg_proc p, LATERAL pg_catalog.aclexplode(p.proacl) a
+         WHERE p.oid OPERATOR(pg_catalog.=) '@extschema@.loadtest_run(integer, integer, text, integer, double precision, boolean, integer, interval, double precision, jsonb)'::pg_catalog.regprocedure
+           AND a.grantee OPERATOR(pg_catalog.<>) p.proowner
+           AND a.grantee OPERATOR(pg_catalog.<>) 0
+    LOOP
+        EXECUTE pg_catalog.format('GRANT DELETE ON loadtest.runs TO %s', g.grantee);
+    END LOOP;
+END
+$$;

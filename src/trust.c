@@ -1,0 +1,96 @@
+/*-------------------------------------------------------------------------
+ *
+ * trust.c
+ *	  What the run's processes trust, and as whom they act.
+ *
+ * Every process of a run (recorder, user workers) pins search_path before
+ * its first statement: a background worker starts with the database's and
+ * role's default settings, which a database owner or the role itself
+ * chooses, and a schema on that path could capture an unqualified function
+ * or operator of ours.  SQL that the caller's session runs for us gets the
+ * same path for the statement's duration.
+ *
+ * Results are written by the extension alone: the recorder writes the
+ * result tables as their owner (the role that created the extension),
+ * with SECURITY_RESTRICTED_OPERATION, and records the calling role in the
+ * run's row.  Roles that start runs get no INSERT or UPDATE on those
+ * tables, so no role can plant, change or pre-empt a result row.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "miscadmin.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+
+#include "trust.h"
+
+/* For the rest of the session (a background worker's). */
+void
+trust_pin_search_path(void)
+{
+	SetConfigOption("search_path", LOADTEST_SEARCH_PATH, PGC_USERSET,
+					PGC_S_SESSION);
+}
+
+/*
+ * Until AtEOXact_GUC(true, level) with the level returned, as a function's
+ * SET clause does (for SQL run in the caller's session).
+ */
+int
+trust_pin_search_path_local(void)
+{
+	int			level = NewGUCNestLevel();
+
+	(void) set_config_option("search_path", LOADTEST_SEARCH_PATH, PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	return level;
+}
+
+/* The owner of loadtest.runs: the role that created the extension. */
+Oid
+trust_results_owner(void)
+{
+	Oid			relid = get_relname_relid("runs", get_namespace_oid("loadtest", false));
+	HeapTuple	tuple;
+	Oid			owner;
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("loadtest.runs is missing"),
+				 errhint("Reinstall the extension: DROP EXTENSION loadtest; CREATE EXTENSION loadtest;")));
+	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+	return owner;
+}
+
+/*
+ * Act as the owner of the result tables until trust_restore_user(), inside
+ * a transaction (an error's abort restores the user as well).  Restricted:
+ * nothing run meanwhile may change the session's state.
+ */
+void
+trust_become_results_owner(ResultsWriter *writer)
+{
+	Oid			owner = trust_results_owner();
+
+	GetUserIdAndSecContext(&writer->saved_user, &writer->saved_sec_context);
+	SetUserIdAndSecContext(owner, writer->saved_sec_context |
+						   SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+}
+
+void
+trust_restore_user(const ResultsWriter *writer)
+{
+	SetUserIdAndSecContext(writer->saved_user, writer->saved_sec_context);
+}
