@@ -9,9 +9,9 @@ SET extra_float_digits TO 0;
 -- Run 900001: 10 users of the distributed pattern, 20 operations each; user 10
 -- (file_operations) was lost before doing anything.
 INSERT INTO loadtest.runs (run_id, status, users, ops_per_user, pattern,
-                           think_time_ms, ramp_up_s, workers, seed, environment,
+                           think_time_ms, ramp_up_s, workers, seed, environment, role_name,
                            started_at, ended_at, duration_s, users_lost, ops_not_done)
-VALUES (900001, 'completed', 10, 20, 'distributed', 100, 2.5, 10, 42, 'development',
+VALUES (900001, 'completed', 10, 20, 'distributed', 100, 2.5, 10, 42, 'development', current_user,
         '2026-01-27 10:00:00+00', '2026-01-27 10:00:05+00', 5.0, 1, 20);
 
 INSERT INTO loadtest.run_users (run_id, user_no, pattern, ops_planned, ops_done, lost)
@@ -88,8 +88,8 @@ SELECT line FROM regexp_split_to_table(loadtest_report(900001), E'\n') AS line
 -- A run that is still going: 3 users, 2 samples so far (0.5025 s);
 -- target_ms 1 (capacity 1.5 users).
 INSERT INTO loadtest.runs (run_id, status, users, ops_per_user, pattern,
-                           think_time_ms, ramp_up_s, workers, seed, environment)
-VALUES (900002, 'running', 3, 5, 'read_member_detail', 0, 0, 3, 7, 'development');
+                           think_time_ms, ramp_up_s, workers, seed, environment, role_name)
+VALUES (900002, 'running', 3, 5, 'read_member_detail', 0, 0, 3, 7, 'development', current_user);
 INSERT INTO loadtest.run_users (run_id, user_no, pattern, operation, ops_planned, ops_done)
 SELECT 900002, u, 'single_operation', 'read_member_detail', 5, 0 FROM generate_series(1, 3) u;
 INSERT INTO loadtest.samples (run_id, user_no, op_no, pattern, operation,
@@ -102,10 +102,10 @@ SELECT line FROM regexp_split_to_table(loadtest_report(900002, 1), E'\n') AS lin
 
 -- Stale runs: one from before the server started, one whose recorder is gone.
 INSERT INTO loadtest.runs (run_id, status, users, ops_per_user, pattern,
-                           think_time_ms, ramp_up_s, workers, seed, environment,
+                           think_time_ms, ramp_up_s, workers, seed, environment, role_name,
                            started_at, recorder_pid)
-VALUES (900003, 'running', 1, 1, 'mixed', 0, 0, 1, 1, 'development', '2000-01-01 00:00:00+00', NULL),
-       (900004, 'running', 1, 1, 'mixed', 0, 0, 1, 1, 'development', clock_timestamp(), -1);
+VALUES (900003, 'running', 1, 1, 'mixed', 0, 0, 1, 1, 'development', current_user, '2000-01-01 00:00:00+00', NULL),
+       (900004, 'running', 1, 1, 'mixed', 0, 0, 1, 1, 'development', current_user, clock_timestamp(), -1);
 SELECT loadtest_mark_stale_runs() >= 2 AS marked;
 SELECT run_id, status, message FROM loadtest.runs
  WHERE run_id BETWEEN 900001 AND 900004 ORDER BY run_id;

@@ -143,9 +143,9 @@ INSERT INTO usl_runs VALUES
     (960008, 32, 10000, 'completed', 0, false),
     (960009, 32, 10000, 'completed', 25, true);
 INSERT INTO loadtest.runs (run_id, status, users, ops_per_user, pattern, think_time_ms,
-                           ramp_up_s, workers, seed, environment, samples_recorded,
+                           ramp_up_s, workers, seed, environment, role_name, samples_recorded,
                            started_at, ended_at, duration_s)
-SELECT run_id, status, users, 2, 'write_heavy', think, 0, users, 1, 'development', samples,
+SELECT run_id, status, users, 2, 'write_heavy', think, 0, users, 1, 'development', current_user, samples,
        '2026-02-01 10:00:00+00', '2026-02-01 10:01:00+00', 60
   FROM usl_runs;
 INSERT INTO loadtest.samples (run_id, user_no, op_no, pattern, operation, start_us, latency_us, success)

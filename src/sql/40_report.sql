@@ -21,6 +21,16 @@
 
 -- ---------------------------------------------------------------------------
 -- Views
+--
+-- A view's operators and functions are bound when it is created, under the
+-- search_path of CREATE EXTENSION / ALTER EXTENSION UPDATE (the extension's
+-- schema, after pg_catalog).  An operator of pg_catalog wins there only if
+-- its argument types match exactly: so every operator below has operands of
+-- exactly the types of one of pg_catalog's (float8 constants, casts), and
+-- the enum comparison, for which pg_catalog has only anyenum, names
+-- pg_catalog's operator.  Sums that could overflow bigint are taken in
+-- float8, and divisions that could overflow float8 are guarded, so that the
+-- views return a row for any content of the tables.
 -- ---------------------------------------------------------------------------
 
 CREATE OR REPLACE VIEW loadtest.run_summary WITH (security_invoker = true) AS
@@ -33,48 +43,53 @@ SELECT r.run_id,
        r.ramp_up_s,
        r.started_at,
        r.ended_at,
-       coalesce(nullif(s.duration_s, 0), r.duration_s) AS duration_s,
-       coalesce(s.total_ops, 0) AS total_ops,
-       coalesce(s.successful, 0) AS successful,
-       coalesce(s.failed, 0) AS failed,
-       100 * s.successful::float8 / s.total_ops AS success_pct,
-       s.total_ops / nullif(coalesce(nullif(s.duration_s, 0), r.duration_s), 0) AS throughput_ops_s,
+       d.duration_s,
+       coalesce(s.total_ops, 0::bigint) AS total_ops,
+       coalesce(s.successful, 0::bigint) AS successful,
+       coalesce(s.failed, 0::bigint) AS failed,
+       100::float8 * s.successful::float8 / s.total_ops::float8 AS success_pct,
+       CASE WHEN abs(d.duration_s) >= 1e-9::float8
+            THEN s.total_ops::float8 / d.duration_s END AS throughput_ops_s,
        s.avg_ms,
-       s.pct_us[1] / 1000 AS median_ms,
-       s.pct_us[2] / 1000 AS p95_ms,
-       s.pct_us[3] / 1000 AS p99_ms,
+       s.pct_us[1] / 1000::float8 AS median_ms,
+       s.pct_us[2] / 1000::float8 AS p95_ms,
+       s.pct_us[3] / 1000::float8 AS p99_ms,
        s.min_ms,
        s.max_ms,
        s.read_share,
-       coalesce(s.retried_ops, 0) AS retried_ops,
-       coalesce(s.retries, 0) AS retries,
+       coalesce(s.retried_ops, 0::bigint) AS retried_ops,
+       coalesce(s.retries, 0::bigint) AS retries,
        s.avg_wait_ms,
        s.p95_wait_ms,
        s.max_wait_ms,
-       coalesce(s.late_starts, 0) AS late_starts
+       coalesce(s.late_starts, 0::bigint) AS late_starts
   FROM loadtest.runs r
   LEFT JOIN (
         SELECT sm.run_id,
                count(*) AS total_ops,
                count(*) FILTER (WHERE sm.success) AS successful,
                count(*) FILTER (WHERE NOT sm.success) AS failed,
-               (max(sm.start_us + sm.latency_us) - min(sm.start_us)) / 1e6::float8 AS duration_s,
-               avg(sm.latency_us::float8) / 1000 AS avg_ms,
+               (max(sm.start_us::float8 + sm.latency_us::float8) - min(sm.start_us::float8))
+                   / 1e6::float8 AS duration_s,
+               avg(sm.latency_us::float8) / 1000::float8 AS avg_ms,
                percentile_cont(ARRAY[0.5, 0.95, 0.99]::float8[])
                    WITHIN GROUP (ORDER BY sm.latency_us::float8) AS pct_us,
-               min(sm.latency_us)::float8 / 1000 AS min_ms,
-               max(sm.latency_us)::float8 / 1000 AS max_ms,
-               count(*) FILTER (WHERE o.kind = 'read')::float8 / count(*) AS read_share,
-               count(*) FILTER (WHERE sm.tries > 1) AS retried_ops,
-               sum(sm.tries - 1) AS retries,
-               avg(sm.wait_us::float8) / 1000 AS avg_wait_ms,
-               percentile_cont(0.95) WITHIN GROUP (ORDER BY sm.wait_us::float8) / 1000 AS p95_wait_ms,
-               max(sm.wait_us)::float8 / 1000 AS max_wait_ms,
-               count(*) FILTER (WHERE sm.wait_us > 10000) AS late_starts
+               min(sm.latency_us)::float8 / 1000::float8 AS min_ms,
+               max(sm.latency_us)::float8 / 1000::float8 AS max_ms,
+               count(*) FILTER (WHERE o.kind = 'read'::text)::float8 / count(*)::float8 AS read_share,
+               count(*) FILTER (WHERE sm.tries > 1::smallint) AS retried_ops,
+               sum(sm.tries::integer - 1) AS retries,
+               avg(sm.wait_us::float8) / 1000::float8 AS avg_wait_ms,
+               percentile_cont(0.95::float8) WITHIN GROUP (ORDER BY sm.wait_us::float8) / 1000::float8 AS p95_wait_ms,
+               max(sm.wait_us)::float8 / 1000::float8 AS max_wait_ms,
+               count(*) FILTER (WHERE sm.wait_us > 10000::bigint) AS late_starts
           FROM loadtest.samples sm
-          JOIN loadtest.operations o ON o.operation = sm.operation
+          JOIN loadtest.operations o ON o.operation OPERATOR(pg_catalog.=) sm.operation
          GROUP BY sm.run_id
-       ) s ON s.run_id = r.run_id;
+       ) s ON s.run_id = r.run_id
+  CROSS JOIN LATERAL (
+        SELECT coalesce(nullif(s.duration_s, 0::float8), r.duration_s) AS duration_s
+       ) d;
 
 COMMENT ON VIEW loadtest.run_summary IS
 'loadtest: one row per run with its overall figures: duration_s (first start to last end of the samples, else runs.duration_s), operations, success_pct (0..100), throughput_ops_s, response times in ms (percentile_cont), read_share (0..1, share of read operations), retried_ops and retries (loadtest.max_tries), and the wait of operations between when they were due and their start in ms (pool wait in a pooled run, schedule lag in a rate run), late_starts (operations that started more than 10 ms after they were due)';
@@ -84,16 +99,16 @@ SELECT s.run_id,
        s.operation,
        o.kind,
        count(*) AS ops,
-       avg(s.latency_us::float8) / 1000 AS avg_ms,
+       avg(s.latency_us::float8) / 1000::float8 AS avg_ms,
        (percentile_cont(ARRAY[0.5, 0.95]::float8[])
-            WITHIN GROUP (ORDER BY s.latency_us::float8))[1] / 1000 AS median_ms,
+            WITHIN GROUP (ORDER BY s.latency_us::float8))[1] / 1000::float8 AS median_ms,
        (percentile_cont(ARRAY[0.5, 0.95]::float8[])
-            WITHIN GROUP (ORDER BY s.latency_us::float8))[2] / 1000 AS p95_ms,
-       max(s.latency_us)::float8 / 1000 AS max_ms,
+            WITHIN GROUP (ORDER BY s.latency_us::float8))[2] / 1000::float8 AS p95_ms,
+       max(s.latency_us)::float8 / 1000::float8 AS max_ms,
        count(*) FILTER (WHERE NOT s.success) AS errors,
-       100 * (count(*) FILTER (WHERE NOT s.success))::float8 / count(*) AS error_pct
+       100::float8 * (count(*) FILTER (WHERE NOT s.success))::float8 / count(*)::float8 AS error_pct
   FROM loadtest.samples s
-  JOIN loadtest.operations o ON o.operation = s.operation
+  JOIN loadtest.operations o ON o.operation OPERATOR(pg_catalog.=) s.operation
  GROUP BY s.run_id, s.operation, o.kind;
 
 COMMENT ON VIEW loadtest.operation_stats IS
@@ -103,18 +118,18 @@ CREATE OR REPLACE VIEW loadtest.user_stats WITH (security_invoker = true) AS
 SELECT u.run_id,
        u.user_no,
        u.pattern,
-       coalesce(s.ops, 0) AS ops,
+       coalesce(s.ops, 0::bigint) AS ops,
        s.avg_ms,
        s.p95_ms,
-       coalesce(s.errors, 0) AS errors,
+       coalesce(s.errors, 0::bigint) AS errors,
        u.lost
   FROM loadtest.run_users u
   LEFT JOIN (
         SELECT sm.run_id,
                sm.user_no,
                count(*) AS ops,
-               avg(sm.latency_us::float8) / 1000 AS avg_ms,
-               percentile_cont(0.95) WITHIN GROUP (ORDER BY sm.latency_us::float8) / 1000 AS p95_ms,
+               avg(sm.latency_us::float8) / 1000::float8 AS avg_ms,
+               percentile_cont(0.95::float8) WITHIN GROUP (ORDER BY sm.latency_us::float8) / 1000::float8 AS p95_ms,
                count(*) FILTER (WHERE NOT sm.success) AS errors
           FROM loadtest.samples sm
          GROUP BY sm.run_id, sm.user_no
@@ -148,14 +163,18 @@ COMMENT ON VIEW loadtest.error_stats IS
 --              (100 -> good, 50 -> good, 20 -> fair)
 --   success    pct     > 99 excellent, >= 95 good, >= 90 fair, < 90 poor
 --              (99 -> good, 95 -> good, 90 -> fair)
+--
+-- Their SQL-standard bodies are parsed when they are created, like views:
+-- the constants are float8 so that pg_catalog's operators match exactly.
 -- ---------------------------------------------------------------------------
 
 CREATE OR REPLACE FUNCTION loadtest_rate_response(avg_ms double precision)
 RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN CASE WHEN avg_ms < 100 THEN 'excellent'
-            WHEN avg_ms < 500 THEN 'good'
-            WHEN avg_ms <= 1000 THEN 'fair'
+SET search_path = pg_catalog, pg_temp
+RETURN CASE WHEN avg_ms < 100::float8 THEN 'excellent'
+            WHEN avg_ms < 500::float8 THEN 'good'
+            WHEN avg_ms <= 1000::float8 THEN 'fair'
             ELSE 'poor' END;
 
 COMMENT ON FUNCTION loadtest_rate_response(double precision) IS
@@ -164,9 +183,10 @@ COMMENT ON FUNCTION loadtest_rate_response(double precision) IS
 CREATE OR REPLACE FUNCTION loadtest_rate_throughput(ops_s double precision)
 RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN CASE WHEN ops_s > 100 THEN 'high'
-            WHEN ops_s >= 50 THEN 'good'
-            WHEN ops_s >= 20 THEN 'fair'
+SET search_path = pg_catalog, pg_temp
+RETURN CASE WHEN ops_s > 100::float8 THEN 'high'
+            WHEN ops_s >= 50::float8 THEN 'good'
+            WHEN ops_s >= 20::float8 THEN 'fair'
             ELSE 'poor' END;
 
 COMMENT ON FUNCTION loadtest_rate_throughput(double precision) IS
@@ -175,13 +195,95 @@ COMMENT ON FUNCTION loadtest_rate_throughput(double precision) IS
 CREATE OR REPLACE FUNCTION loadtest_rate_success(pct double precision)
 RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN CASE WHEN pct > 99 THEN 'excellent'
-            WHEN pct >= 95 THEN 'good'
-            WHEN pct >= 90 THEN 'fair'
+SET search_path = pg_catalog, pg_temp
+RETURN CASE WHEN pct > 99::float8 THEN 'excellent'
+            WHEN pct >= 95::float8 THEN 'good'
+            WHEN pct >= 90::float8 THEN 'fair'
             ELSE 'poor' END;
 
 COMMENT ON FUNCTION loadtest_rate_success(double precision) IS
 'loadtest: rates a success rate in percent (0..100): > 99 excellent, 95 to 99 good, 90 to < 95 fair, < 90 poor';
+
+-- ---------------------------------------------------------------------------
+-- Formatting for the report (internal)
+--
+-- to_char() fills its mask with '#' when a number has more digits than the
+-- mask: numbers of 1e14 and more, NaN and infinities are written otherwise.
+-- ---------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION loadtest.format_number(value double precision, fmt text)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF value = 'NaN'::float8 THEN
+        RETURN 'NaN';
+    ELSIF value = 'Infinity'::float8 THEN
+        RETURN 'Infinity';
+    ELSIF value = '-Infinity'::float8 THEN
+        RETURN '-Infinity';
+    ELSIF fmt ~* 'EEEE' OR abs(value) < 1e14::float8 THEN
+        RETURN to_char(value, fmt);
+    ELSE
+        RETURN btrim(to_char(value, '9.99EEEE'));
+    END IF;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION loadtest.format_number(value numeric, fmt text)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF value = 'NaN'::numeric THEN
+        RETURN 'NaN';
+    ELSIF value = 'Infinity'::numeric THEN
+        RETURN 'Infinity';
+    ELSIF value = '-Infinity'::numeric THEN
+        RETURN '-Infinity';
+    ELSIF fmt ~* 'EEEE' OR abs(value) < 1e14::numeric THEN
+        RETURN to_char(value, fmt);
+    ELSE
+        RETURN btrim(to_char(value, '9.99EEEE'));
+    END IF;
+END
+$$;
+
+COMMENT ON FUNCTION loadtest.format_number(double precision, text) IS
+'loadtest (internal): to_char(value, fmt) for the report, with NaN, infinities and numbers from 1e14 on written as such or in scientific notation instead of #';
+COMMENT ON FUNCTION loadtest.format_number(numeric, text) IS
+'loadtest (internal): to_char(value, fmt) for the report, with NaN, infinities and numbers from 1e14 on written as such or in scientific notation instead of #';
+
+-- A text of the result tables on one line of at most max_chars characters:
+-- runs of white space and control characters become one space.
+CREATE OR REPLACE FUNCTION loadtest.one_line(value text, max_chars integer)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN CASE WHEN length(value) > max_chars
+            THEN left(regexp_replace(left(value, max_chars * 4), '[[:space:][:cntrl:]]+', ' ', 'g'),
+                      max_chars - 3) || '...'
+            ELSE regexp_replace(value, '[[:space:][:cntrl:]]+', ' ', 'g') END;
+
+COMMENT ON FUNCTION loadtest.one_line(text, integer) IS
+'loadtest (internal): value on one line (white space and control characters as single spaces), cut to max_chars characters';
+
+-- A number of a run's stages (jsonb written by loadtest_run(), or by anyone
+-- who can write loadtest.runs): NULL unless it is a JSON number that
+-- double precision can hold.
+CREATE OR REPLACE FUNCTION loadtest.jsonb_float8(value jsonb)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN CASE WHEN jsonb_typeof(value) = 'number'
+            THEN CASE WHEN value::numeric = 0::numeric
+                        OR abs(value::numeric) BETWEEN 1e-300::numeric AND 1e300::numeric
+                      THEN value::numeric::float8 END END;
+
+COMMENT ON FUNCTION loadtest.jsonb_float8(jsonb) IS
+'loadtest (internal): a JSON number as double precision; NULL for anything else or a number out of its range';
 
 -- ---------------------------------------------------------------------------
 -- Capacity estimate (the reference guide's "Estimation Formula")
@@ -195,19 +297,32 @@ RETURNS TABLE (capacity_users double precision,
                est_response_ms double precision,
                verdict text)
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    -- beyond e^700 a product would overflow double precision (e^709.78)
+    c_ln_max constant double precision := 700;
+    l        double precision;
 BEGIN
-    IF avg_ms = 'NaN'::float8 THEN
-        RAISE EXCEPTION 'avg_ms must be a number'
-            USING ERRCODE = 'invalid_parameter_value';
+    IF NOT (avg_ms > '-Infinity'::float8 AND avg_ms < 'Infinity'::float8) THEN  -- NaN sorts above all numbers
+        RAISE EXCEPTION 'avg_ms must be a finite number, not %', avg_ms
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pass the average response time in ms of the run measured with users users.';
     END IF;
-    IF users <= 0 OR target_users <= 0 THEN
-        RAISE EXCEPTION 'users and target_users must be positive'
-            USING ERRCODE = 'invalid_parameter_value';
+    IF users <= 0 THEN
+        RAISE EXCEPTION 'users must be positive, not %', users
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pass the number of concurrent users that gave avg_ms.';
     END IF;
-    IF NOT (target_ms > 0 AND target_ms < 'Infinity'::float8) THEN  -- NaN sorts above all numbers
-        RAISE EXCEPTION 'target_ms must be a positive number'
-            USING ERRCODE = 'invalid_parameter_value';
+    IF target_users <= 0 THEN
+        RAISE EXCEPTION 'target_users must be positive, not %', target_users
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pass the number of concurrent users to estimate for, e.g. 4000.';
+    END IF;
+    IF NOT (target_ms > 0 AND target_ms < 'Infinity'::float8) THEN
+        RAISE EXCEPTION 'target_ms must be a finite positive number, not %', target_ms
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pass the target response time in ms, e.g. 500.';
     END IF;
 
     IF avg_ms <= 0 THEN
@@ -215,19 +330,39 @@ BEGIN
         capacity_users := 'Infinity'::float8;
         est_response_ms := 0;
     ELSE
-        capacity_users := target_ms / avg_ms * users;
-        est_response_ms := avg_ms * target_users / users;
+        -- Every factor is finite and positive: their logarithms tell whether
+        -- a result overflows (then Infinity) or underflows (then 0) before
+        -- double precision arithmetic raises an error.
+        l := ln(target_ms) - ln(avg_ms) + ln(users::float8);
+        IF l > c_ln_max THEN
+            capacity_users := 'Infinity'::float8;
+        ELSIF l < -c_ln_max THEN
+            capacity_users := 0;
+        ELSE
+            capacity_users := target_ms / avg_ms * users;
+        END IF;
+        l := ln(avg_ms) + ln(target_users::float8) - ln(users::float8);
+        IF l > c_ln_max THEN
+            est_response_ms := 'Infinity'::float8;
+        ELSIF l < -c_ln_max THEN
+            est_response_ms := 0;
+        ELSIF ln(avg_ms) + ln(target_users::float8) < c_ln_max THEN
+            est_response_ms := avg_ms * target_users / users;
+        ELSE
+            est_response_ms := avg_ms * (target_users::float8 / users);
+        END IF;
     END IF;
 
+    -- (est - target <= target: 2 x target could overflow)
     verdict := CASE WHEN capacity_users >= target_users THEN 'ready'
-                    WHEN est_response_ms <= 2 * target_ms THEN 'degraded'
+                    WHEN est_response_ms - target_ms <= target_ms THEN 'degraded'
                     ELSE 'not ready' END;
     RETURN NEXT;
 END
 $$;
 
 COMMENT ON FUNCTION loadtest_capacity(double precision, integer, double precision, integer) IS
-'loadtest: linear capacity model: capacity_users = target_ms / avg_ms * users, est_response_ms at target_users = avg_ms * target_users / users; verdict ready (capacity >= target_users), degraded (estimate <= 2 x target_ms) or not ready; avg_ms <= 0 gives capacity Infinity';
+'loadtest: linear capacity model: capacity_users = target_ms / avg_ms * users, est_response_ms at target_users = avg_ms * target_users / users; verdict ready (capacity >= target_users), degraded (estimate <= 2 x target_ms) or not ready; avg_ms <= 0 gives capacity Infinity, results beyond the range of double precision are Infinity (or 0); avg_ms must be finite, users and target_users positive, target_ms finite and positive (else SQLSTATE 22023)';
 
 -- ---------------------------------------------------------------------------
 -- The report
@@ -237,6 +372,7 @@ CREATE OR REPLACE FUNCTION loadtest_report(run_id bigint DEFAULT NULL,
                                 target_ms double precision DEFAULT 500)
 RETURNS text
 LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE
@@ -265,11 +401,19 @@ DECLARE
     v_search_avg double precision;
     v_search_p95 double precision;
     v_missing   text[];
+    v_target_txt text;
 BEGIN
     IF v_target_ms IS NULL OR NOT (v_target_ms > 0 AND v_target_ms < 'Infinity'::float8) THEN
-        RAISE EXCEPTION 'target_ms must be a positive number'
-            USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'target_ms must be a finite positive number, not %',
+                        coalesce(v_target_ms::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'target_ms is the response time in ms that the scaling section holds the estimates to.',
+                  HINT = 'Pass a number of milliseconds, e.g. loadtest_report(target_ms => 500).';
     END IF;
+
+    -- (below 0.01, two decimals would show 0.00)
+    v_target_txt := CASE WHEN v_target_ms < 0.01 THEN btrim(to_char(v_target_ms, '9.99EEEE'))
+                         ELSE loadtest.format_number(v_target_ms, c_2d) END;
 
     -- Runs that can no longer end must not be reported as running.  Not being
     -- allowed to update runs (privileges, read-only transaction, standby) is
@@ -304,46 +448,46 @@ BEGIN
     IF r.status <> 'completed' THEN
         o := o || format('   status: %s, %s', r.status,
                          CASE WHEN r.status = 'running' THEN 'figures so far'
-                              ELSE coalesce(r.message, 'figures may be partial') END);
+                              ELSE coalesce(loadtest.one_line(r.message, 200), 'figures may be partial') END);
     END IF;
     o := o || c_rule || ''::text;
 
     -- 1. Configuration
     o := o || 'Test Configuration:'::text
-           || ('   Concurrent Users: ' || to_char(r.users, c_int))
+           || ('   Concurrent Users: ' || loadtest.format_number(r.users, c_int))
            || CASE WHEN r.duration_limit_s IS NOT NULL
-                   THEN '   Run Length: ' || to_char(r.duration_limit_s, c_2d) || 's (operations per user not fixed)'
-                   ELSE '   Operations per User: ' || to_char(r.ops_per_user, c_int) END
-           || ('   Pattern: ' || r.pattern)
-           || ('   Think Time: ' || to_char(r.think_time_ms, c_int) || 'ms')
+                   THEN '   Run Length: ' || loadtest.format_number(r.duration_limit_s, c_2d) || 's (operations per user not fixed)'
+                   ELSE '   Operations per User: ' || loadtest.format_number(r.ops_per_user, c_int) END
+           || ('   Pattern: ' || loadtest.one_line(r.pattern, 100))
+           || ('   Think Time: ' || loadtest.format_number(r.think_time_ms, c_int) || 'ms')
            || ('   Ramp-up Time: ' || r.ramp_up_s::text || 's')
-           || ('   Test Duration: ' || coalesce(to_char(s.duration_s, c_2d) || 's', 'n/a'))
-           || ('   Environment: ' || r.environment)
-           || ('   Workers: ' || to_char(r.workers, c_int) || ', seed: ' || r.seed::text);
+           || ('   Test Duration: ' || coalesce(loadtest.format_number(s.duration_s, c_2d) || 's', 'n/a'))
+           || ('   Environment: ' || loadtest.one_line(r.environment, 100))
+           || ('   Workers: ' || loadtest.format_number(r.workers, c_int) || ', seed: ' || r.seed::text);
     IF r.rate IS NOT NULL THEN
-        o := o || ('   Arrival Rate: ' || to_char(r.rate, c_2d) || ' ops/sec (open model; think time not used)');
+        o := o || ('   Arrival Rate: ' || loadtest.format_number(r.rate, c_2d) || ' ops/sec (open model; think time not used)');
     END IF;
     IF r.pool_size IS NOT NULL THEN
-        o := o || ('   Pool: ' || to_char(r.pool_size, c_int) || ' workers shared by ' || to_char(r.users, c_int) || ' users');
+        o := o || ('   Pool: ' || loadtest.format_number(r.pool_size, c_int) || ' workers shared by ' || loadtest.format_number(r.users, c_int) || ' users');
     END IF;
     IF r.op_timeout_ms > 0 THEN
-        o := o || ('   Operation Timeout: ' || to_char(r.op_timeout_ms, c_int) || 'ms');
+        o := o || ('   Operation Timeout: ' || loadtest.format_number(r.op_timeout_ms, c_int) || 'ms');
     END IF;
     IF r.forced THEN
         o := o || '   Forced: yes'::text;
     END IF;
     IF r.isolation <> 'read committed' THEN
-        o := o || ('   Isolation: ' || r.isolation);
+        o := o || ('   Isolation: ' || loadtest.one_line(r.isolation, 100));
     END IF;
     IF r.max_tries > 1 THEN
         o := o || ('   Max Tries: ' || r.max_tries::text || ' (serialization failures and deadlocks are retried)');
     END IF;
     IF r.hot_rows > 0 THEN
-        o := o || ('   Hot Rows: ' || to_char(r.hot_rows, c_int) || ' per table');
+        o := o || ('   Hot Rows: ' || loadtest.format_number(r.hot_rows, c_int) || ' per table');
     END IF;
-    o := o || ('   Database: ' || r.database_name)
-           || ('   Role: ' || r.role_name)
-           || ('   Server version: ' || r.server_version)
+    o := o || ('   Database: ' || loadtest.one_line(r.database_name, 100))
+           || ('   Role: ' || loadtest.one_line(r.role_name, 100))
+           || ('   Server version: ' || loadtest.one_line(r.server_version, 100))
            || ('   Started: ' || r.started_at::text
                || coalesce(', ended: ' || r.ended_at::text, ''))
            || ''::text;
@@ -363,9 +507,9 @@ BEGIN
                          rec.pattern,
                          CASE WHEN rec.operation IS NOT NULL
                               THEN ' (' || rec.operation || ')' ELSE '' END,
-                         to_char(rec.n, c_int),
+                         loadtest.format_number(rec.n, c_int),
                          CASE WHEN rec.n = 1 THEN 'user' ELSE 'users' END,
-                         to_char(100.0 * rec.n / rec.total, c_1d));
+                         loadtest.format_number(100.0 * rec.n / rec.total, c_1d));
         v_n := v_n + 1;
     END LOOP;
     IF v_n = 0 THEN
@@ -375,22 +519,22 @@ BEGIN
 
     -- 3. Overall results
     o := o || 'Overall Results:'::text
-           || ('   Total Operations: ' || to_char(s.total_ops, c_int))
-           || ('   Successful: ' || to_char(s.successful, c_int)
-               || coalesce(' (' || to_char(s.success_pct, c_2d) || '%)', ''))
-           || ('   Failed: ' || to_char(s.failed, c_int)
-               || coalesce(' (' || to_char(100 - s.success_pct, c_2d) || '%)', ''))
-           || ('   Throughput: ' || coalesce(to_char(s.throughput_ops_s, c_2d) || ' ops/sec', 'n/a'))
-           || ('   Reads: ' || coalesce(to_char(100 * s.read_share, c_2d) || '% of operations', 'n/a'));
+           || ('   Total Operations: ' || loadtest.format_number(s.total_ops, c_int))
+           || ('   Successful: ' || loadtest.format_number(s.successful, c_int)
+               || coalesce(' (' || loadtest.format_number(s.success_pct, c_2d) || '%)', ''))
+           || ('   Failed: ' || loadtest.format_number(s.failed, c_int)
+               || coalesce(' (' || loadtest.format_number(100 - s.success_pct, c_2d) || '%)', ''))
+           || ('   Throughput: ' || coalesce(loadtest.format_number(s.throughput_ops_s, c_2d) || ' ops/sec', 'n/a'))
+           || ('   Reads: ' || coalesce(loadtest.format_number(100 * s.read_share, c_2d) || '% of operations', 'n/a'));
     IF s.retries > 0 THEN
         o := o || format('   Retried: %s operations (%s retries); their latency covers every try',
-                         to_char(s.retried_ops, c_int), to_char(s.retries, c_int));
+                         loadtest.format_number(s.retried_ops, c_int), loadtest.format_number(s.retries, c_int));
     END IF;
     IF r.users_lost > 0 THEN
         o := o || format('   Users lost: %s (%s operations not done): user %s',
-                         to_char(r.users_lost, c_int), to_char(r.ops_not_done, c_int),
+                         loadtest.format_number(r.users_lost, c_int), loadtest.format_number(r.ops_not_done, c_int),
                          (SELECT string_agg(u.user_no::text
-                                            || coalesce(' (' || (u.ops_planned - u.ops_done)::text || ' not done)', ''),
+                                            || coalesce(' (' || (u.ops_planned::bigint - u.ops_done::bigint)::text || ' not done)', ''),
                                             ', ' ORDER BY u.user_no)
                             FROM loadtest.run_users u
                            WHERE u.run_id = v_run_id AND u.lost));
@@ -400,64 +544,83 @@ BEGIN
     -- 3b. Stages: the results of each stage of a staged run
     IF r.stages IS NOT NULL THEN
         o := o || 'Stages:'::text;
+        -- Any jsonb: not an array, elements that are not objects, missing
+        -- keys or strings for numbers give stages with empty fields.
         FOR rec IN
-            SELECT st.stage, st.kind, st."from" AS from_target, st."to" AS to_target,
-                   st.start_s, st.end_s,
+            SELECT st.ord, st.stage, st.kind, st.from_target, st.to_target, st.start_s, st.end_s,
+                   CASE WHEN abs(st.end_s) < 1e300::float8 AND abs(st.start_s) < 1e300::float8
+                        THEN st.end_s - st.start_s END AS length_s,
                    count(sm.*) AS ops,
                    count(sm.*) FILTER (WHERE NOT sm.success) AS errors,
                    avg(sm.latency_us) / 1000 AS avg_ms,
                    percentile_cont(0.95) WITHIN GROUP (ORDER BY sm.latency_us) / 1000 AS p95_ms
-              FROM jsonb_to_recordset(r.stages)
-                   AS st(stage int, kind text, "from" float8, "to" float8, start_s float8, end_s float8)
+              FROM (SELECT e.ord,
+                           loadtest.jsonb_float8(e.v -> 'stage') AS stage,
+                           loadtest.one_line(e.v ->> 'kind', 20) AS kind,
+                           loadtest.jsonb_float8(e.v -> 'from') AS from_target,
+                           loadtest.jsonb_float8(e.v -> 'to') AS to_target,
+                           loadtest.jsonb_float8(e.v -> 'start_s') AS start_s,
+                           loadtest.jsonb_float8(e.v -> 'end_s') AS end_s
+                      FROM jsonb_array_elements(CASE WHEN jsonb_typeof(r.stages) = 'array'
+                                                     THEN r.stages ELSE '[]'::jsonb END)
+                           WITH ORDINALITY AS e(v, ord)) st
                    LEFT JOIN loadtest.samples sm
                      ON sm.run_id = v_run_id
-                    AND sm.start_us >= st.start_s * 1e6 AND sm.start_us < st.end_s * 1e6
-             GROUP BY st.stage, st.kind, st."from", st."to", st.start_s, st.end_s
-             ORDER BY st.stage
+                    -- (seconds to microseconds: |s| < 1e300 cannot overflow)
+                    AND sm.start_us >= CASE WHEN abs(st.start_s) < 1e300::float8
+                                            THEN st.start_s * 1e6::float8 ELSE st.start_s END
+                    AND sm.start_us < CASE WHEN abs(st.end_s) < 1e300::float8
+                                           THEN st.end_s * 1e6::float8 ELSE st.end_s END
+             GROUP BY st.ord, st.stage, st.kind, st.from_target, st.to_target, st.start_s, st.end_s
+             ORDER BY st.stage, st.ord
         LOOP
             o := o || format('   %s. %s %s -> %s over %ss: %s ops, %s ops/sec, avg %sms, p95 %sms, %s errors',
                              rec.stage,
                              CASE rec.kind WHEN 'rate' THEN 'rate (ops/sec)' ELSE 'users' END,
-                             rec.from_target::numeric, rec.to_target::numeric,
-                             to_char(rec.end_s - rec.start_s, c_2d),
-                             to_char(rec.ops, c_int),
-                             to_char(rec.ops / nullif(rec.end_s - rec.start_s, 0), c_2d),
-                             coalesce(to_char(rec.avg_ms, c_2d), 'n/a'),
-                             coalesce(to_char(rec.p95_ms, c_2d), 'n/a'),
-                             to_char(rec.errors, c_int));
+                             CASE WHEN abs(rec.from_target) < 1e14::float8 THEN rec.from_target::numeric::text
+                                  ELSE loadtest.format_number(rec.from_target, c_2d) END,
+                             CASE WHEN abs(rec.to_target) < 1e14::float8 THEN rec.to_target::numeric::text
+                                  ELSE loadtest.format_number(rec.to_target, c_2d) END,
+                             loadtest.format_number(rec.length_s, c_2d),
+                             loadtest.format_number(rec.ops, c_int),
+                             loadtest.format_number(CASE WHEN abs(rec.length_s) >= 1e-9::float8
+                                                         THEN rec.ops / rec.length_s END, c_2d),
+                             coalesce(loadtest.format_number(rec.avg_ms, c_2d), 'n/a'),
+                             coalesce(loadtest.format_number(rec.p95_ms, c_2d), 'n/a'),
+                             loadtest.format_number(rec.errors, c_int));
         END LOOP;
         o := o || ''::text;
     END IF;
 
     -- 4. Response times
     o := o || 'Response Times (ms):'::text
-           || ('   Average: ' || coalesce(to_char(s.avg_ms, c_2d) || 'ms', 'n/a'))
-           || ('   Median: ' || coalesce(to_char(s.median_ms, c_2d) || 'ms', 'n/a'))
-           || ('   95th Percentile: ' || coalesce(to_char(s.p95_ms, c_2d) || 'ms', 'n/a'))
-           || ('   99th Percentile: ' || coalesce(to_char(s.p99_ms, c_2d) || 'ms', 'n/a'))
-           || ('   Min: ' || coalesce(to_char(s.min_ms, c_2d) || 'ms', 'n/a'))
-           || ('   Max: ' || coalesce(to_char(s.max_ms, c_2d) || 'ms', 'n/a'));
+           || ('   Average: ' || coalesce(loadtest.format_number(s.avg_ms, c_2d) || 'ms', 'n/a'))
+           || ('   Median: ' || coalesce(loadtest.format_number(s.median_ms, c_2d) || 'ms', 'n/a'))
+           || ('   95th Percentile: ' || coalesce(loadtest.format_number(s.p95_ms, c_2d) || 'ms', 'n/a'))
+           || ('   99th Percentile: ' || coalesce(loadtest.format_number(s.p99_ms, c_2d) || 'ms', 'n/a'))
+           || ('   Min: ' || coalesce(loadtest.format_number(s.min_ms, c_2d) || 'ms', 'n/a'))
+           || ('   Max: ' || coalesce(loadtest.format_number(s.max_ms, c_2d) || 'ms', 'n/a'));
     IF r.rate IS NOT NULL THEN
         -- open model: measured from the intended start, so that a stalled
         -- server cannot hide its stall (no coordinated omission)
-        SELECT avg(sm.wait_us + sm.latency_us) / 1000,
-               percentile_cont(ARRAY[0.95, 0.99]) WITHIN GROUP (ORDER BY (sm.wait_us + sm.latency_us)::float8)
+        SELECT avg(sm.wait_us::float8 + sm.latency_us::float8) / 1000,
+               percentile_cont(ARRAY[0.95, 0.99]) WITHIN GROUP (ORDER BY sm.wait_us::float8 + sm.latency_us::float8)
           INTO v_avg_intended, v_pct_intended
           FROM loadtest.samples sm WHERE sm.run_id = v_run_id;
         o := o || format('   From intended start (schedule lag + operation): average %sms, p95 %sms, p99 %sms',
-                         to_char(v_avg_intended, c_2d), to_char(v_pct_intended[1] / 1000, c_2d),
-                         to_char(v_pct_intended[2] / 1000, c_2d))
+                         loadtest.format_number(v_avg_intended, c_2d), loadtest.format_number(v_pct_intended[1] / 1000, c_2d),
+                         loadtest.format_number(v_pct_intended[2] / 1000, c_2d))
                || format('   Schedule lag: average %sms, p95 %sms, max %sms; late starts (> 10ms behind schedule): %s (%s%%)',
-                         to_char(s.avg_wait_ms, c_2d), to_char(s.p95_wait_ms, c_2d),
-                         to_char(s.max_wait_ms, c_2d), to_char(s.late_starts, c_int),
-                         to_char(100.0 * s.late_starts / nullif(s.total_ops, 0), c_2d));
+                         loadtest.format_number(s.avg_wait_ms, c_2d), loadtest.format_number(s.p95_wait_ms, c_2d),
+                         loadtest.format_number(s.max_wait_ms, c_2d), loadtest.format_number(s.late_starts, c_int),
+                         loadtest.format_number(100.0 * s.late_starts / nullif(s.total_ops, 0), c_2d));
     ELSIF r.pool_size IS NOT NULL THEN
         -- what users feel when the pool is too small: the wait for a worker
         o := o || format('   Pool wait (a free worker): average %sms, p95 %sms, max %sms',
-                         to_char(s.avg_wait_ms, c_2d), to_char(s.p95_wait_ms, c_2d),
-                         to_char(s.max_wait_ms, c_2d))
+                         loadtest.format_number(s.avg_wait_ms, c_2d), loadtest.format_number(s.p95_wait_ms, c_2d),
+                         loadtest.format_number(s.max_wait_ms, c_2d))
                || format('   As users feel it (pool wait + operation): average %sms',
-                         to_char(s.avg_wait_ms + s.avg_ms, c_2d));
+                         loadtest.format_number(s.avg_wait_ms + s.avg_ms, c_2d));
     END IF;
     o := o || ''::text;
 
@@ -470,9 +633,9 @@ BEGIN
          ORDER BY x.ops DESC, x.operation::text
     LOOP
         o := o || format('   %s: %s ops, avg %sms, p95 %sms, %s %s',
-                         rec.operation, to_char(rec.ops, c_int),
-                         to_char(rec.avg_ms, c_2d), to_char(rec.p95_ms, c_2d),
-                         to_char(rec.errors, c_int),
+                         rec.operation, loadtest.format_number(rec.ops, c_int),
+                         loadtest.format_number(rec.avg_ms, c_2d), loadtest.format_number(rec.p95_ms, c_2d),
+                         loadtest.format_number(rec.errors, c_int),
                          CASE WHEN rec.errors = 1 THEN 'error' ELSE 'errors' END);
         IF rec.operation = 'search_members' THEN
             v_search_avg := rec.avg_ms;
@@ -499,10 +662,9 @@ BEGIN
         v_n := v_n + 1;
         IF v_n <= c_top_errors THEN
             o := o || format('   [%s] %s (%s): %s',
-                             coalesce(rec.sqlstate, '-----'),
-                             coalesce(left(regexp_replace(rec.message, '\s+', ' ', 'g'), 100),
-                                      'no message'),
-                             rec.operation, to_char(rec.count, c_int));
+                             coalesce(loadtest.one_line(rec.sqlstate, 10), '-----'),
+                             coalesce(loadtest.one_line(rec.message, 100), 'no message'),
+                             rec.operation, loadtest.format_number(rec.count, c_int));
         ELSE
             v_more := v_more + 1;
         END IF;
@@ -515,7 +677,7 @@ BEGIN
     IF v_n = 0 THEN
         o := o || '   none'::text;
     ELSIF v_more > 0 THEN
-        o := o || format('   ... and %s more (see loadtest.error_stats)', to_char(v_more, c_int));
+        o := o || format('   ... and %s more (see loadtest.error_stats)', loadtest.format_number(v_more, c_int));
     END IF;
     o := o || ''::text;
 
@@ -527,7 +689,7 @@ BEGIN
         v_rating := @extschema@.loadtest_rate_response(s.avg_ms);
         o := o || format('   %s %s: average response time %sms (%s) - %s',
                          CASE v_rating WHEN 'fair' THEN '[!]' WHEN 'poor' THEN '[!!]' ELSE '[OK]' END,
-                         initcap(v_rating), to_char(s.avg_ms, c_2d),
+                         initcap(v_rating), loadtest.format_number(s.avg_ms, c_2d),
                          CASE v_rating WHEN 'excellent' THEN '< 100ms' WHEN 'good' THEN '100-500ms'
                                        WHEN 'fair' THEN '500-1000ms' ELSE '> 1000ms' END,
                          CASE v_rating WHEN 'excellent' THEN 'system performing optimally'
@@ -541,7 +703,7 @@ BEGIN
         ELSE
             o := o || format('   %s %s throughput: %s ops/sec (%s) - %s',
                              CASE v_rating WHEN 'fair' THEN '[!]' WHEN 'poor' THEN '[!!]' ELSE '[OK]' END,
-                             initcap(v_rating), to_char(s.throughput_ops_s, c_2d),
+                             initcap(v_rating), loadtest.format_number(s.throughput_ops_s, c_2d),
                              CASE v_rating WHEN 'high' THEN '> 100' WHEN 'good' THEN '50-100'
                                            WHEN 'fair' THEN '20-50' ELSE '< 20' END,
                              CASE v_rating WHEN 'high' THEN 'can handle many users'
@@ -550,17 +712,18 @@ BEGIN
                                            ELSE 'capacity issues' END);
             -- Users that mostly think cannot load the server: then the
             -- throughput measures the simulated demand, not the capacity.
-            IF r.rate IS NULL AND r.think_time_ms > 0 AND s.avg_ms < 0.1 * r.think_time_ms THEN
+            IF r.rate IS NULL AND r.think_time_ms > 0 AND s.avg_ms >= 0
+               AND s.avg_ms < 0.1 * r.think_time_ms THEN
                 o := o || format('   note: throughput is set by the simulated demand, not the server: users spent %s%% of their time thinking (think time %sms, %sms per operation); run more users or think_time_ms => 0 to measure capacity',
-                                 to_char(100.0 * r.think_time_ms / (r.think_time_ms + s.avg_ms), c_2d),
-                                 to_char(r.think_time_ms, c_int), to_char(s.avg_ms, c_2d));
+                                 loadtest.format_number(100.0 * r.think_time_ms / (r.think_time_ms + s.avg_ms), c_2d),
+                                 loadtest.format_number(r.think_time_ms, c_int), loadtest.format_number(s.avg_ms, c_2d));
             END IF;
         END IF;
 
         v_rating := @extschema@.loadtest_rate_success(s.success_pct);
         o := o || format('   %s %s success rate: %s%% (%s) - %s',
                          CASE v_rating WHEN 'fair' THEN '[!]' WHEN 'poor' THEN '[!!]' ELSE '[OK]' END,
-                         initcap(v_rating), to_char(s.success_pct, c_2d),
+                         initcap(v_rating), loadtest.format_number(s.success_pct, c_2d),
                          CASE WHEN s.failed = 0 THEN 'no failed operations'
                               ELSE CASE v_rating WHEN 'excellent' THEN '> 99%' WHEN 'good' THEN '95-99%'
                                                  WHEN 'fair' THEN '90-95%' ELSE '< 90%' END END,
@@ -575,31 +738,39 @@ BEGIN
     o := o || format('Scaling to %s Users:', c_target_users);
     IF s.total_ops = 0 OR s.avg_ms IS NULL THEN
         o := o || '   no operations recorded: nothing to estimate'::text;
+    ELSIF r.users < 1 THEN
+        o := o || format('   the run has %s users: nothing to estimate', r.users);
     ELSE
         SELECT * INTO cap
           FROM @extschema@.loadtest_capacity(s.avg_ms, r.users, v_target_ms, c_target_users);
 
-        o := o || ('   Target response time: ' || to_char(v_target_ms, c_2d) || 'ms')
-               || CASE WHEN cap.capacity_users = 'Infinity'::float8
+        o := o || ('   Target response time: ' || v_target_txt || 'ms')
+               || CASE WHEN cap.capacity_users = 'Infinity'::float8 AND s.avg_ms <= 0
                        THEN '   Current capacity: unlimited (no measurable response time)'
+                       WHEN cap.capacity_users = 'Infinity'::float8
+                       THEN '   Current capacity: unlimited (beyond the range of double precision)'
                        ELSE format('   Current capacity: ~%s concurrent users (at %sms average response time)',
-                                   to_char(floor(cap.capacity_users)::numeric, c_int),
-                                   to_char(v_target_ms, c_2d)) END
+                                   loadtest.format_number(floor(cap.capacity_users)::numeric, c_int),
+                                   v_target_txt) END
                || format('   Estimated response time at %s users: %sms',
-                         c_target_users, to_char(cap.est_response_ms, c_2d))
+                         c_target_users, loadtest.format_number(cap.est_response_ms, c_2d))
                || CASE cap.verdict
                   WHEN 'ready' THEN format('   [OK] System should handle %s users within %sms',
-                                           c_target_users, to_char(v_target_ms, c_2d))
+                                           c_target_users, v_target_txt)
                   WHEN 'degraded' THEN format('   [!] System may handle %s users with degraded performance',
                                               c_target_users)
                   ELSE format('   [!!] System is not ready for %s users: the estimate is over twice the %sms target',
-                              c_target_users, to_char(v_target_ms, c_2d)) END
+                              c_target_users, v_target_txt) END
                || '   (linear model: response time proportional to concurrent users)'::text;
 
         -- The USL model (50_capacity.sql) beside the linear one, fitted over
         -- the latest completed run of each user count of this pattern and
-        -- think time that the caller can see; the target's own user count is
-        -- left out, so that a measured run at the target tests both estimates.
+        -- think time that the caller started itself (a superuser sees every
+        -- role's runs: it must not mix other roles' runs into its model); the
+        -- target's own user count is left out, so that a measured run at the
+        -- target tests both estimates.  The lines are added only once all are
+        -- computed: runs that cannot be fitted (written into the tables by
+        -- hand) give a line saying so instead of an error.
         DECLARE
             u_users float8[] := '{}';
             u_tput  float8[] := '{}';
@@ -611,13 +782,16 @@ BEGIN
             u_meas  loadtest.run_summary;
             u_args  text[] := '{}';
             u_have  boolean := false;
+            u_lines text[] := '{}';
         BEGIN
             FOR u_rec IN
                 SELECT DISTINCT ON (x.users) x.run_id, x.users
                   FROM loadtest.runs x
-                 WHERE x.status = 'completed' AND x.samples_recorded
+                 WHERE x.status OPERATOR(pg_catalog.=) 'completed'::loadtest.run_status
+                   AND x.samples_recorded
+                   AND x.role_name = current_user
                    AND x.pattern = r.pattern AND x.think_time_ms = r.think_time_ms
-                   AND x.users <> c_target_users
+                   AND x.users <> c_target_users AND x.users >= 1
                    -- closed-model runs with a worker per user: there the
                    -- user count is the concurrency the law speaks of
                    AND x.rate IS NULL AND x.stages IS NULL AND x.pool_size IS NULL
@@ -625,40 +799,41 @@ BEGIN
             LOOP
                 SELECT y.throughput_ops_s INTO u_tp
                   FROM loadtest.run_summary y WHERE y.run_id = u_rec.run_id;
-                IF u_tp > 0 THEN
+                IF u_tp > 0 AND u_tp < 'Infinity'::float8 THEN
                     u_users := u_users || u_rec.users::float8;
                     u_tput := u_tput || u_tp;
                 END IF;
             END LOOP;
 
-            IF cardinality(u_users) >= 3 THEN
+            IF cardinality(u_users) >= 3 AND r.think_time_ms >= 0 THEN
                 SELECT * INTO u_fit FROM @extschema@.loadtest_usl_fit(u_users, u_tput);
                 SELECT * INTO u_pred
                   FROM @extschema@.loadtest_usl_predict(u_fit.sigma, u_fit.kappa, u_fit.lambda,
                                                         c_target_users, r.think_time_ms);
                 u_have := true;
-                o := o || format('   USL model (Universal Scalability Law) over the completed %s runs with %sms think time at %s users:',
-                                 r.pattern, to_char(r.think_time_ms, c_int),
+                u_lines := u_lines
+                       || format('   USL model (Universal Scalability Law) over the completed %s runs with %sms think time at %s users:',
+                                 loadtest.one_line(r.pattern, 100), loadtest.format_number(r.think_time_ms, c_int),
                                  array_to_string(u_users, ', '))
                        || format('      sigma %s (contention), kappa %s (coherency), lambda %s ops/sec at 1 user, r2 %s',
-                                 to_char(u_fit.sigma, 'FM9990.0000'),
+                                 loadtest.format_number(u_fit.sigma, 'FM9990.0000'),
                                  CASE WHEN u_fit.kappa = 0 THEN '0'
-                                      ELSE btrim(to_char(u_fit.kappa, '9.99EEEE')) END,
-                                 to_char(u_fit.lambda, c_2d),
-                                 coalesce(to_char(u_fit.r2, 'FM990.0000'), 'n/a'))
+                                      ELSE btrim(loadtest.format_number(u_fit.kappa, '9.99EEEE')) END,
+                                 loadtest.format_number(u_fit.lambda, c_2d),
+                                 coalesce(loadtest.format_number(u_fit.r2, 'FM990.0000'), 'n/a'))
                        || format('      %s Estimated at %s users: %s ops/sec, response time %sms',
                                  CASE WHEN u_pred.response_ms <= v_target_ms THEN '[OK]'
-                                      WHEN u_pred.response_ms <= 2 * v_target_ms THEN '[!]'
+                                      WHEN u_pred.response_ms - v_target_ms <= v_target_ms THEN '[!]'
                                       ELSE '[!!]' END,
-                                 c_target_users, to_char(u_pred.throughput, c_2d),
-                                 to_char(u_pred.response_ms, c_2d));
+                                 c_target_users, loadtest.format_number(u_pred.throughput, c_2d),
+                                 loadtest.format_number(u_pred.response_ms, c_2d));
                 IF u_fit.peak_users IS NOT NULL THEN
-                    o := o || format('      Throughput peaks at ~%s users (%s ops/sec)',
-                                     to_char(round(u_fit.peak_users), c_int),
-                                     to_char(u_fit.peak_throughput, c_2d));
+                    u_lines := u_lines || format('      Throughput peaks at ~%s users (%s ops/sec)',
+                                                 loadtest.format_number(round(u_fit.peak_users), c_int),
+                                                 loadtest.format_number(u_fit.peak_throughput, c_2d));
                 END IF;
                 IF u_fit.note IS NOT NULL THEN
-                    o := o || ('      note: ' || u_fit.note);
+                    u_lines := u_lines || ('      note: ' || u_fit.note);
                 END IF;
             ELSE
                 IF r.pattern <> 'distributed' THEN
@@ -667,15 +842,18 @@ BEGIN
                 IF r.think_time_ms <> 0 THEN
                     u_args := u_args || format('think_time_ms => %s', r.think_time_ms);
                 END IF;
-                o := o || format('   USL model: needs completed %s runs with %sms think time at 3 or more user counts (found %s); for an estimate: SELECT * FROM loadtest_capacity(%s);',
-                                 r.pattern, to_char(r.think_time_ms, c_int),
-                                 cardinality(u_users), array_to_string(u_args, ', '));
+                u_lines := u_lines
+                       || format('   USL model: needs completed %s runs with %sms think time at 3 or more user counts (found %s); for an estimate: SELECT * FROM loadtest_capacity(%s);',
+                                 loadtest.one_line(r.pattern, 100), loadtest.format_number(r.think_time_ms, c_int),
+                                 cardinality(u_users), loadtest.one_line(array_to_string(u_args, ', '), 200));
             END IF;
 
             -- The measured figure, when a completed run at the target exists.
             SELECT max(x.run_id) INTO u_mid
               FROM loadtest.runs x
-             WHERE x.status = 'completed' AND x.samples_recorded
+             WHERE x.status OPERATOR(pg_catalog.=) 'completed'::loadtest.run_status
+               AND x.samples_recorded
+               AND x.role_name = current_user
                AND x.pattern = r.pattern AND x.think_time_ms = r.think_time_ms
                AND x.users = c_target_users;
             IF u_mid IS NOT NULL THEN
@@ -687,35 +865,41 @@ BEGIN
                 END IF;
             END IF;
             IF u_meas.avg_ms > 0 THEN
-                o := o || format('   Measured at %s users (run %s): response time %sms average, %s ops/sec',
-                                 c_target_users, u_mid, to_char(u_meas.avg_ms, c_2d),
-                                 coalesce(to_char(u_meas.throughput_ops_s, c_2d), 'n/a'))
+                u_lines := u_lines
+                       || format('   Measured at %s users (run %s): response time %sms average, %s ops/sec',
+                                 c_target_users, u_mid, loadtest.format_number(u_meas.avg_ms, c_2d),
+                                 coalesce(loadtest.format_number(u_meas.throughput_ops_s, c_2d), 'n/a'))
                        || format('      linear estimate %sms: %s',
-                                 to_char(cap.est_response_ms, c_2d),
+                                 loadtest.format_number(cap.est_response_ms, c_2d),
                                  CASE WHEN u_mid = r.run_id THEN 'this run'
                                       WHEN cap.est_response_ms >= u_meas.avg_ms
-                                      THEN to_char(100 * (cap.est_response_ms / u_meas.avg_ms - 1), c_2d) || '% too high'
-                                      ELSE to_char(100 * (1 - cap.est_response_ms / u_meas.avg_ms), c_2d) || '% too low' END);
+                                      THEN loadtest.format_number(100 * (cap.est_response_ms / u_meas.avg_ms - 1), c_2d) || '% too high'
+                                      ELSE loadtest.format_number(100 * (1 - cap.est_response_ms / u_meas.avg_ms), c_2d) || '% too low' END);
                 IF u_have THEN
-                    o := o || format('      USL estimate %sms: %s%s',
-                                     to_char(u_pred.response_ms, c_2d),
+                    u_lines := u_lines
+                           || format('      USL estimate %sms: %s%s',
+                                     loadtest.format_number(u_pred.response_ms, c_2d),
                                      CASE WHEN u_pred.response_ms >= u_meas.avg_ms
-                                          THEN to_char(100 * (u_pred.response_ms / u_meas.avg_ms - 1), c_2d) || '% too high'
-                                          ELSE to_char(100 * (1 - u_pred.response_ms / u_meas.avg_ms), c_2d) || '% too low' END,
+                                          THEN loadtest.format_number(100 * (u_pred.response_ms / u_meas.avg_ms - 1), c_2d) || '% too high'
+                                          ELSE loadtest.format_number(100 * (1 - u_pred.response_ms / u_meas.avg_ms), c_2d) || '% too low' END,
                                      CASE WHEN u_meas.throughput_ops_s > 0 THEN
-                                          format('; %s ops/sec: %s', to_char(u_pred.throughput, c_2d),
+                                          format('; %s ops/sec: %s', loadtest.format_number(u_pred.throughput, c_2d),
                                                  CASE WHEN u_pred.throughput >= u_meas.throughput_ops_s
-                                                      THEN to_char(100 * (u_pred.throughput / u_meas.throughput_ops_s - 1), c_2d) || '% too high'
-                                                      ELSE to_char(100 * (1 - u_pred.throughput / u_meas.throughput_ops_s), c_2d) || '% too low' END)
+                                                      THEN loadtest.format_number(100 * (u_pred.throughput / u_meas.throughput_ops_s - 1), c_2d) || '% too high'
+                                                      ELSE loadtest.format_number(100 * (1 - u_pred.throughput / u_meas.throughput_ops_s), c_2d) || '% too low' END)
                                           ELSE '' END);
                 END IF;
             END IF;
+            o := o || u_lines;
+        EXCEPTION WHEN data_exception THEN
+            -- (SQLSTATE class 22: values out of range, invalid parameters)
+            o := o || ('   USL model: not estimated from these runs: ' || loadtest.one_line(SQLERRM, 200));
         END;
 
         -- Recommendations, each from evidence in this run
         IF s.read_share > 0.6 THEN
             recs := recs || format('Reads are %s%% of operations (> 60%%): add read replicas for the reads (2-3x capacity for reads)',
-                                   to_char(100 * s.read_share, c_2d));
+                                   loadtest.format_number(100 * s.read_share, c_2d));
         END IF;
 
         -- The reference guide's indexes: any valid, non-partial index whose
@@ -751,8 +935,8 @@ BEGIN
 
         IF v_search_avg > 2 * s.avg_ms OR v_search_p95 > 2 * s.p95_ms THEN
             recs := recs || format('search_members is slow (avg %sms, p95 %sms; overall avg %sms, p95 %sms): %s',
-                                   to_char(v_search_avg, c_2d), to_char(v_search_p95, c_2d),
-                                   to_char(s.avg_ms, c_2d), to_char(s.p95_ms, c_2d),
+                                   loadtest.format_number(v_search_avg, c_2d), loadtest.format_number(v_search_p95, c_2d),
+                                   loadtest.format_number(s.avg_ms, c_2d), loadtest.format_number(s.p95_ms, c_2d),
                                    CASE WHEN v_missing IS NULL
                                         THEN 'its indexes exist, look at its plans (EXPLAIN ANALYZE)'
                                         ELSE 'add the missing indexes below' END);
@@ -765,23 +949,23 @@ BEGIN
 
         IF v_lock_errs > 0 THEN
             recs := recs || format('Lock conflicts (%s failed: deadlock 40P01, serialization failure 40001, lock not available 55P03): look at lock waits (pg_locks, log_lock_waits) and add retry logic',
-                                   to_char(v_lock_errs, c_int));
+                                   loadtest.format_number(v_lock_errs, c_int));
         END IF;
         IF v_othr_errs > 0 THEN
             recs := recs || format('Other failures (%s): investigate them (see Errors above and loadtest.error_stats)',
-                                   to_char(v_othr_errs, c_int));
+                                   loadtest.format_number(v_othr_errs, c_int));
         END IF;
         IF r.users_lost > 0 THEN
             recs := recs || format('Users lost (%s): their workers ended early, see the server log',
-                                   to_char(r.users_lost, c_int));
+                                   loadtest.format_number(r.users_lost, c_int));
         END IF;
         IF cap.capacity_users < c_target_users THEN
             recs := recs || format('Capacity ~%s is below %s users: use connection pooling (e.g. PgBouncer), cache frequently read data (3-5x for cached queries) and optimise the slowest queries; then scale horizontally',
-                                   to_char(floor(cap.capacity_users)::numeric, c_int), c_target_users);
+                                   loadtest.format_number(floor(cap.capacity_users)::numeric, c_int), c_target_users);
         END IF;
         IF s.p99_ms > 10 * s.median_ms THEN
             recs := recs || format('Tail latency: p99 %sms is over 10x the median %sms: look at checkpoints, autovacuum and lock waits (log_checkpoints, log_autovacuum_min_duration, log_lock_waits)',
-                                   to_char(s.p99_ms, c_2d), to_char(s.median_ms, c_2d));
+                                   loadtest.format_number(s.p99_ms, c_2d), loadtest.format_number(s.median_ms, c_2d));
         END IF;
 
         o := o || '   Recommendations:'::text;
@@ -800,7 +984,7 @@ END
 $$;
 
 COMMENT ON FUNCTION loadtest_report(bigint, double precision) IS
-'loadtest: the text report of a run (NULL: the latest run): configuration, user patterns, results, response times, operations, errors, assessment and scaling to 4000 users at target_ms; marks stale runs first';
+'loadtest: the text report of a run (NULL: the latest run): configuration, user patterns, results, response times, operations, errors, assessment and scaling to 4000 users at target_ms (finite and positive); marks stale runs first.  The USL lines fit only completed runs of the calling role (role_name = current_user), even for a superuser who sees every role''s runs; runs written into the tables by hand give odd figures but a report';
 
 -- Reading results is open to all: the views run as the caller
 -- (security_invoker), and row-level security shows each role its own runs.

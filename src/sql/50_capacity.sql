@@ -28,7 +28,10 @@
 -- min |a x - y|, a an n x k matrix (n >= k), by Householder QR on
 -- unit-norm columns (the USL's columns 1, N-1, N(N-1) differ by orders of
 -- magnitude; normal equations would square their condition number).
--- NULL when the columns are (numerically) dependent.
+-- NULL when the columns are (numerically) dependent.  Its elements must be
+-- finite and at most 1e50 in magnitude, those below 1e-50 count as 0, and
+-- k is at most 4, so that no sum of squares or back substitution can
+-- overflow (or underflow) double precision.
 CREATE OR REPLACE FUNCTION loadtest.least_squares(a double precision[], y double precision[])
 RETURNS double precision[]
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
@@ -45,11 +48,46 @@ DECLARE
     vv    double precision;
     d     double precision;
 BEGIN
-    IF array_ndims(a) <> 2 OR array_ndims(y) <> 1 OR n < k
+    IF array_ndims(a) IS DISTINCT FROM 2 OR array_ndims(y) IS DISTINCT FROM 1 OR n < k
        OR array_length(y, 1) <> n THEN
         RAISE EXCEPTION 'loadtest.least_squares: a must be an n x k matrix with n >= k and y a vector of n'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    IF k > 4 THEN
+        RAISE EXCEPTION 'loadtest.least_squares: at most 4 columns, not %', k
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF EXISTS (SELECT 1 FROM unnest(a) z WHERE z IS NULL)
+       OR EXISTS (SELECT 1 FROM unnest(y) z WHERE z IS NULL) THEN
+        RAISE EXCEPTION 'loadtest.least_squares: a and y must not contain NULLs'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    -- Index from 1 whatever the lower bounds were; range of the elements.
+    v := array_fill(0::float8, ARRAY[n]);
+    x := array_fill(0::float8, ARRAY[n * k]);
+    FOR i IN 1 .. n LOOP
+        FOR j IN 1 .. k LOOP
+            d := a[array_lower(a, 1) + i - 1][array_lower(a, 2) + j - 1];
+            IF NOT (abs(d) <= 1e50) THEN  -- NaN sorts above all numbers
+                RAISE EXCEPTION 'loadtest.least_squares: the elements of a must be finite and at most 1e50 in magnitude, not %', d
+                    USING ERRCODE = 'invalid_parameter_value';
+            END IF;
+            x[(i - 1) * k + j] := CASE WHEN abs(d) < 1e-50 THEN 0 ELSE d END;
+        END LOOP;
+        d := y[array_lower(y, 1) + i - 1];
+        IF NOT (abs(d) <= 1e50) THEN
+            RAISE EXCEPTION 'loadtest.least_squares: the elements of y must be finite and at most 1e50 in magnitude, not %', d
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        v[i] := CASE WHEN abs(d) < 1e-50 THEN 0 ELSE d END;
+    END LOOP;
+    a := array_fill(0::float8, ARRAY[n, k]);
+    FOR i IN 1 .. n LOOP
+        FOR j IN 1 .. k LOOP
+            a[i][j] := x[(i - 1) * k + j];
+        END LOOP;
+    END LOOP;
+    y := v;
 
     -- Unit-norm columns.
     s := array_fill(0::float8, ARRAY[k]);
@@ -124,7 +162,7 @@ END
 $$;
 
 COMMENT ON FUNCTION loadtest.least_squares(double precision[], double precision[]) IS
-'loadtest (internal): least-squares solution x of a x = y for an n x k matrix a (Householder QR); NULL when the columns are dependent';
+'loadtest (internal): least-squares solution x of a x = y for an n x k matrix a (k <= 4, Householder QR); NULL when the columns are dependent; elements must be finite and at most 1e50 in magnitude (below 1e-50: 0)';
 
 -- ---------------------------------------------------------------------------
 -- Fitting the USL
@@ -168,6 +206,13 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     c_zero  constant double precision := 1e-9;
+    c_max_users constant double precision := 1e9;
+    c_min_tput  constant double precision := 1e-9;
+    c_max_tput  constant double precision := 1e12;
+    -- lambda stays within [1/c_max_par, c_max_par], sigma and kappa within
+    -- [c_min_coef, c_max_par] or 0, in terms of y = N / X as of X
+    c_max_par   constant double precision := 1e20;
+    c_min_coef  constant double precision := 1e-40;
     n       integer;
     nd      integer;
     nmax    double precision;
@@ -202,11 +247,14 @@ BEGIN
     -- Checks
     IF users IS NULL OR throughput IS NULL THEN
         RAISE EXCEPTION 'users and throughput must not be NULL'
-            USING ERRCODE = 'null_value_not_allowed';
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Pass the user counts and the throughputs measured at them as two arrays.';
     END IF;
     IF coalesce(array_ndims(users), 1) <> 1 OR coalesce(array_ndims(throughput), 1) <> 1 THEN
-        RAISE EXCEPTION 'users and throughput must be one-dimensional arrays'
-            USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'users and throughput must be one-dimensional arrays (got % and % dimensions)',
+                        coalesce(array_ndims(users), 1), coalesce(array_ndims(throughput), 1)
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'throughput[i] is the throughput measured with users[i] users.';
     END IF;
     n := cardinality(users);
     IF n <> cardinality(throughput) THEN
@@ -217,17 +265,24 @@ BEGIN
     END IF;
     IF array_position(users, NULL) IS NOT NULL OR array_position(throughput, NULL) IS NOT NULL THEN
         RAISE EXCEPTION 'users and throughput must not contain NULLs'
-            USING ERRCODE = 'null_value_not_allowed';
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Leave out the levels that were not measured.';
     END IF;
+    -- Index from 1 whatever the arrays' lower bounds ('[0:3]={...}').
+    users := ARRAY(SELECT u FROM unnest(users) WITH ORDINALITY AS z(u, o) ORDER BY o);
+    throughput := ARRAY(SELECT x FROM unnest(throughput) WITH ORDINALITY AS z(x, o) ORDER BY o);
+    -- Ranges within which no step of the fit can overflow double precision.
     FOR i IN 1 .. n LOOP
-        IF NOT (users[i] >= 1 AND users[i] < 'Infinity'::float8) THEN
-            RAISE EXCEPTION 'users must be finite numbers >= 1, not %', users[i]
-                USING ERRCODE = 'invalid_parameter_value';
+        IF NOT (users[i] >= 1 AND users[i] <= c_max_users) THEN  -- NaN sorts above all numbers
+            RAISE EXCEPTION 'users must be numbers between 1 and 1e9, not %', users[i]
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'users[i] is the number of concurrent users of a measured run.';
         END IF;
-        IF NOT (throughput[i] > 0 AND throughput[i] < 'Infinity'::float8) THEN
-            RAISE EXCEPTION 'throughput must be finite positive numbers, not % (at % users)',
+        IF NOT (throughput[i] >= c_min_tput AND throughput[i] <= c_max_tput) THEN
+            RAISE EXCEPTION 'throughput must be numbers between 1e-9 and 1e12 (operations per second), not % (at % users)',
                             throughput[i], users[i]
-                USING ERRCODE = 'invalid_parameter_value';
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'throughput[i] is the throughput in operations per second measured with users[i] users.';
         END IF;
     END LOOP;
     SELECT count(DISTINCT u), min(u), max(u) INTO nd, nmin, nmax FROM unnest(users) u;
@@ -268,6 +323,10 @@ BEGIN
             unc := p;
         END IF;
         CONTINUE WHEN NOT (p[1] > 0 AND p[2] >= 0 AND p[3] >= 0);
+        CONTINUE WHEN NOT (p[1] >= 1 / c_max_par AND p[1] <= c_max_par
+                           AND p[2] <= c_max_par AND p[3] <= c_max_par);
+        p[2] := CASE WHEN p[2] < c_min_coef THEN 0 ELSE p[2] END;
+        p[3] := CASE WHEN p[3] < c_min_coef THEN 0 ELSE p[3] END;
         e := 0;
         FOR i IN 1 .. n LOOP
             d := yy[i] - p[1] - p[2] * (nn[i] - 1) - p[3] * nn[i] * (nn[i] - 1);
@@ -281,6 +340,12 @@ BEGIN
 
     IF best IS NOT NULL THEN
         p := ARRAY[1 / best[1], best[2] / best[1], best[3] / best[1]];
+    END IF;
+    IF best IS NOT NULL
+       AND p[1] BETWEEN 1 / c_max_par AND c_max_par
+       AND (p[2] = 0 OR p[2] BETWEEN c_min_coef AND c_max_par)
+       AND (p[3] = 0 OR p[3] BETWEEN c_min_coef AND c_max_par) THEN
+        NULL;
     ELSE
         -- No face with a > 0: start from lambda = X / N at the smallest N
         -- (a lower bound of lambda when sigma, kappa >= 0).
@@ -319,6 +384,9 @@ BEGIN
                 m[i][j] := jac[i][cols[j]];
             END LOOP;
         END LOOP;
+        -- (outside the range least_squares takes: stop refining here)
+        EXIT WHEN EXISTS (SELECT 1 FROM unnest(m) z WHERE abs(z) > 1e50)
+               OR EXISTS (SELECT 1 FROM unnest(r) z WHERE abs(z) > 1e50);
         sol := loadtest.least_squares(m, r);
         EXIT WHEN sol IS NULL;
         step := ARRAY[0, 0, 0]::float8[];
@@ -332,7 +400,11 @@ BEGIN
             q := ARRAY[p[1] + t * step[1],
                        greatest(0, p[2] + t * step[2]),
                        greatest(0, p[3] + t * step[3])];
-            IF q[1] > 0 THEN
+            -- negligible coefficients are 0 (so that no product underflows)
+            q[2] := CASE WHEN q[2] < c_min_coef THEN 0 ELSE q[2] END;
+            q[3] := CASE WHEN q[3] < c_min_coef THEN 0 ELSE q[3] END;
+            IF q[1] BETWEEN 1 / c_max_par AND c_max_par
+               AND q[2] <= c_max_par AND q[3] <= c_max_par THEN
                 sse_new := 0;
                 FOR i IN 1 .. n LOOP
                     d := xx[i] - q[1] * nn[i] / (1 + q[2] * (nn[i] - 1) + q[3] * nn[i] * (nn[i] - 1));
@@ -421,7 +493,7 @@ END
 $$;
 
 COMMENT ON FUNCTION loadtest_usl_fit(double precision[], double precision[]) IS
-'loadtest: fits the Universal Scalability Law X(N) = lambda N / (1 + sigma (N-1) + kappa N (N-1)) to throughputs measured at user counts users (>= 3 distinct), by least squares on N/X then Gauss-Newton on X, with sigma, kappa >= 0; returns sigma, kappa, lambda, r2 (on X), peak_users = sqrt((1 - sigma) / kappa), peak_throughput and a note on degenerate cases';
+'loadtest: fits the Universal Scalability Law X(N) = lambda N / (1 + sigma (N-1) + kappa N (N-1)) to throughputs measured at user counts users (>= 3 distinct), by least squares on N/X then Gauss-Newton on X, with sigma, kappa >= 0; returns sigma, kappa, lambda, r2 (on X), peak_users = sqrt((1 - sigma) / kappa), peak_throughput and a note on degenerate cases; users must be between 1 and 1e9, throughput between 1e-9 and 1e12 ops/s (else SQLSTATE 22023), the arrays one-dimensional, of one length, without NULLs, with any lower bound';
 
 -- ---------------------------------------------------------------------------
 -- Predicting with the USL
@@ -442,24 +514,37 @@ DECLARE
     d double precision;
 BEGIN
     -- (NaN sorts above Infinity in PostgreSQL: < 'Infinity' rejects both)
-    IF NOT (sigma >= 0 AND sigma < 'Infinity'::float8 AND kappa >= 0 AND kappa < 'Infinity'::float8) THEN
-        RAISE EXCEPTION 'sigma and kappa must be finite numbers >= 0'
-            USING ERRCODE = 'invalid_parameter_value';
+    -- Ranges within which nothing below can overflow or underflow double
+    -- precision.
+    IF NOT (sigma >= 0 AND sigma <= 1e6) THEN  -- NaN sorts above all numbers
+        RAISE EXCEPTION 'sigma must be a number between 0 and 1e6, not %', sigma
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'sigma (contention) is a share of the work, usually between 0 and 1: take it from loadtest_usl_fit().';
     END IF;
-    IF NOT (lambda > 0 AND lambda < 'Infinity'::float8) THEN
-        RAISE EXCEPTION 'lambda must be a finite positive number'
-            USING ERRCODE = 'invalid_parameter_value';
+    IF NOT (kappa >= 0 AND kappa <= 1e6) THEN
+        RAISE EXCEPTION 'kappa must be a number between 0 and 1e6, not %', kappa
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'kappa (coherency) is usually far below 1: take it from loadtest_usl_fit().';
     END IF;
-    IF NOT (users >= 1 AND users < 'Infinity'::float8) THEN
-        RAISE EXCEPTION 'users must be a finite number >= 1'
-            USING ERRCODE = 'invalid_parameter_value';
+    IF NOT (lambda >= 1e-20 AND lambda <= 1e20) THEN
+        RAISE EXCEPTION 'lambda must be a number between 1e-20 and 1e20 (operations per second), not %', lambda
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'lambda is the throughput of one user: take it from loadtest_usl_fit().';
     END IF;
-    IF NOT (think_time_ms >= 0 AND think_time_ms < 'Infinity'::float8) THEN
-        RAISE EXCEPTION 'think_time_ms must be a finite number >= 0'
-            USING ERRCODE = 'invalid_parameter_value';
+    IF NOT (users >= 1 AND users <= 1e12) THEN
+        RAISE EXCEPTION 'users must be a number between 1 and 1e12, not %', users
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'users is the number of concurrent users to predict for.';
+    END IF;
+    IF NOT (think_time_ms >= 0 AND think_time_ms <= 1e15) THEN
+        RAISE EXCEPTION 'think_time_ms must be a number between 0 and 1e15, not %', think_time_ms
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'think_time_ms is the pause of each user between two operations, in ms.';
     END IF;
 
-    d := 1 + sigma * (users - 1) + kappa * users * (users - 1);
+    -- (coefficients below 1e-100 have no effect at up to 1e12 users)
+    d := 1 + CASE WHEN sigma < 1e-100 THEN 0 ELSE sigma * (users - 1) END
+           + CASE WHEN kappa < 1e-100 THEN 0 ELSE kappa * users * (users - 1) END;
     throughput := lambda * users / d;
     -- Little's law: N = X (R + Z), so R = N / X - Z = d / lambda - Z.
     response_ms := greatest(0, 1000 * d / lambda - think_time_ms);
@@ -467,7 +552,7 @@ END
 $$;
 
 COMMENT ON FUNCTION loadtest_usl_predict(double precision, double precision, double precision, double precision, double precision) IS
-'loadtest: USL throughput X(N) = lambda N / (1 + sigma (N-1) + kappa N (N-1)) in ops/s at users = N, and response time in ms by Little''s law, R = N / X - think time (at least 0)';
+'loadtest: USL throughput X(N) = lambda N / (1 + sigma (N-1) + kappa N (N-1)) in ops/s at users = N, and response time in ms by Little''s law, R = N / X - think time (at least 0); sigma and kappa between 0 and 1e6, lambda between 1e-20 and 1e20, users between 1 and 1e12, think_time_ms between 0 and 1e15 (else SQLSTATE 22023)';
 
 -- ---------------------------------------------------------------------------
 -- Measuring and predicting capacity
@@ -524,12 +609,16 @@ DECLARE
     qq        double precision;
 BEGIN
     IF v_target IS NULL OR v_target < 1 THEN
-        RAISE EXCEPTION 'target_users must be at least 1'
-            USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'target_users must be at least 1, not %', coalesce(v_target::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pass the number of concurrent users to predict for, e.g. target_users => 4000.';
     END IF;
-    IF v_tms IS NULL OR NOT (v_tms > 0 AND v_tms < 'Infinity'::float8) THEN
-        RAISE EXCEPTION 'target_ms must be a positive number'
-            USING ERRCODE = 'invalid_parameter_value';
+    -- (between 1e-9 and 1e15 ms no step of the capacity below can overflow
+    -- or underflow)
+    IF v_tms IS NULL OR NOT (v_tms >= 1e-9 AND v_tms <= 1e15) THEN
+        RAISE EXCEPTION 'target_ms must be a number between 1e-9 and 1e15, not %', coalesce(v_tms::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pass the target response time in ms, e.g. target_ms => 500.';
     END IF;
 
     IF v_run_ids IS NULL THEN
@@ -556,6 +645,7 @@ BEGIN
                       HINT = 'Measure the levels with loadtest_run(), then pass their ids as run_ids.';
         END IF;
 
+        v_levels := ARRAY(SELECT u FROM unnest(v_levels) WITH ORDINALITY AS z(u, o) ORDER BY o);
         FOREACH v_last IN ARRAY v_levels LOOP
             v_rid := @extschema@.loadtest_run(users => v_last,
                                               ops => loadtest_capacity.ops,
@@ -589,7 +679,10 @@ BEGIN
         END IF;
     END IF;
 
-    -- The runs' measurements, by users then run id.
+    -- The runs' measurements, by users then run id.  Runs that it started
+    -- itself are the caller's (a superuser sees every role's runs: it must
+    -- not take another role's run for its own); run_ids given are the
+    -- caller's choice.
     measured_runs := '{}';
     measured_users := '{}';
     measured_ops_s := '{}';
@@ -597,6 +690,7 @@ BEGIN
     FOR run IN
         SELECT x.* FROM loadtest.runs x
          WHERE x.run_id = ANY (v_run_ids)
+           AND (loadtest_capacity.run_ids IS NOT NULL OR x.role_name = current_user)
          ORDER BY x.users, x.run_id
     LOOP
         IF run.status <> 'completed' THEN
@@ -618,11 +712,18 @@ BEGIN
                 USING ERRCODE = 'invalid_parameter_value';
         END IF;
         SELECT * INTO sm FROM loadtest.run_summary x WHERE x.run_id = run.run_id;
-        IF NOT (sm.total_ops > 0) OR NOT (sm.throughput_ops_s > 0) THEN
+        IF NOT (sm.total_ops > 0) THEN
             RAISE EXCEPTION 'loadtest run % has no samples to measure its throughput', run.run_id
                 USING ERRCODE = 'no_data_found',
                       HINT = CASE WHEN NOT run.samples_recorded
-                                  THEN 'It ran with loadtest.record_samples = off.' END;
+                                  THEN 'It ran with loadtest.record_samples = off: pass runs that recorded samples.'
+                                  ELSE 'Pass runs that recorded samples (SELECT run_id, total_ops FROM loadtest.run_summary;).' END;
+        END IF;
+        IF NOT (sm.throughput_ops_s > 0 AND sm.throughput_ops_s < 'Infinity'::float8) THEN
+            RAISE EXCEPTION 'loadtest run % has no measurable throughput (%)', run.run_id,
+                            coalesce(sm.throughput_ops_s::text, 'no duration')
+                USING ERRCODE = 'no_data_found',
+                      HINT = 'Its samples or its duration_s give no positive throughput: pass other runs.';
         END IF;
         IF run.users_lost > 0 THEN
             v_notes := v_notes || format('run %s lost %s of %s users', run.run_id, run.users_lost, run.users);
@@ -634,6 +735,7 @@ BEGIN
     END LOOP;
 
     IF cardinality(measured_runs) < cardinality(v_run_ids) THEN
+        -- (a run it started that is not the caller's is reported missing too)
         SELECT min(x) INTO v_rid FROM unnest(v_run_ids) x WHERE x <> ALL (measured_runs);
         RAISE EXCEPTION 'loadtest run % does not exist', v_rid
             USING ERRCODE = 'undefined_object',
@@ -664,6 +766,8 @@ BEGIN
 
     -- The largest N whose response time d(N) / lambda - Z stays within the
     -- target: d(N) = 1 + sigma (N-1) + kappa N (N-1) = k, d increasing.
+    -- (loadtest_usl_predict() above has checked lambda <= 1e20, sigma and
+    -- kappa <= 1e6, think time <= 1e15; target_ms <= 1e15: k <= 2e32)
     k := lambda * (v_tms + v_think) / 1000;
     IF k < 1 THEN
         usl_capacity_users := 0;
@@ -678,7 +782,7 @@ BEGIN
             qq := (sqrt(disc) - b) / 2;
             usl_capacity_users := qq / kappa;
         END IF;
-    ELSIF sigma > 0 THEN
+    ELSIF sigma > 1e-100 THEN
         usl_capacity_users := 1 + (k - 1) / sigma;
     ELSE
         usl_capacity_users := 'Infinity';
@@ -719,7 +823,7 @@ END
 $$;
 
 COMMENT ON FUNCTION loadtest_capacity(integer[], integer, text, integer, bigint[], integer, double precision) IS
-'loadtest: measures throughput at each user count of users (one loadtest_run(users, ops, pattern, think_time_ms, ramp_up_s => 0) each), or reuses the completed runs run_ids (one pattern and think time; then users, ops, pattern and think_time_ms are ignored), fits the Universal Scalability Law and predicts throughput and response time (Little''s law) at target_users against target_ms, next to the linear model of the run with the most users';
+'loadtest: measures throughput at each user count of users (one loadtest_run(users, ops, pattern, think_time_ms, ramp_up_s => 0) each), or reuses the completed runs run_ids (one pattern and think time; then users, ops, pattern and think_time_ms are ignored), fits the Universal Scalability Law and predicts throughput and response time (Little''s law) at target_users against target_ms (between 1e-9 and 1e15), next to the linear model of the run with the most users.  The runs it starts itself are used only as runs of the calling role (role_name = current_user): a superuser, who sees every role''s runs, never gets another role''s run in its model unless it passes that run''s id in run_ids';
 
 -- It starts runs.
 REVOKE EXECUTE ON FUNCTION loadtest_capacity(integer[], integer, text, integer, bigint[], integer, double precision) FROM PUBLIC;

@@ -1,0 +1,373 @@
+--
+-- Reports survive any content of the result tables, and no object on the
+-- caller's search_path runs in place of the extension's own.  A superuser
+-- can write the tables directly: the runs below are such rows, under run ids
+-- no run gets (900000001 ..).  Only booleans, counts and messages are
+-- printed: no timings.
+--
+SET lc_numeric TO 'C';
+SET extra_float_digits TO 0;
+\set SHOW_CONTEXT never
+
+-- Runs: statuses of every label, user counts of 0, huge and negative,
+-- completed runs without an end or with a duration of NULL, 0, negative or
+-- huge, negative think time, rates of 0, NaN and Infinity, stages of any
+-- shape, huge messages with newlines and control characters.
+INSERT INTO loadtest.runs (run_id, status, users, ops_per_user, pattern, think_time_ms,
+                           ramp_up_s, workers, seed, environment, role_name,
+                           ended_at, duration_s, rate, stages, pool_size, duration_limit_s,
+                           users_lost, ops_not_done, op_timeout_ms, max_tries, hot_rows,
+                           isolation, message, arrivals_dropped, samples_lost)
+VALUES
+ (900000001, 'completed', 0, 0, 'distributed', -100, 'NaN', 0, 0, E'dev\nnext line', current_user,
+  NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 1, 0, 'read committed', NULL, 0, 0),
+ (900000002, 'completed', 2147483647, 2147483647, 'mixed', 2147483647, 'Infinity', 2147483647,
+  9223372036854775807, 'development', current_user,
+  now(), 0, 'NaN', '{"not": "an array"}', 0, 'NaN', 2147483647, 9223372036854775807,
+  2147483647, 2147483647, 2147483647, repeat('x', 10000), repeat(E'\n', 10000),
+  9223372036854775807, 9223372036854775807),
+ (900000003, 'completed', -3, -1, repeat('p', 10000), 0, -1, -1, -9223372036854775808, 'development', current_user,
+  now() - interval '1 day', -5, 'Infinity',
+  '[1, "a", null, [], {}, {"stage": "x", "kind": 5, "from": "1", "to": "2", "start_s": "0", "end_s": "1"},
+    {"stage": 1e400, "kind": "rate", "from": -1e400, "to": 1e-400, "start_s": -1e308, "end_s": 1e308},
+    {"stage": 2.5, "kind": "users", "from": 1e300, "to": -1e300, "start_s": 1e300, "end_s": -1e300},
+    {"stage": 3, "kind": "users", "from": 1, "to": 2, "start_s": 0, "end_s": 0}]',
+  -1, -1, -2147483648, -9223372036854775808, -1, -32768, -1, 'serializable', NULL,
+  -9223372036854775808, -9223372036854775808),
+ (900000004, 'completed', 1, 1, 'read_heavy', 0, 0, 1, 1, 'development', current_user,
+  now(), 1e308, 0, '"a string"', NULL, NULL, 0, 0, 0, 1, 0, 'read committed', NULL, 0, 0),
+ (900000005, 'completed', 5, 5, 'write_heavy', 0, 0, 5, 1, 'development', current_user,
+  now(), 1e-300, NULL, NULL, NULL, NULL, 0, 0, 0, 1, 0, 'read committed', NULL, 0, 0),
+ (900000006, 'running', 1, 1, 'distributed', 0, 0, 1, 1, 'development', current_user,
+  NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 1, 0, 'read committed', NULL, 0, 0),
+ (900000007, 'cancelled', 1, 1, 'distributed', 0, 0, 1, 1, 'development', current_user,
+  NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 1, 0, 'read committed',
+  repeat(E'cancel\r\n\t' || chr(1) || chr(27) || '[31m' || chr(127), 1000), 0, 0),
+ (900000008, 'aborted', 1, 1, 'distributed', 0, 0, 1, 1, 'development', current_user,
+  NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 1, 0, 'read committed', '', 0, 0),
+ (900000009, 'failed', 1, 1, 'distributed', 0, 0, 1, 1, 'development', current_user,
+  NULL, 'NaN', NULL, NULL, NULL, NULL, 0, 0, 0, 1, 0, 'read committed', NULL, 0, 0),
+ -- a sane run, for the target_ms formatting
+ (900000010, 'completed', 10, 10, 'mixed', 0, 0, 10, 1, 'development', current_user,
+  now(), 10, NULL, NULL, NULL, NULL, 0, 0, 0, 1, 0, 'read committed', NULL, 0, 0),
+ -- closed-model runs for the capacity model: no samples at all; 0 users;
+ -- negative think time
+ (900000011, 'completed', 1, 10, 'mixed', 0, 0, 1, 1, 'development', current_user,
+  now(), 10, NULL, NULL, NULL, NULL, 0, 0, 0, 1, 0, 'read committed', NULL, 0, 0),
+ (900000012, 'completed', 0, 10, 'mixed', 0, 0, 1, 1, 'development', current_user,
+  now(), 10, NULL, NULL, NULL, NULL, 0, 0, 0, 1, 0, 'read committed', NULL, 0, 0),
+ (900000013, 'completed', 2, 10, 'single_operation', -5, 0, 1, 1, 'development', current_user,
+  now(), 10, NULL, NULL, NULL, NULL, 0, 0, 0, 1, 0, 'read committed', NULL, 0, 0),
+ (900000014, 'completed', 3, 10, 'single_operation', -5, 0, 1, 1, 'development', current_user,
+  now(), NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 1, 0, 'read committed', NULL, 0, 0),
+ (900000015, 'completed', 4, 10, 'single_operation', -5, 0, 1, 1, 'development', current_user,
+  now(), 10, NULL, NULL, NULL, NULL, 0, 0, 0, 1, 0, 'read committed', NULL, 0, 0),
+ (900000016, 'completed', 3, 10, 'mixed', 0, 0, 1, 1, 'development', current_user,
+  now(), 10, NULL, NULL, NULL, NULL, 0, 0, 0, 1, 0, 'read committed', NULL, 0, 0),
+ (900000017, 'completed', 5, 10, 'single_operation', -5, 0, 1, 1, 'development', current_user,
+  now(), 10, NULL, NULL, NULL, NULL, 0, 0, 0, 1, 0, 'read committed', NULL, 0, 0);
+
+INSERT INTO loadtest.run_users (run_id, user_no, pattern, operation, ops_planned, ops_done, lost)
+VALUES (900000001, 1, 'read_heavy', NULL, 2147483647, -2147483648, true),
+       (900000001, -2147483648, 'write_heavy', 'create_member', NULL, 2147483647, true),
+       (900000001, 2147483647, 'single_operation', 'read_file_metadata', -2147483648, 2147483647, false),
+       (900000002, 1, 'mixed', NULL, 0, 0, true),
+       (900000003, 1, 'file_operations', NULL, 1, 1, false);
+
+-- Samples: every operation and pattern label; start_us, latency_us and
+-- wait_us near the bigint maximum and minimum and negative; tries 0,
+-- negative and maximal; failures without SQLSTATE or message, with huge
+-- messages; duplicate (user_no, op_no).
+INSERT INTO loadtest.samples (run_id, user_no, op_no, pattern, operation, start_us, latency_us,
+                              wait_us, success, sqlstate, message, tries)
+SELECT 900000001, 1, 1, p, o,
+       CASE n % 4 WHEN 0 THEN 9223372036854775807 WHEN 1 THEN -9223372036854775808
+                  WHEN 2 THEN 9223372036854775000 ELSE -1 END,
+       CASE n % 3 WHEN 0 THEN 9223372036854775807 WHEN 1 THEN -9223372036854775808 ELSE 0 END,
+       CASE n % 5 WHEN 0 THEN 9223372036854775807 WHEN 1 THEN -9223372036854775808
+                  WHEN 2 THEN -1 ELSE 10001 END,
+       n % 2 = 0,
+       CASE WHEN n % 2 = 0 THEN NULL WHEN n % 3 = 0 THEN '40P01' WHEN n % 7 = 0 THEN repeat('9', 10000) END,
+       CASE WHEN n % 2 = 0 THEN NULL
+            WHEN n % 3 = 1 THEN repeat(E'boom\n\t' || chr(1) || chr(27) || ' ', 2000) END,
+       (ARRAY[0, -1, 32767, -32768, 1, 2])[n % 6 + 1]
+  FROM unnest(enum_range(NULL::loadtest.pattern)) p,
+       unnest(enum_range(NULL::loadtest.operation)) o,
+       LATERAL (SELECT (p::text || o::text)::bytea AS b) x,
+       LATERAL (SELECT abs(hashtext(p::text || o::text)) AS n) h;
+-- the same in a run whose duration is huge, and one whose duration is tiny
+INSERT INTO loadtest.samples (run_id, user_no, op_no, pattern, operation, start_us, latency_us,
+                              wait_us, success, sqlstate, message, tries)
+SELECT r, s.user_no, s.op_no, s.pattern, s.operation, s.start_us, s.latency_us,
+       s.wait_us, s.success, s.sqlstate, s.message, s.tries
+  FROM loadtest.samples s, unnest(ARRAY[900000003, 900000006, 900000007]::bigint[]) r
+ WHERE s.run_id = 900000001;
+INSERT INTO loadtest.samples (run_id, user_no, op_no, pattern, operation, start_us, latency_us, success)
+SELECT r, 1, 1, 'read_heavy', 'read_member_list', 0, 0, true
+  FROM unnest(ARRAY[900000004, 900000005, 900000009]::bigint[]) r;
+INSERT INTO loadtest.samples (run_id, user_no, op_no, pattern, operation, start_us, latency_us, success)
+SELECT 900000010, u, n, 'mixed', 'read_member_list', n * 100000, 2000, true
+  FROM generate_series(1, 10) u, generate_series(1, 10) n;
+INSERT INTO loadtest.samples (run_id, user_no, op_no, pattern, operation, start_us, latency_us, success)
+SELECT r, 1, n, 'mixed', 'read_member_list', 0, 1000, true
+  FROM unnest(ARRAY[900000012, 900000013, 900000015, 900000016, 900000017]::bigint[]) r,
+       generate_series(1, 10) n;
+
+SELECT count(*) AS hostile_samples FROM loadtest.samples WHERE run_id BETWEEN 900000001 AND 900000099;
+
+-- Every report is text.
+SELECT r.run_id, t.report IS NOT NULL AS is_text,
+       position('LOAD TEST REPORT' in t.report) > 0 AS has_header,
+       position('#' in t.report) = 0 AS no_hashes,
+       position(chr(27) in t.report) = 0 AS no_escapes,
+       position(E'\r' in t.report) = 0 AS no_carriage_returns
+  FROM loadtest.runs r,
+       LATERAL (SELECT loadtest_report(r.run_id) AS report) t
+ WHERE r.run_id BETWEEN 900000001 AND 900000099
+ ORDER BY r.run_id;
+
+-- The views return a row for each (every column computed: row to text).
+SELECT run_id, x::text IS NOT NULL AS row_ok FROM loadtest.run_summary x
+ WHERE run_id BETWEEN 900000001 AND 900000099 ORDER BY run_id;
+SELECT count(*) AS operation_rows, bool_and(x::text IS NOT NULL) AS rows_ok
+  FROM loadtest.operation_stats x WHERE run_id BETWEEN 900000001 AND 900000099;
+SELECT count(*) AS user_rows, bool_and(x::text IS NOT NULL) AS rows_ok
+  FROM loadtest.user_stats x WHERE run_id BETWEEN 900000001 AND 900000099;
+SELECT count(*) AS error_rows, bool_and(x::text IS NOT NULL) AS rows_ok
+  FROM loadtest.error_stats x WHERE run_id BETWEEN 900000001 AND 900000099;
+
+-- target_ms: any finite positive number is written out; others are refused.
+SELECT line FROM regexp_split_to_table(loadtest_report(900000010, target_ms => 1e300), E'\n') AS line
+ WHERE line ~ '(Target response time|Current capacity|Estimated response time|System)';
+SELECT line FROM regexp_split_to_table(loadtest_report(900000010, target_ms => 1.7976931348623157e308), E'\n') AS line
+ WHERE line ~ '(Target response time|Current capacity|Estimated response time|System)';
+SELECT line FROM regexp_split_to_table(loadtest_report(900000010, target_ms => 5e-324), E'\n') AS line
+ WHERE line ~ '(Target response time|Current capacity|Estimated response time|System)';
+SELECT loadtest_report(900000010, target_ms => 'NaN');
+SELECT loadtest_report(900000010, target_ms => 'Infinity');
+SELECT loadtest_report(900000010, target_ms => -1);
+SELECT loadtest_report(900000010, target_ms => NULL);
+
+-- The capacity model on such runs: clear errors.
+SELECT * FROM loadtest_capacity(run_ids => '{900000011,900000005,900000010}');
+SELECT * FROM loadtest_capacity(run_ids => '{900000012,900000016,900000010}');
+SELECT * FROM loadtest_capacity(run_ids => '{900000013,900000015,900000017}');
+SELECT * FROM loadtest_capacity(run_ids => '{900000013,900000014,900000015}');
+SELECT * FROM loadtest_capacity(run_ids => '{900000013,900000015,900000013}');
+SELECT * FROM loadtest_capacity(run_ids => '{900000004,900000005,900000010}');
+SELECT * FROM loadtest_capacity(run_ids => '{900000003,900000004,900000010}');
+SELECT * FROM loadtest_capacity(run_ids => '{900000011,900000010}', target_ms => 1e300);
+-- a role's run is not taken for another's: the model picks the caller's runs
+SELECT count(*) AS other_roles_runs FROM loadtest.runs
+ WHERE run_id BETWEEN 900000001 AND 900000099 AND role_name <> current_user;
+
+-- Extreme inputs to the model functions: a clear error (22023) or a
+-- well-defined result, never a raw overflow.
+\set VERBOSITY default
+SELECT * FROM loadtest_capacity(1e308, 1);
+SELECT * FROM loadtest_capacity(1e308, 1, 1e-300, 2147483647);
+SELECT * FROM loadtest_capacity(1e-300, 2147483647, 1e300, 1);
+SELECT * FROM loadtest_capacity(5e-324, 1, 1.7976931348623157e308, 1);
+SELECT * FROM loadtest_capacity(-1e308, 1);
+SELECT * FROM loadtest_capacity('Infinity', 1);
+SELECT * FROM loadtest_capacity('-Infinity', 1);
+SELECT * FROM loadtest_capacity('NaN', 1);
+SELECT * FROM loadtest_capacity(1, 1, 'Infinity');
+SELECT * FROM loadtest_capacity(1, 1, 500, 0);
+SELECT * FROM loadtest_capacity(1, -5);
+SELECT * FROM loadtest_usl_predict(1e308, 0, 1, 1);
+SELECT * FROM loadtest_usl_predict(0, 1e308, 1, 1);
+SELECT * FROM loadtest_usl_predict(0, 0, 1e308, 1);
+SELECT * FROM loadtest_usl_predict(0, 0, 1e-308, 1);
+SELECT * FROM loadtest_usl_predict(0, 0, 1, 1e308);
+SELECT * FROM loadtest_usl_predict(0, 0, 1, 'Infinity');
+SELECT * FROM loadtest_usl_predict(0, 0, 1, 1, 1e308);
+SELECT round(throughput::numeric, 6) AS throughput, round(response_ms::numeric, 6) AS response_ms
+  FROM loadtest_usl_predict(1e6, 1e6, 1e-20, 1e12, 1e15);
+SELECT throughput > 0 AS positive, response_ms > 0 AS positive_response
+  FROM loadtest_usl_predict(1e-300, 1e-300, 1e20, 1.0000000001);
+SELECT * FROM loadtest_usl_fit('{1,2,1e308}', '{1,2,3}');
+SELECT * FROM loadtest_usl_fit('{1,2,-1e308}', '{1,2,3}');
+SELECT * FROM loadtest_usl_fit('{1,2,4}', '{1e308,2,3}');
+SELECT * FROM loadtest_usl_fit('{1,2,4}', '{1e-308,2,3}');
+SELECT * FROM loadtest_usl_fit('{1,2,4}', '{1,Infinity,3}');
+SELECT * FROM loadtest_usl_fit('{1,2,NaN}', '{1,2,3}');
+SELECT * FROM loadtest_usl_fit('{1,2,4,8}', '{1,2,3}');
+SELECT * FROM loadtest_usl_fit('{{1,2},{4,8}}', '{1,2,3,4}');
+SELECT * FROM loadtest_usl_fit('{1,2,4,NULL}', '{1,2,3,4}');
+-- the extremes of the accepted ranges fit without error
+SELECT sigma >= 0 AND kappa >= 0 AND lambda > 0 AS fitted
+  FROM loadtest_usl_fit('{1,1000,1000000,1000000000}', '{1e-9,1e12,1e-9,1e12}');
+SELECT sigma >= 0 AND kappa >= 0 AND lambda > 0 AS fitted
+  FROM loadtest_usl_fit('{1,1.0000000000000002,1.0000000000000004}', '{1e12,1e-9,1e12}');
+SELECT sigma >= 0 AND kappa >= 0 AND lambda > 0 AS fitted
+  FROM loadtest_usl_fit('{1,2,3,1000000000}', '{1e-9,1e-9,1e-9,1e12}');
+-- lower bounds other than 1 give the same fit as from 1
+SELECT a.sigma = b.sigma AND a.kappa = b.kappa AND a.lambda = b.lambda
+       AND a.r2 IS NOT DISTINCT FROM b.r2 AND a.note IS NOT DISTINCT FROM b.note AS same_fit,
+       a.sigma IS NOT NULL AS fitted
+  FROM loadtest_usl_fit('[0:3]={1,2,4,8}'::float8[], '[-5:-2]={100,180,300,400}'::float8[]) a,
+       loadtest_usl_fit('{1,2,4,8}', '{100,180,300,400}') b;
+SELECT * FROM loadtest.least_squares('{{1e308,1},{1,1}}', '{1,1}');
+SELECT * FROM loadtest.least_squares('{{NaN,1},{1,1}}', '{1,1}');
+SELECT * FROM loadtest.least_squares('{{1,1},{1,2}}', '{1,Infinity}');
+SELECT * FROM loadtest.least_squares('{{1,1},{1,2}}', '{1,NULL}');
+SELECT * FROM loadtest.least_squares('{1,2}', '{1,2}');
+SELECT * FROM loadtest.least_squares('{{1,2,3,4,5}}', '{1}');
+SELECT round(x::numeric, 9) AS x
+  FROM unnest(loadtest.least_squares('[0:1][5:6]={{1,1},{1,2}}', '[3:4]={1,3}')) x;
+SELECT loadtest.least_squares('{{1e-300,1},{1,1e-300}}', '{1e-300,1}') IS NOT NULL AS solved;
+
+-- Attacker objects on the path: operators for the operand types that
+-- pg_catalog has no exact operator for, an equality on the extension's
+-- enums, overloads of the extension's functions and of pg_catalog's.  Each
+-- raises 'hijacked'.
+CREATE SCHEMA evil;
+DO $$
+DECLARE
+    t  text[] := ARRAY['smallint', 'integer', 'bigint', 'double precision', 'numeric'];
+    op text;
+    l  text;
+    r  text;
+    rt text;
+    n  integer := 0;
+BEGIN
+    FOREACH op IN ARRAY ARRAY['+', '-', '*', '/', '<', '>', '<=', '>=', '=', '<>'] LOOP
+        FOREACH l IN ARRAY t LOOP
+            FOREACH r IN ARRAY t LOOP
+                CONTINUE WHEN EXISTS (SELECT 1 FROM pg_operator o
+                                       WHERE o.oprname = op AND o.oprleft = l::regtype
+                                         AND o.oprright = r::regtype
+                                         AND o.oprnamespace = 'pg_catalog'::regnamespace);
+                rt := CASE WHEN op IN ('<', '>', '<=', '>=', '=', '<>') THEN 'boolean'
+                           WHEN 'double precision' IN (l, r) THEN 'double precision'
+                           WHEN 'numeric' IN (l, r) THEN 'numeric'
+                           ELSE 'bigint' END;
+                n := n + 1;
+                EXECUTE format('CREATE FUNCTION evil.f%s(%s, %s) RETURNS %s LANGUAGE plpgsql AS %L',
+                               n, l, r, rt,
+                               format('BEGIN RAISE EXCEPTION ''hijacked: %s(%s, %s)''; END', op, l, r));
+                EXECUTE format('CREATE OPERATOR evil.%s (LEFTARG = %s, RIGHTARG = %s, FUNCTION = evil.f%s)',
+                               op, l, r, n);
+            END LOOP;
+        END LOOP;
+    END LOOP;
+    FOREACH l IN ARRAY ARRAY['loadtest.run_status', 'loadtest.operation', 'loadtest.pattern'] LOOP
+        FOREACH op IN ARRAY ARRAY['=', '<>'] LOOP
+            n := n + 1;
+            EXECUTE format('CREATE FUNCTION evil.f%s(%s, %s) RETURNS boolean LANGUAGE plpgsql AS %L',
+                           n, l, l, format('BEGIN RAISE EXCEPTION ''hijacked: %s(%s)''; END', op, l));
+            EXECUTE format('CREATE OPERATOR evil.%s (LEFTARG = %s, RIGHTARG = %s, FUNCTION = evil.f%s)',
+                           op, l, l, n);
+        END LOOP;
+    END LOOP;
+END
+$$;
+SELECT '>(double precision, integer)'::text AS operator,
+       to_regoperator('evil.>(double precision, integer)') IS NOT NULL AS planted;
+SELECT to_regoperator('evil.=(loadtest.run_status, loadtest.run_status)') IS NOT NULL AS planted_enum_eq;
+
+CREATE FUNCTION evil.hijacked() RETURNS void LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'hijacked'; END$$;
+CREATE FUNCTION evil.loadtest_report(integer) RETURNS text LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'hijacked: loadtest_report(integer)'; END$$;
+CREATE FUNCTION evil.loadtest_capacity(double precision, integer, double precision, integer)
+    RETURNS TABLE (capacity_users double precision, est_response_ms double precision, verdict text)
+    LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'hijacked: loadtest_capacity'; END$$;
+CREATE FUNCTION evil.loadtest_usl_fit(double precision[], double precision[]) RETURNS record
+    LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'hijacked: loadtest_usl_fit'; END$$;
+CREATE FUNCTION evil.loadtest_rate_response(double precision) RETURNS text
+    LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'hijacked: loadtest_rate_response'; END$$;
+CREATE FUNCTION evil.loadtest_mark_stale_runs() RETURNS integer
+    LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'hijacked: loadtest_mark_stale_runs'; END$$;
+CREATE FUNCTION evil.now() RETURNS timestamptz LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'hijacked: now'; END$$;
+CREATE FUNCTION evil.to_char(double precision, text) RETURNS text LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'hijacked: to_char'; END$$;
+CREATE FUNCTION evil.to_char(bigint, text) RETURNS text LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'hijacked: to_char'; END$$;
+CREATE FUNCTION evil.format(text) RETURNS text LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'hijacked: format'; END$$;
+CREATE FUNCTION evil.left(text, integer) RETURNS text LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'hijacked: left'; END$$;
+CREATE FUNCTION evil.ln(double precision) RETURNS double precision LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'hijacked: ln'; END$$;
+CREATE FUNCTION evil.abs(double precision) RETURNS double precision LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'hijacked: abs'; END$$;
+CREATE FUNCTION evil.cardinality(anyarray) RETURNS integer LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'hijacked: cardinality'; END$$;
+CREATE FUNCTION evil.sqrt(double precision) RETURNS double precision LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'hijacked: sqrt'; END$$;
+CREATE FUNCTION evil.array_fill(double precision, integer[]) RETURNS double precision[] LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'hijacked: array_fill'; END$$;
+CREATE FUNCTION evil.min_sfunc(bigint, bigint) RETURNS bigint LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'hijacked: min'; END$$;
+CREATE AGGREGATE evil.min(bigint) (SFUNC = evil.min_sfunc, STYPE = bigint);
+CREATE AGGREGATE evil.max(bigint) (SFUNC = evil.min_sfunc, STYPE = bigint);
+CREATE FUNCTION evil.avg_sfunc(double precision, double precision) RETURNS double precision LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'hijacked: avg'; END$$;
+CREATE AGGREGATE evil.avg(double precision) (SFUNC = evil.avg_sfunc, STYPE = double precision);
+
+SET search_path = evil, public, pg_catalog;
+-- the extension's routines run with their own path: nothing is hijacked
+SELECT r.run_id, position('LOAD TEST REPORT' in public.loadtest_report(r.run_id)) > 0 AS report_ok
+  FROM loadtest.runs r
+ WHERE r.run_id BETWEEN 900000001 AND 900000099
+ ORDER BY r.run_id;
+SELECT count(*) AS summaries, bool_and(x::text IS NOT NULL) AS rows_ok
+  FROM loadtest.run_summary x WHERE run_id BETWEEN 900000001 AND 900000099;
+SELECT count(*) AS operation_rows FROM loadtest.operation_stats x
+ WHERE run_id BETWEEN 900000001 AND 900000099 AND x::text IS NOT NULL;
+SELECT count(*) AS user_rows FROM loadtest.user_stats x
+ WHERE run_id BETWEEN 900000001 AND 900000099 AND x::text IS NOT NULL;
+SELECT count(*) AS error_rows FROM loadtest.error_stats x
+ WHERE run_id BETWEEN 900000001 AND 900000099 AND x::text IS NOT NULL;
+SELECT verdict FROM public.loadtest_capacity(200::float8, 50, 500::float8, 4000);
+SELECT round(sigma::numeric, 4) AS sigma FROM public.loadtest_usl_fit('{1,2,4,8}'::float8[], '{100,180,300,400}'::float8[]);
+SELECT round(throughput::numeric, 2) AS throughput FROM public.loadtest_usl_predict(0.05::float8, 0.001::float8, 1000::float8, 64::float8, 0::float8);
+SELECT public.loadtest_rate_response(100::float8) AS rating, public.loadtest_rate_success(99::float8) AS success,
+       public.loadtest_rate_throughput(50::float8) AS throughput;
+SELECT * FROM public.loadtest_capacity(run_ids => '{900000011,900000005,900000010}'::bigint[]);
+SELECT public.loadtest_report(900000010::bigint, 1e300::float8) IS NOT NULL AS report_ok;
+RESET search_path;
+
+-- Views and SQL-standard bodies are bound when created: created again (as
+-- ALTER EXTENSION UPDATE does) with the attacker's schema on the path, as
+-- the extension's schema is then, they bind to none of its objects.
+BEGIN;
+SET LOCAL search_path = evil;
+DO $$
+DECLARE
+    script text := pg_catalog.pg_read_file(
+        (SELECT c.setting FROM pg_catalog.pg_config c WHERE c.name = 'SHAREDIR')
+        || '/extension/loadtest--1.2.sql');
+    stmt   text;
+    n      integer := 0;
+BEGIN
+    FOR stmt IN
+        SELECT m[1]
+          FROM pg_catalog.regexp_matches(script, '(CREATE OR REPLACE (?:VIEW|FUNCTION)[^;]*;)', 'g') AS m
+         WHERE pg_catalog.strpos(m[1], '$') = 0 AND pg_catalog.strpos(m[1], 'MODULE_PATHNAME') = 0
+    LOOP
+        EXECUTE pg_catalog.replace(stmt, '@extschema@', 'public');
+        n := n OPERATOR(pg_catalog.+) 1;
+    END LOOP;
+    RAISE NOTICE 'created again: % views and functions with SQL bodies', n;
+END
+$$;
+-- (the check below sees a binding to the attacker's operator when there is one)
+CREATE VIEW pg_temp.control AS SELECT 1::pg_catalog.float8 / 1000 AS x;
+SELECT count(*) AS control_bound_to_evil
+  FROM pg_catalog.pg_depend d
+ WHERE d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+   AND d.objid = (SELECT r.oid FROM pg_catalog.pg_rewrite r
+                   WHERE r.ev_class OPERATOR(pg_catalog.=) 'pg_temp.control'::pg_catalog.regclass)
+   AND d.refobjid IN (SELECT o.oid FROM pg_catalog.pg_operator o
+                       WHERE o.oprnamespace OPERATOR(pg_catalog.=) 'evil'::pg_catalog.regnamespace);
+SELECT count(*) AS bound_to_evil
+  FROM pg_catalog.pg_depend d
+ WHERE d.refclassid IN ('pg_catalog.pg_proc'::pg_catalog.regclass, 'pg_catalog.pg_operator'::pg_catalog.regclass)
+   AND (d.refobjid IN (SELECT o.oid FROM pg_catalog.pg_operator o
+                        WHERE o.oprnamespace OPERATOR(pg_catalog.=) 'evil'::pg_catalog.regnamespace)
+        OR d.refobjid IN (SELECT p.oid FROM pg_catalog.pg_proc p
+                           WHERE p.pronamespace OPERATOR(pg_catalog.=) 'evil'::pg_catalog.regnamespace))
+   AND d.classid IN ('pg_catalog.pg_rewrite'::pg_catalog.regclass, 'pg_catalog.pg_proc'::pg_catalog.regclass)
+   AND d.objid NOT IN (SELECT p.oid FROM pg_catalog.pg_proc p
+                        WHERE p.pronamespace OPERATOR(pg_catalog.=) 'evil'::pg_catalog.regnamespace);
+ROLLBACK;
+
+-- Clean up: the attacker's schema and the runs (their samples and users go
+-- with them).
+SET client_min_messages = warning;
+DROP SCHEMA evil CASCADE;
+RESET client_min_messages;
+DELETE FROM loadtest.runs WHERE run_id BETWEEN 900000001 AND 900000099;
+SELECT count(*) AS samples_left FROM loadtest.samples WHERE run_id BETWEEN 900000001 AND 900000099;
+RESET lc_numeric;
+RESET extra_float_digits;
