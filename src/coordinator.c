@@ -371,6 +371,15 @@ check_server_and_role(const RunRequest *req)
 	Form_pg_authid role;
 	Oid			role_id = GetUserId();
 
+	if (loadtest_environment_problem() != NULL && !req->force)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("refusing to run a load test: loadtest.environment is \"%.*s\", which is not a known value",
+						pg_mbcliplen(loadtest_environment_problem(),
+									 strlen(loadtest_environment_problem()), 40),
+						loadtest_environment_problem()),
+				 errdetail("The production guard cannot tell whether this is a production server."),
+				 errhint("Set loadtest.environment to development, staging or production, or pass force => true.")));
 	if (loadtest_environment == LOADTEST_ENV_PRODUCTION && !req->force)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -630,7 +639,8 @@ interrupt_run_processes(RunState *run)
 		if (pg_atomic_read_u32(&slot->state) == SLOT_RUNNING)
 			cancel_process(slot->pid, slot->pgprocno);
 	}
-	if (pg_atomic_read_u32(&run->recorder_state) == RECORDER_READY)
+	if (pg_atomic_read_u32(&run->recorder_state) == RECORDER_READY ||
+		pg_atomic_read_u32(&run->recorder_state) == RECORDER_STARTING)
 		cancel_process(run->recorder_pid, run->recorder_pgprocno);
 }
 
@@ -1146,7 +1156,7 @@ run_load_test(FunctionCallInfo fcinfo, bool commit_before_waiting)
 	else if (strcmp(final_status, "completed") != 0)
 		ereport(WARNING,
 				(errmsg("load test run " INT64_FORMAT " %s: %s", run_id,
-						final_status, stop_message)));
+						final_status, stop_message[0] ? stop_message : recorder_error)));
 	else if (users_lost > 0)
 		ereport(WARNING,
 				(errmsg("load test run " INT64_FORMAT " completed, but %d of %d users were lost",

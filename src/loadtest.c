@@ -11,6 +11,7 @@
 
 #include "fmgr.h"
 #include "utils/guc.h"
+#include "utils/memutils.h"
 
 #include "loadtest.h"
 
@@ -24,6 +25,15 @@ bool		loadtest_instrument = true;
 int			loadtest_isolation = 0;
 int			loadtest_max_tries = 1;
 int			loadtest_hot_rows = 0;
+
+/*
+ * loadtest.environment as it was set before the library defined it (in
+ * postgresql.conf, ALTER SYSTEM, ALTER DATABASE ...), when that value is
+ * not one of the known ones: the setting then falls back to its default,
+ * development, with only a WARNING, so a typo would switch the production
+ * guard off.  Runs are refused instead (see loadtest_environment_problem).
+ */
+static char *environment_unrecognized = NULL;
 
 static const struct config_enum_entry isolation_options[] = {
 	{"read_committed", 0, false},
@@ -52,6 +62,30 @@ loadtest_environment_name(void)
 	return environment_options[loadtest_environment].name;
 }
 
+/*
+ * Why the production guard cannot tell what this server is, or NULL: the
+ * setting had a value the library does not know.
+ */
+const char *
+loadtest_environment_problem(void)
+{
+	return environment_unrecognized;
+}
+
+/* Remember a value of loadtest.environment set before it was defined. */
+static void
+check_environment_placeholder(void)
+{
+	const char *value = GetConfigOption("loadtest.environment", true, false);
+
+	if (value == NULL || value[0] == '\0')
+		return;
+	for (int i = 0; environment_options[i].name != NULL; i++)
+		if (pg_strcasecmp(value, environment_options[i].name) == 0)
+			return;
+	environment_unrecognized = MemoryContextStrdup(TopMemoryContext, value);
+}
+
 const char *
 loadtest_isolation_name(int isolation)
 {
@@ -61,6 +95,8 @@ loadtest_isolation_name(int isolation)
 void
 _PG_init(void)
 {
+	check_environment_placeholder();
+
 	DefineCustomEnumVariable("loadtest.environment",
 							 "What kind of server this is; in production, load tests need force => true.",
 							 NULL,

@@ -31,6 +31,7 @@ extern int	loadtest_hot_rows;
 extern const char *loadtest_isolation_name(int isolation);
 
 extern const char *loadtest_environment_name(void);
+extern const char *loadtest_environment_problem(void);
 
 /* background worker entry points (bgw_function_name) */
 extern PGDLLEXPORT void loadtest_user_worker_main(Datum main_arg);

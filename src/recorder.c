@@ -24,6 +24,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_extension.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
@@ -72,6 +73,13 @@ static int64 samples_dropped;
 static int64 last_end_us;
 static ErrorData *record_error;	/* the last error of a transaction */
 static bool writes_abandoned;	/* stopping, and a write failed: no more */
+
+/*
+ * Does loadtest.runs have the columns of 1.2 (arrivals_dropped,
+ * samples_lost)?  A database still at an older version of the extension
+ * is recorded without them.
+ */
+static bool runs_has_loss_columns;
 
 /* The session lock on the extension (see the file's header). */
 static LOCKTAG extension_lock;
@@ -288,6 +296,9 @@ recorder_create_run(void)
 		values[19] = CStringGetTextDatum(stages.data);
 		nulls[19] = ' ';
 	}
+	runs_has_loss_columns =
+		get_attnum(get_relname_relid("runs", get_namespace_oid("loadtest", false)),
+				   "samples_lost") != InvalidAttrNumber;
 	namestrcpy(&role_name, GetUserNameFromId(run->role_id, false));
 	values[20] = NameGetDatum(&role_name);
 	nulls[20] = ' ';
@@ -571,12 +582,17 @@ recorder_finish_run(void)
 		nulls[5] = 'n';
 	values[6] = Int64GetDatum(recorder_arrivals_dropped(arrivals_done));
 	values[7] = Int64GetDatum(samples_lost);
-	rc = SPI_execute_with_args("UPDATE loadtest.runs SET status = $2::loadtest.run_status,"
+	rc = SPI_execute_with_args(runs_has_loss_columns ?
+							   "UPDATE loadtest.runs SET status = $2::loadtest.run_status,"
 							   " ended_at = pg_catalog.clock_timestamp(), duration_s = $3,"
 							   " users_lost = $4, ops_not_done = $5, message = $6,"
 							   " arrivals_dropped = $7, samples_lost = $8"
+							   " WHERE run_id OPERATOR(pg_catalog.=) $1" :
+							   "UPDATE loadtest.runs SET status = $2::loadtest.run_status,"
+							   " ended_at = pg_catalog.clock_timestamp(), duration_s = $3,"
+							   " users_lost = $4, ops_not_done = $5, message = $6"
 							   " WHERE run_id OPERATOR(pg_catalog.=) $1",
-							   8, types, values, nulls, false, 0);
+							   runs_has_loss_columns ? 8 : 6, types, values, nulls, false, 0);
 	if (rc != SPI_OK_UPDATE)
 		elog(ERROR, "could not record the end of the run: %s",
 			 SPI_result_code_string(rc));

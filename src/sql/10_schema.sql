@@ -94,7 +94,7 @@ CREATE TABLE loadtest.runs (
     rate            double precision,   -- rate => ... (open model); NULL: closed model
     stages          jsonb,              -- stages => ...: kind, from, to, start_s, end_s
     database_name   name NOT NULL DEFAULT current_database(),
-    role_name       name NOT NULL,
+    role_name       name NOT NULL DEFAULT current_user,
     server_version  text NOT NULL DEFAULT current_setting('server_version'),
     environment     text NOT NULL,
     started_at      timestamptz NOT NULL DEFAULT clock_timestamp(),

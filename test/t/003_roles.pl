@@ -16,31 +16,27 @@ use LoadtestCheck;
 
 my $node = new_loadtest_node('roles');
 
-# The grants a role needs to run load tests, gathered in a group role.
-# (docs/reference.md, "Granting the right to run load tests", shows the
-# same pattern.)
-#   - the result tables: the recorder, connected as the role, creates the
-#     runs row, inserts samples and run_users, and updates the run's status;
-#   - the workload: the simulated users read and write the membership
-#     tables as the role (bigserial columns need the sequences);
-#   - EXECUTE on loadtest_run() and loadtest_scenario(), revoked from
-#     PUBLIC by the extension.
+# What a role needs to run load tests, granted to a group role by
+# loadtest_grant_operator() (docs/reference.md, "Granting the right to run
+# load tests"): EXECUTE on the functions that start runs, the workload
+# (the simulated users read and write the membership tables as the role)
+# and DELETE of its own runs.  No privilege on the result tables: the
+# extension writes them.
 $node->safe_psql(
 	'postgres', q{
 CREATE ROLE loadtest_operator NOLOGIN;
-GRANT USAGE ON SCHEMA loadtest, membership TO loadtest_operator;
-GRANT SELECT, INSERT, UPDATE ON loadtest.runs TO loadtest_operator;
-GRANT SELECT, INSERT ON loadtest.samples, loadtest.run_users TO loadtest_operator;
-GRANT SELECT ON loadtest.operations, loadtest.scenarios TO loadtest_operator;
-GRANT USAGE ON SEQUENCE loadtest.run_id_seq TO loadtest_operator;
-GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA membership TO loadtest_operator;
-GRANT USAGE ON ALL SEQUENCES IN SCHEMA membership TO loadtest_operator;
-GRANT EXECUTE ON FUNCTION loadtest_run,
-                          loadtest_scenario(text, boolean) TO loadtest_operator;
+SELECT loadtest_grant_operator('loadtest_operator');
 
 CREATE ROLE alice LOGIN;
 GRANT loadtest_operator TO alice;
 });
+is( $node->safe_psql(
+		'postgres',
+		q{SELECT string_agg(privilege_type, ',' ORDER BY privilege_type)
+		    FROM information_schema.role_table_grants
+		   WHERE grantee = 'loadtest_operator' AND table_schema = 'loadtest'}),
+	'DELETE',
+	'an operator may delete runs (its own, by row-level security) and write no result table');
 is($node->safe_psql('postgres', "SELECT rolsuper FROM pg_roles WHERE rolname = 'alice'"),
 	'f', 'alice is not a superuser');
 
@@ -111,11 +107,7 @@ $bg->quit;
 $node->safe_psql(
 	'postgres', q{
 CREATE ROLE carol LOGIN;
-GRANT USAGE ON SCHEMA loadtest, membership TO carol;
-GRANT SELECT, INSERT, UPDATE ON loadtest.runs TO carol;
-GRANT SELECT, INSERT ON loadtest.samples, loadtest.run_users TO carol;
-GRANT SELECT ON loadtest.operations, loadtest.scenarios TO carol;
-GRANT USAGE ON SEQUENCE loadtest.run_id_seq TO carol;
+GRANT USAGE ON SCHEMA membership TO carol;
 GRANT SELECT ON ALL TABLES IN SCHEMA membership TO carol;
 GRANT EXECUTE ON FUNCTION loadtest_run TO carol;
 });
@@ -200,20 +192,6 @@ like(
 	qr/ERROR:  role "dave" is not permitted to log in/,
 	'a NOLOGIN role is told it may not log in');
 
-# a role allowed to call loadtest_run() but not to write results
-$node->safe_psql(
-	'postgres', q{
-CREATE ROLE frank LOGIN;
-GRANT EXECUTE ON FUNCTION loadtest_run TO frank;
-});
-($ret, $out, $err) = $node->psql('postgres',
-	'SELECT loadtest_run(users => 1, ops => 1, think_time_ms => 0, ramp_up_s => 0)',
-	extra_params => [ '-U', 'frank' ]);
-like(
-	$err,
-	qr/ERROR:  role "frank" lacks INSERT on loadtest\.runs/,
-	'a role that cannot write results is refused');
-
 is($node->safe_psql('postgres', 'SELECT count(*) FROM loadtest.runs'),
 	$runs_before, 'the refused runs left no runs row');
 is($node->safe_psql('postgres', 'SELECT last_value FROM loadtest.run_id_seq'),
@@ -223,6 +201,23 @@ is( $node->safe_psql(
 		"SELECT count(*) FROM pg_stat_activity WHERE backend_type LIKE 'loadtest%'"),
 	0,
 	'no loadtest process is left');
+
+# ---------------------------------------------------------------------
+# loadtest_revoke_operator() takes back what loadtest_grant_operator() gave
+# ---------------------------------------------------------------------
+$node->safe_psql('postgres', q{SELECT loadtest_revoke_operator('loadtest_operator')});
+($ret, $out, $err) = $node->psql('postgres',
+	'SELECT loadtest_run(users => 1, ops => 1, think_time_ms => 0, ramp_up_s => 0)', @alice);
+like($err, qr/permission denied for function loadtest_run/,
+	'after loadtest_revoke_operator, alice may not start runs');
+is( $node->safe_psql(
+		'postgres',
+		q{SELECT count(*) FROM information_schema.role_table_grants
+		   WHERE grantee = 'loadtest_operator'}),
+	0, 'the operator role holds no table privilege any more');
+($ret, $out, $err) = $node->psql('postgres', q{SELECT loadtest_grant_operator('alice')}, @alice);
+like($err, qr/permission denied for function loadtest_grant_operator/,
+	'an operator cannot grant itself (EXECUTE revoked from PUBLIC)');
 
 $mon->quit;
 finish_and_check_log($node);

@@ -116,7 +116,7 @@ $node->safe_psql('postgres', q{
 	CREATE TABLE forwarded (run_id bigint, n bigint);
 	CREATE FUNCTION forward_samples() RETURNS trigger LANGUAGE plpgsql AS $$
 	BEGIN
-	    INSERT INTO forwarded SELECT run_id, count(*) FROM new_samples GROUP BY run_id;
+	    INSERT INTO public.forwarded SELECT run_id, count(*) FROM new_samples GROUP BY run_id;
 	    RETURN NULL;
 	END $$;
 	CREATE TRIGGER forward AFTER INSERT ON loadtest.samples

@@ -6,7 +6,6 @@
 \echo Use "ALTER EXTENSION loadtest UPDATE TO '1.2'" to load this file. \quit
 
 ALTER TABLE loadtest.runs
-    ALTER COLUMN role_name DROP DEFAULT,
     ADD COLUMN arrivals_dropped bigint NOT NULL DEFAULT 0,
     ADD COLUMN samples_lost bigint NOT NULL DEFAULT 0;
 
