@@ -26,6 +26,11 @@ SELECT loadtest_run(ramp_up_s => 'Infinity');
 SELECT loadtest_run(users => 10, pool_size => 0);
 SELECT loadtest_run(users => 10, pool_size => -3);
 SELECT loadtest_run(users => 10, pool_size => 11);
+-- a bad users is blamed on users, not on the pool_size it makes look wrong
+SELECT loadtest_run(users => -5, pool_size => 1);
+-- values are printed exactly, not rounded (%g printed 86400 here)
+SELECT loadtest_run(ramp_up_s => 86400.0001);
+SELECT loadtest_run(rate => 1000000.5);
 SELECT loadtest_run(duration => '0 seconds');
 SELECT loadtest_run(duration => '-5 minutes');
 SELECT loadtest_run(duration => '8 days');

@@ -24,6 +24,8 @@ FROM (SELECT n, sum(d.users) AS total,
 
 SELECT pattern, users, round(share::numeric, 1) AS share FROM loadtest_pattern_distribution(0);
 SELECT pattern, users, round(share::numeric, 1) AS share FROM loadtest_pattern_distribution(5, 'nope');
+-- a long name is quoted by its start, not echoed in full
+SELECT pattern, users FROM loadtest_pattern_distribution(5, repeat('x', 10000));
 
 -- the operations and what they are
 SELECT kind, count(*) FROM loadtest.operations GROUP BY kind ORDER BY kind;
