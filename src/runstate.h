@@ -100,7 +100,7 @@ typedef enum RecorderState
  * and lost sequence values).  A sample of at most LOADTEST_ID_SAMPLE ids,
  * or with loadtest.hot_rows the first hot_rows ids of the table.
  */
-#define LOADTEST_ID_SAMPLE		1024
+#define LOADTEST_ID_SAMPLE		16384
 
 typedef struct IdSample
 {
