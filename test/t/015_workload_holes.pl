@@ -153,7 +153,7 @@ is(stat_of('pg_stat_user_tables', 'file_attachments', 'n_tup_ins') - $ins,
 
 # ---------------------------------------------------------------------
 # reads: rows fetched through the primary key.  The recorder reads some
-# through the same index when it learns the workload (1024 probes, a few
+# through the same index when it learns the workload (its id probes, a few
 # dozen names): a run of one operation per user measures that, and the
 # difference to a long run is its operations' fetches.
 # ---------------------------------------------------------------------
