@@ -1,0 +1,75 @@
+-- Each C entry point of the library declared (by a superuser, or by an
+-- older script) with fewer arguments than the library reads, zero
+-- included: the call fails with a clean error naming the mismatch, and the
+-- backend survives.  (Reading past the arguments passed would crash it.)
+-- The declarations live in a scratch schema and are dropped at the end.
+CREATE SCHEMA c_arguments;
+SELECT pg_backend_pid() AS backend_before, count(*) AS runs_before FROM loadtest.runs \gset
+
+-- loadtest_run reads 6 arguments, then 4 optional ones
+CREATE FUNCTION c_arguments.run_0() RETURNS bigint
+    AS '$libdir/loadtest', 'loadtest_run' LANGUAGE C;
+CREATE FUNCTION c_arguments.run_1(integer) RETURNS bigint
+    AS 'loadtest', 'loadtest_run' LANGUAGE C;
+CREATE FUNCTION c_arguments.run_5(integer, integer, text, integer, double precision) RETURNS bigint
+    AS '$libdir/loadtest', 'loadtest_run' LANGUAGE C;
+SELECT c_arguments.run_0();
+SELECT c_arguments.run_1(1);
+SELECT c_arguments.run_1(NULL);
+SELECT c_arguments.run_5(1, 1, 'mixed', 0, 0);
+
+-- loadtest_run_procedure: the same checks, as a procedure (its INOUT
+-- run_id counts as an argument).  Without any output argument there is no
+-- row to return the run id in: refused before any argument is read.
+CREATE PROCEDURE c_arguments.run_procedure_0()
+    AS '$libdir/loadtest', 'loadtest_run_procedure' LANGUAGE C;
+CREATE PROCEDURE c_arguments.run_procedure_1(INOUT run_id bigint DEFAULT NULL)
+    AS 'loadtest', 'loadtest_run_procedure' LANGUAGE C;
+CREATE PROCEDURE c_arguments.run_procedure_5(integer, integer, text, integer,
+                                             INOUT run_id bigint DEFAULT NULL)
+    AS '$libdir/loadtest', 'loadtest_run_procedure' LANGUAGE C;
+CALL c_arguments.run_procedure_0();
+CALL c_arguments.run_procedure_1();
+CALL c_arguments.run_procedure_1(7);
+CALL c_arguments.run_procedure_5(1, 1, 'mixed', 0);
+-- as a function: refused before any argument is read
+CREATE FUNCTION c_arguments.run_procedure_as_function() RETURNS bigint
+    AS 'loadtest', 'loadtest_run_procedure' LANGUAGE C;
+SELECT c_arguments.run_procedure_as_function();
+
+-- loadtest_pattern_distribution reads 2
+CREATE FUNCTION c_arguments.distribution_0(OUT pattern text, OUT users integer, OUT share double precision)
+    RETURNS SETOF record
+    AS '$libdir/loadtest', 'loadtest_pattern_distribution' LANGUAGE C;
+CREATE FUNCTION c_arguments.distribution_1(users integer,
+    OUT pattern text, OUT users integer, OUT share double precision)
+    RETURNS SETOF record
+    AS 'loadtest', 'loadtest_pattern_distribution' LANGUAGE C;
+SELECT * FROM c_arguments.distribution_0();
+SELECT * FROM c_arguments.distribution_1(10);
+SELECT c_arguments.distribution_1(10);
+
+-- loadtest_free_worker_slots reads none: there is no shorter declaration,
+-- and its own works
+CREATE FUNCTION c_arguments.free_worker_slots_0() RETURNS integer
+    AS '$libdir/loadtest', 'loadtest_free_worker_slots' LANGUAGE C;
+SELECT c_arguments.free_worker_slots_0() BETWEEN 0 AND current_setting('max_worker_processes')::int
+    AS free_slots_in_range;
+
+-- the backend is still the same one, and nothing was started or recorded
+SELECT pg_backend_pid() = :backend_before AS same_backend,
+       count(*) = :runs_before AS no_run_recorded
+  FROM loadtest.runs;
+SELECT count(*) AS loadtest_processes FROM pg_stat_activity WHERE backend_type LIKE 'loadtest%';
+
+DROP FUNCTION c_arguments.run_0();
+DROP FUNCTION c_arguments.run_1(integer);
+DROP FUNCTION c_arguments.run_5(integer, integer, text, integer, double precision);
+DROP PROCEDURE c_arguments.run_procedure_0();
+DROP PROCEDURE c_arguments.run_procedure_1(bigint);
+DROP PROCEDURE c_arguments.run_procedure_5(integer, integer, text, integer, bigint);
+DROP FUNCTION c_arguments.run_procedure_as_function();
+DROP FUNCTION c_arguments.distribution_0();
+DROP FUNCTION c_arguments.distribution_1(integer);
+DROP FUNCTION c_arguments.free_worker_slots_0();
+DROP SCHEMA c_arguments;
