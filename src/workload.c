@@ -94,66 +94,105 @@ can_read(const char *table)
 	return pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK;
 }
 
+static void reservoir_sample(const char *sql, pg_prng_state *rng,
+							 IdSample *sample);
+
 /*
- * Ids that exist in membership.table.column, into sample: with hot_rows,
- * the first hot_rows of them (a sample of those when there are more than
- * LOADTEST_ID_SAMPLE); otherwise a sample of the whole table.  A sample
- * probes the primary key at random points between the smallest and the
- * largest id (or the hot_rows-th) and takes the first id at or after
- * each: only ids that exist, without reading the table.
+ * The planner's estimate of a table's rows; -1 when it was never analyzed
+ * (or vacuumed).
+ */
+static double
+planner_rows(const char *table)
+{
+	bool		isnull;
+	Datum		value;
+	char	   *sql = psprintf("SELECT c.reltuples::pg_catalog.float8 FROM pg_catalog.pg_class c"
+							   " WHERE c.oid = 'membership.%s'::pg_catalog.regclass", table);
+
+	if (SPI_execute(sql, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		return -1;
+	value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	return isnull ? -1 : DatumGetFloat8(value);
+}
+
+/*
+ * Ids that exist in membership.table.column, into sample: a uniform
+ * sample of at most LOADTEST_ID_SAMPLE rows (reservoir sampling, so every
+ * row has the same chance whatever the gaps between ids), of the whole
+ * table or, with hot_rows, of its first hot_rows rows by id.  A large
+ * table is read through TABLESAMPLE SYSTEM, about 1.5 times the sample's
+ * size in random pages, not in full; the pages are drawn with the run's
+ * seed.  Read through a cursor: a table of any size costs a bounded
+ * amount of memory.
  */
 static void
 sample_ids(const char *table, const char *column, int hot_rows,
 		   pg_prng_state *rng, IdSample *sample)
 {
-	Datum		probes[LOADTEST_ID_SAMPLE];
-	Oid			argtypes[1] = {INT8ARRAYOID};
-	Datum		args[1];
-	int64		low;
-	int64		high;
 	char	   *sql;
+	bool		whole_table = false;
 
 	sample->n = 0;
 	if (!can_read(table))
 		return;
-	if (hot_rows > 0 && hot_rows <= LOADTEST_ID_SAMPLE)
+	if (hot_rows > 0)
 		sql = psprintf("SELECT %s FROM membership.%s ORDER BY %s LIMIT %d",
 					   column, table, column, hot_rows);
 	else
 	{
-		low = spi_int8(psprintf("SELECT min(%s) FROM membership.%s", column, table), 0);
-		if (hot_rows > 0)
-			high = spi_int8(psprintf("SELECT %s FROM membership.%s ORDER BY %s OFFSET %d LIMIT 1",
-									 column, table, column, hot_rows - 1), 0);
-		else
-			high = 0;
-		if (high == 0)
-			high = spi_int8(psprintf("SELECT max(%s) FROM membership.%s", column, table), 0);
-		if (low == 0 && high == 0)
-			return;				/* no rows */
-		for (int i = 0; i < LOADTEST_ID_SAMPLE; i++)
-			probes[i] = Int64GetDatum(low + (int64)
-									  pg_prng_uint64_range(rng, 0, (uint64) (high - low)));
-		args[0] = PointerGetDatum(construct_array(probes, LOADTEST_ID_SAMPLE, INT8OID,
-												  8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-		sql = psprintf("SELECT (SELECT t.%s FROM membership.%s t WHERE t.%s >= p"
-					   " ORDER BY t.%s LIMIT 1) FROM pg_catalog.unnest($1) AS p",
-					   column, table, column, column);
-		if (SPI_execute_with_args(sql, 1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
-			return;
-		sql = NULL;
-	}
-	if (sql != NULL && SPI_execute(sql, true, 0) != SPI_OK_SELECT)
-		return;
-	for (uint64 i = 0; i < SPI_processed && sample->n < LOADTEST_ID_SAMPLE; i++)
-	{
-		bool		isnull;
-		Datum		id = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc,
-									   1, &isnull);
+		double		rows = planner_rows(table);
+		double		percent = rows <= 0 ? 100 :
+			Min(100.0, 150.0 * LOADTEST_ID_SAMPLE / rows);
 
-		if (!isnull)
-			sample->ids[sample->n++] = DatumGetInt64(id);
+		whole_table = percent >= 100;
+		if (whole_table)
+			sql = psprintf("SELECT %s FROM membership.%s", column, table);
+		else
+			sql = psprintf("SELECT %s FROM membership.%s TABLESAMPLE SYSTEM (%.6f)"
+						   " REPEATABLE (" UINT64_FORMAT ")",
+						   column, table, percent,
+						   pg_prng_uint64(rng) & PG_INT32_MAX);
 	}
+	reservoir_sample(sql, rng, sample);
+
+	/* the estimate was far too high (the table shrank): read it all */
+	if (sample->n == 0 && hot_rows == 0 && !whole_table)
+		reservoir_sample(psprintf("SELECT %s FROM membership.%s", column, table),
+						 rng, sample);
+}
+
+/* Reservoir sampling of the first column of sql's rows into sample. */
+static void
+reservoir_sample(const char *sql, pg_prng_state *rng, IdSample *sample)
+{
+	Portal		portal;
+	uint64		seen = 0;
+
+	portal = SPI_cursor_open_with_args(NULL, sql, 0, NULL, NULL, NULL, true, 0);
+	for (;;)
+	{
+		SPI_cursor_fetch(portal, true, 10000);
+		if (SPI_processed == 0)
+			break;
+		for (uint64 i = 0; i < SPI_processed; i++)
+		{
+			bool		isnull;
+			Datum		id = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc,
+										   1, &isnull);
+			uint64		slot;
+
+			if (isnull)
+				continue;
+			seen++;
+			if (sample->n < LOADTEST_ID_SAMPLE)
+				slot = sample->n++;
+			else if ((slot = pg_prng_uint64_range(rng, 0, seen - 1)) >= LOADTEST_ID_SAMPLE)
+				continue;
+			sample->ids[slot] = DatumGetInt64(id);
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+	SPI_cursor_close(portal);
 }
 
 /*
@@ -163,17 +202,15 @@ sample_ids(const char *table, const char *column, int hot_rows,
 static int64
 estimate_rows(const char *table)
 {
-	int64		rows;
+	double		rows;
 
 	if (!can_read(table))
 		return 0;
-	rows = spi_int8(psprintf("SELECT c.reltuples::int8 FROM pg_catalog.pg_class c"
-							 " WHERE c.oid = 'membership.%s'::pg_catalog.regclass",
-							 table), -1);
+	rows = planner_rows(table);
 	if (rows < 0)
-		rows = spi_int8(psprintf("SELECT pg_catalog.count(*) FROM"
+		return spi_int8(psprintf("SELECT pg_catalog.count(*) FROM"
 								 " (SELECT FROM membership.%s LIMIT 100000) AS t", table), 0);
-	return rows;
+	return (int64) rows;
 }
 
 /*
