@@ -15,6 +15,7 @@ MODULE_big = loadtest
 OBJS = \
 	src/loadtest.o \
 	src/coordinator.o \
+	src/delete_runs.o \
 	src/histogram.o \
 	src/operations.o \
 	src/patterns.o \

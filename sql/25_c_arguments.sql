@@ -56,6 +56,27 @@ CREATE FUNCTION c_arguments.free_worker_slots_0() RETURNS integer
 SELECT c_arguments.free_worker_slots_0() BETWEEN 0 AND current_setting('max_worker_processes')::int
     AS free_slots_in_range;
 
+-- as many arguments, but of other types: the procedure without its stages
+-- (its INOUT run_id where the library reads duration, an interval), and the
+-- function with text for its duration
+CREATE PROCEDURE c_arguments.run_procedure_8(int, int, text, int, float8, bool, int,
+                                             INOUT run_id bigint DEFAULT NULL)
+    AS '$libdir/loadtest', 'loadtest_run_procedure' LANGUAGE C;
+CALL c_arguments.run_procedure_8(1, 1, 'mixed', 0, 0, false, NULL, 5);
+CREATE FUNCTION c_arguments.run_typed(int, int, text, int, float8, bool, int, text, float8, jsonb)
+    RETURNS bigint AS '$libdir/loadtest', 'loadtest_run' LANGUAGE C;
+SELECT c_arguments.run_typed(1, 1, 'mixed', 0, 0, false, NULL, '1 s', NULL, NULL);
+CREATE FUNCTION c_arguments.distribution_typed(bigint, text)
+    RETURNS SETOF record
+    AS '$libdir/loadtest', 'loadtest_pattern_distribution' LANGUAGE C;
+SELECT * FROM c_arguments.distribution_typed(10, 'mixed') AS d(pattern text, users int, share float8);
+CREATE FUNCTION c_arguments.delete_runs_0() RETURNS bigint
+    AS '$libdir/loadtest', 'loadtest_delete_runs' LANGUAGE C;
+SELECT c_arguments.delete_runs_0();
+CREATE FUNCTION c_arguments.delete_runs_typed(bigint) RETURNS bigint
+    AS '$libdir/loadtest', 'loadtest_delete_runs' LANGUAGE C;
+SELECT c_arguments.delete_runs_typed(1);
+
 -- the backend is still the same one, and nothing was started or recorded
 SELECT pg_backend_pid() = :backend_before AS same_backend,
        count(*) = :runs_before AS no_run_recorded
@@ -72,4 +93,9 @@ DROP FUNCTION c_arguments.run_procedure_as_function();
 DROP FUNCTION c_arguments.distribution_0();
 DROP FUNCTION c_arguments.distribution_1(integer);
 DROP FUNCTION c_arguments.free_worker_slots_0();
+DROP PROCEDURE c_arguments.run_procedure_8(integer, integer, text, integer, double precision, boolean, integer, bigint);
+DROP FUNCTION c_arguments.run_typed(integer, integer, text, integer, double precision, boolean, integer, text, double precision, jsonb);
+DROP FUNCTION c_arguments.distribution_typed(bigint, text);
+DROP FUNCTION c_arguments.delete_runs_0();
+DROP FUNCTION c_arguments.delete_runs_typed(bigint);
 DROP SCHEMA c_arguments;

@@ -43,7 +43,6 @@
 #include "tcop/tcopprot.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
-#include "utils/float.h"
 #include "utils/guc.h"
 #include "utils/timestamp.h"
 #include "utils/lsyscache.h"
@@ -120,26 +119,18 @@ free_worker_slots(void)
 	return max_worker_processes - used;
 }
 
-/*
- * A C entry point declared with fewer arguments than it reads would read
- * past them and crash the backend (an older script, or a superuser's own
- * CREATE FUNCTION): each checks PG_NARGS() first.
- */
-static void
-check_nargs(FunctionCallInfo fcinfo, int expected, const char *function)
-{
-	if (PG_NARGS() < expected)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("the SQL definition of %s does not match the loadtest library", function),
-				 errdetail("It passes %d arguments; the library needs %d.", PG_NARGS(), expected),
-				 errhint("Update the extension: ALTER EXTENSION loadtest UPDATE, or recreate it.")));
-}
+/* What loadtest_run() and loadtest_run_procedure() are passed. */
+static const Oid run_argument_types[] = {
+	INT4OID, INT4OID, TEXTOID, INT4OID, FLOAT8OID, BOOLOID, INT4OID,
+	INTERVALOID, FLOAT8OID, JSONBOID, INT8OID
+};
+
+#define RUN_ARGUMENTS	10		/* loadtest_run's; the procedure adds run_id */
 
 Datum
 loadtest_free_worker_slots(PG_FUNCTION_ARGS)
 {
-	check_nargs(fcinfo, 0, "loadtest_free_worker_slots");
+	check_signature(fcinfo, NULL, 0, "loadtest_free_worker_slots");
 	PG_RETURN_INT32(free_worker_slots());
 }
 
@@ -253,17 +244,12 @@ parse_stages(Datum stages, RunRequest *req)
 		req->users = (int32) max_target;	/* the most users a stage has on */
 }
 
-/*
- * An optional argument that is NULL, or not passed at all: a function
- * created by an older script of the extension passes fewer arguments than
- * this library knows (reading past them would crash the backend).
- */
-#define ARG_ABSENT(n)	(PG_NARGS() <= (n) || PG_ARGISNULL(n))
+/* An optional argument left NULL (its default). */
+#define ARG_ABSENT(n)	PG_ARGISNULL(n)
 
 static void
 parse_request(FunctionCallInfo fcinfo, RunRequest *req)
 {
-	check_nargs(fcinfo, 6, "loadtest_run");
 	require_argument(fcinfo, 0, "users");
 	require_argument(fcinfo, 1, "ops");
 	require_argument(fcinfo, 2, "pattern");
@@ -297,7 +283,7 @@ parse_request(FunctionCallInfo fcinfo, RunRequest *req)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("rate must be more than 0 and at most 1000000 operations per second, not %s",
-						float8out_internal(req->rate)),
+						loadtest_format_float8(req->rate)),
 				 errhint("rate => 200 starts 200 operations per second, whatever the server does.")));
 	req->nstages = 0;
 	if (!ARG_ABSENT(9))
@@ -350,7 +336,7 @@ parse_request(FunctionCallInfo fcinfo, RunRequest *req)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("ramp_up_s must be between 0 and %.0f seconds, not %s",
-						LOADTEST_MAX_RAMP_UP_S, float8out_internal(req->ramp_up_s)),
+						LOADTEST_MAX_RAMP_UP_S, loadtest_format_float8(req->ramp_up_s)),
 				 errhint("0 starts every user at once.")));
 	if (strlen(req->pattern) >= NAMEDATALEN)
 		ereport(ERROR,
@@ -1179,6 +1165,7 @@ run_load_test(FunctionCallInfo fcinfo, bool commit_before_waiting)
 Datum
 loadtest_run(PG_FUNCTION_ARGS)
 {
+	check_signature(fcinfo, run_argument_types, RUN_ARGUMENTS, "loadtest_run");
 	PG_RETURN_INT64(run_load_test(fcinfo, false));
 }
 
@@ -1198,6 +1185,8 @@ loadtest_run_procedure(PG_FUNCTION_ARGS)
 	Datum		values[1];
 	bool		nulls[1] = {false};
 
+	check_signature(fcinfo, run_argument_types, RUN_ARGUMENTS + 1,
+					"loadtest_run_procedure");
 	/* resolved now: nothing may fail after an hours-long run but the run */
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
@@ -1227,7 +1216,9 @@ loadtest_pattern_distribution(PG_FUNCTION_ARGS)
 	PatternRequest request;
 	int			counts[NUM_USER_PATTERNS] = {0};
 
-	check_nargs(fcinfo, 2, "loadtest_pattern_distribution");
+	static const Oid types[] = {INT4OID, TEXTOID};
+
+	check_signature(fcinfo, types, 2, "loadtest_pattern_distribution");
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),

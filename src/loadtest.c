@@ -8,7 +8,9 @@
 #include "postgres.h"
 
 #include <limits.h>
+#include <math.h>
 
+#include "common/shortest_dec.h"
 #include "fmgr.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
@@ -84,6 +86,24 @@ check_environment_placeholder(void)
 		if (pg_strcasecmp(value, environment_options[i].name) == 0)
 			return;
 	environment_unrecognized = MemoryContextStrdup(TopMemoryContext, value);
+}
+
+/*
+ * A double as the shortest text that reads back as the same value, as
+ * float8out prints it with extra_float_digits > 0 -- but whatever the
+ * session's extra_float_digits (a database's setting could round it).
+ */
+char *
+loadtest_format_float8(double value)
+{
+	char	   *buf = palloc(DOUBLE_SHORTEST_DECIMAL_LEN + 1);
+
+	if (isnan(value))
+		return pstrdup("NaN");
+	if (isinf(value))
+		return pstrdup(value > 0 ? "Infinity" : "-Infinity");
+	(void) double_to_shortest_decimal_buf(value, buf);
+	return buf;
 }
 
 const char *

@@ -32,6 +32,7 @@ extern const char *loadtest_isolation_name(int isolation);
 
 extern const char *loadtest_environment_name(void);
 extern const char *loadtest_environment_problem(void);
+extern char *loadtest_format_float8(double value);
 
 /* background worker entry points (bgw_function_name) */
 extern PGDLLEXPORT void loadtest_user_worker_main(Datum main_arg);

@@ -40,7 +40,6 @@
 #include "tcop/tcopprot.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/float.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -286,8 +285,8 @@ recorder_create_run(void)
 							 "%s{\"stage\": %d, \"kind\": \"%s\", \"from\": %s, \"to\": %s,"
 							 " \"start_s\": %.6f, \"end_s\": %.6f}",
 							 i > 0 ? ", " : "", i + 1,
-							 run->stages_rate ? "rate" : "users", float8out_internal(from),
-							 float8out_internal(run->stages[i].target), start_us / 1e6,
+							 run->stages_rate ? "rate" : "users", loadtest_format_float8(from),
+							 loadtest_format_float8(run->stages[i].target), start_us / 1e6,
 							 run->stages[i].end_us / 1e6);
 			from = run->stages[i].target;
 			start_us = run->stages[i].end_us;
@@ -738,6 +737,8 @@ loadtest_recorder_main(Datum main_arg)
 
 	BackgroundWorkerInitializeConnectionByOid(run->database_id, run->role_id, 0);
 	trust_pin_search_path();
+	/* the results are written whatever lock_timeout the database sets */
+	SetConfigOption("lock_timeout", "0", PGC_USERSET, PGC_S_SESSION);
 
 	batch = MemoryContextAllocZero(TopMemoryContext, sizeof(SampleBatch));
 	batch_context = AllocSetContextCreate(TopMemoryContext, "loadtest samples",

@@ -24,6 +24,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "miscadmin.h"
+#include "utils/fmgrprotos.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
@@ -94,3 +95,31 @@ trust_restore_user(const ResultsWriter *writer)
 {
 	SetUserIdAndSecContext(writer->saved_user, writer->saved_sec_context);
 }
+
+/*
+ * A C entry point declared otherwise than the library reads it (fewer
+ * arguments, or other types: a superuser's own CREATE FUNCTION, say) would
+ * read past its arguments or take one for another, and crash the backend.
+ * Each entry point checks, before it reads anything, that it was passed
+ * exactly the arguments it reads, of the types it reads them as.
+ */
+void
+check_signature(FunctionCallInfo fcinfo, const Oid *types, int nargs,
+				const char *function)
+{
+	bool		types_match = true;
+
+	if (fcinfo->flinfo != NULL && fcinfo->flinfo->fn_expr != NULL)
+		for (int i = 0; i < Min(nargs, PG_NARGS()); i++)
+			if (get_fn_expr_argtype(fcinfo->flinfo, i) != types[i])
+				types_match = false;
+	if (PG_NARGS() != nargs || !types_match)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the SQL definition of %s does not match the loadtest library", function),
+				 PG_NARGS() != nargs ?
+				 errdetail("It passes %d arguments; the library needs %d.", PG_NARGS(), nargs) :
+				 errdetail("Its argument types are not the library's."),
+				 errhint("Update the extension: ALTER EXTENSION loadtest UPDATE, or recreate it.")));
+}
+

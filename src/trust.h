@@ -8,6 +8,8 @@
 #ifndef LOADTEST_TRUST_H
 #define LOADTEST_TRUST_H
 
+#include "fmgr.h"
+
 /* The search_path of every process of a run and of every routine. */
 #define LOADTEST_SEARCH_PATH	"pg_catalog, pg_temp"
 
@@ -23,5 +25,7 @@ extern int	trust_pin_search_path_local(void);
 extern Oid	trust_results_owner(void);
 extern void trust_become_results_owner(ResultsWriter *writer);
 extern void trust_restore_user(const ResultsWriter *writer);
+extern void check_signature(FunctionCallInfo fcinfo, const Oid *types,
+							int nargs, const char *function);
 
 #endif							/* LOADTEST_TRUST_H */

@@ -157,20 +157,19 @@ CREATE INDEX samples_run_id_brin ON loadtest.samples USING brin (run_id)
 -- docs/reference.md): the run's recorder writes these tables as their
 -- owner, and records the role that started the run in runs.role_name.
 -- Other roles may read their own runs (row-level security) and delete
--- them; no role but the owner may insert or change a row, so no role can
--- plant samples in another's run, forge a run, or take a future run id.
+-- them through loadtest_delete_runs(); no role but the owner may insert,
+-- change or delete a row, so no role can plant samples in another's run,
+-- forge a run, take a future run id, or lock the tables against others.
 
--- A run's samples go with it (as ON DELETE CASCADE would).  SECURITY
--- DEFINER: the rows of runs are already gone when it runs, so the caller's
--- row-level security could no longer see their samples, and roles have no
--- DELETE on samples (deleting some samples of a run would change its
--- results).  It cannot be reached from outside its purpose: EXECUTE is
--- revoked from PUBLIC (CREATE TRIGGER needs it), it refuses to run for any
--- other table or event, and deletes only the samples of the runs the
--- caller's statement deleted (the transition table shadows any relation
--- of that name).
+-- A run's samples go with it (as ON DELETE CASCADE would).  Only the
+-- results' owner deletes runs (loadtest_delete_runs() does it on a role's
+-- behalf), so it runs with the deleting role's rights.  It cannot be used
+-- for anything else: EXECUTE is revoked from PUBLIC (CREATE TRIGGER needs
+-- it), it refuses to run for any other table or event, and deletes only
+-- the samples of the runs the statement deleted (the transition table
+-- shadows any relation of that name).
 CREATE FUNCTION loadtest.delete_samples_of_deleted_runs() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF TG_RELID OPERATOR(pg_catalog.<>) 'loadtest.runs'::pg_catalog.regclass
@@ -216,14 +215,12 @@ CREATE TRIGGER truncate_samples AFTER TRUNCATE ON loadtest.runs
 -- Run ids: only the recorder (as the owner) draws them.
 CREATE SEQUENCE loadtest.run_id_seq;
 
--- Each role sees and deletes only the runs it started (the table owner,
--- i.e. the superuser that created the extension, sees all).  Rows of
--- samples and run_users follow their run.  There is no policy for INSERT
--- or UPDATE: only the owner writes.
+-- Each role sees only the runs it started (the table owner, i.e. the
+-- superuser that created the extension, sees all).  Rows of samples and
+-- run_users follow their run.  There is no policy for INSERT, UPDATE or
+-- DELETE: only the owner writes.
 ALTER TABLE loadtest.runs ENABLE ROW LEVEL SECURITY;
 CREATE POLICY runs_of_own_role ON loadtest.runs FOR SELECT
-    USING (role_name OPERATOR(pg_catalog.=) CURRENT_USER);
-CREATE POLICY runs_deleted_by_own_role ON loadtest.runs FOR DELETE
     USING (role_name OPERATOR(pg_catalog.=) CURRENT_USER);
 
 ALTER TABLE loadtest.run_users ENABLE ROW LEVEL SECURITY;
@@ -237,8 +234,8 @@ CREATE POLICY samples_of_own_runs ON loadtest.samples FOR SELECT
                     WHERE r.run_id OPERATOR(pg_catalog.=) samples.run_id));
 
 -- Reading results is open to all (row-level security shows each role its
--- own runs); deleting one's own runs is granted with the rest of what an
--- operator needs (loadtest_grant_operator).
+-- own runs); deleting one's own runs (loadtest_delete_runs) is granted with
+-- the rest of what an operator needs (loadtest_grant_operator).
 GRANT USAGE ON SCHEMA loadtest TO PUBLIC;
 GRANT SELECT ON loadtest.runs, loadtest.samples, loadtest.run_users TO PUBLIC;
 
@@ -345,3 +342,27 @@ CREATE INDEX member_employments_organization_idx ON membership.member_employment
 CREATE INDEX organizations_name_idx ON membership.organizations (name);
 CREATE INDEX organization_contacts_organization_idx ON membership.organization_contacts (organization_id);
 CREATE INDEX file_attachments_member_idx ON membership.file_attachments (member_id, uploaded_at);
+
+-- The functions live in the schema the extension is created in.  A role
+-- that may create objects there could plant overloads of them (say
+-- loadtest_report(integer)) that a caller's unqualified call resolves to
+-- (see "Security model" in docs/reference.md): say so now.
+DO $$
+DECLARE
+    creators text;
+BEGIN
+    SELECT pg_catalog.string_agg(CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                                      ELSE a.grantee::pg_catalog.regrole::pg_catalog.text END,
+                                 ', ')
+      INTO creators
+      FROM pg_catalog.pg_namespace n, LATERAL pg_catalog.aclexplode(n.nspacl) a
+     WHERE n.oid OPERATOR(pg_catalog.=) '@extschema@'::pg_catalog.regnamespace
+       AND a.privilege_type OPERATOR(pg_catalog.=) 'CREATE'
+       AND a.grantee OPERATOR(pg_catalog.<>) n.nspowner;
+    IF creators IS NOT NULL THEN
+        RAISE WARNING 'roles other than its owner may create objects in schema @extschema@: %', creators
+            USING DETAIL = 'They could create overloads of the extension''s functions that an unqualified call, by a superuser say, would run instead.',
+                  HINT = 'REVOKE CREATE ON SCHEMA @extschema@ FROM them, or create the extension in a schema of its own (CREATE EXTENSION loadtest SCHEMA ...).';
+    END IF;
+END
+$$;

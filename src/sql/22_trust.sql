@@ -49,6 +49,26 @@ COMMENT ON FUNCTION loadtest_mark_stale_runs() IS
 
 
 -- ---------------------------------------------------------------------------
+-- Deleting runs
+-- ---------------------------------------------------------------------------
+
+-- The results' owner deletes the caller's runs among run_ids (any of them
+-- for a superuser), with their samples and users; a run still going on is
+-- refused.  Roles get no DELETE on loadtest.runs: in PostgreSQL 15 it would
+-- also let them LOCK the table against every other role (see
+-- src/delete_runs.c).
+CREATE OR REPLACE FUNCTION loadtest_delete_runs(run_ids bigint[])
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'loadtest_delete_runs'
+LANGUAGE C VOLATILE CALLED ON NULL INPUT
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION loadtest_delete_runs(bigint[]) IS
+'loadtest: deletes the caller''s runs among run_ids (a superuser''s: any), with their samples and users; returns how many';
+
+REVOKE EXECUTE ON FUNCTION loadtest_delete_runs(bigint[]) FROM PUBLIC;
+
+-- ---------------------------------------------------------------------------
 -- Operators: the roles that may start runs
 -- ---------------------------------------------------------------------------
 
@@ -71,8 +91,8 @@ VALUES
      'start the named scenarios'),
     ('EXECUTE', 'FUNCTION', '@extschema@.loadtest_capacity(integer[], integer, text, integer, bigint[], integer, double precision)',
      'run the capacity model''s series of runs'),
-    ('DELETE', 'TABLE', 'loadtest.runs',
-     'delete its own runs (row-level security), and their samples with them'),
+    ('EXECUTE', 'FUNCTION', '@extschema@.loadtest_delete_runs(bigint[])',
+     'delete its own runs, and their samples with them'),
     ('USAGE', 'SCHEMA', 'membership',
      'the simulated users work on the membership tables as the role'),
     ('SELECT, INSERT, UPDATE', 'ALL TABLES IN SCHEMA', 'membership',
@@ -125,3 +145,23 @@ COMMENT ON FUNCTION loadtest_revoke_operator(regrole) IS
 
 REVOKE EXECUTE ON FUNCTION loadtest_grant_operator(regrole) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION loadtest_revoke_operator(regrole) FROM PUBLIC;
+
+-- Upgrading from 1.1, where the roles that started runs deleted them with
+-- DELETE on loadtest.runs: they get loadtest_delete_runs() (on a fresh
+-- install no role but the owner may start runs, and this does nothing).
+DO $$
+DECLARE
+    g record;
+BEGIN
+    FOR g IN
+        SELECT DISTINCT a.grantee::pg_catalog.regrole AS grantee
+          FROM pg_catalog.pg_proc p, LATERAL pg_catalog.aclexplode(p.proacl) a
+         WHERE p.oid OPERATOR(pg_catalog.=) '@extschema@.loadtest_run(integer, integer, text, integer, double precision, boolean, integer, interval, double precision, jsonb)'::pg_catalog.regprocedure
+           AND a.grantee OPERATOR(pg_catalog.<>) p.proowner
+           AND a.grantee OPERATOR(pg_catalog.<>) 0
+    LOOP
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION @extschema@.loadtest_delete_runs(bigint[]) TO %s',
+                                  g.grantee);
+    END LOOP;
+END
+$$;

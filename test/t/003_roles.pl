@@ -20,7 +20,7 @@ my $node = new_loadtest_node('roles');
 # loadtest_grant_operator() (docs/reference.md, "Granting the right to run
 # load tests"): EXECUTE on the functions that start runs, the workload
 # (the simulated users read and write the membership tables as the role)
-# and DELETE of its own runs.  No privilege on the result tables: the
+# and loadtest_delete_runs() for its own runs.  No privilege on the result tables: the
 # extension writes them.
 $node->safe_psql(
 	'postgres', q{
@@ -32,11 +32,16 @@ GRANT loadtest_operator TO alice;
 });
 is( $node->safe_psql(
 		'postgres',
-		q{SELECT string_agg(privilege_type, ',' ORDER BY privilege_type)
-		    FROM information_schema.role_table_grants
+		q{SELECT count(*) FROM information_schema.role_table_grants
 		   WHERE grantee = 'loadtest_operator' AND table_schema = 'loadtest'}),
-	'DELETE',
-	'an operator may delete runs (its own, by row-level security) and write no result table');
+	'0',
+	'an operator holds no privilege on a result table (not even DELETE, which would allow LOCK TABLE)');
+is( $node->safe_psql(
+		'postgres',
+		q{SELECT has_function_privilege('loadtest_operator', 'loadtest_delete_runs(bigint[])', 'EXECUTE'),
+		         has_function_privilege('loadtest_operator', 'loadtest_run(integer, integer, text, integer, double precision, boolean, integer, interval, double precision, jsonb)', 'EXECUTE')}),
+	't|t',
+	'an operator may start runs and delete its own through loadtest_delete_runs');
 is($node->safe_psql('postgres', "SELECT rolsuper FROM pg_roles WHERE rolname = 'alice'"),
 	'f', 'alice is not a superuser');
 

@@ -10,9 +10,10 @@ ALTER TABLE loadtest.runs
     ADD COLUMN samples_lost bigint NOT NULL DEFAULT 0;
 
 -- Results are written by the extension alone (see src/sql/10_schema.sql).
--- The trigger that deletes a run's samples refuses any other table.
+-- The trigger that deletes a run's samples refuses any other table, and
+-- runs with the deleting role's rights (only the owner deletes runs now).
 CREATE OR REPLACE FUNCTION loadtest.delete_samples_of_deleted_runs() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF TG_RELID OPERATOR(pg_catalog.<>) 'loadtest.runs'::pg_catalog.regclass
@@ -49,12 +50,10 @@ CREATE TRIGGER truncate_samples AFTER TRUNCATE ON loadtest.runs
     FOR EACH STATEMENT EXECUTE FUNCTION loadtest.truncate_samples_of_truncated_runs();
 
 
--- Policies: reading and deleting one's own runs; no policy for INSERT or
--- UPDATE (only the owner writes).
+-- Policies: reading one's own runs; no policy for INSERT, UPDATE or
+-- DELETE (only the owner writes).
 DROP POLICY runs_of_own_role ON loadtest.runs;
 CREATE POLICY runs_of_own_role ON loadtest.runs FOR SELECT
-    USING (role_name OPERATOR(pg_catalog.=) CURRENT_USER);
-CREATE POLICY runs_deleted_by_own_role ON loadtest.runs FOR DELETE
     USING (role_name OPERATOR(pg_catalog.=) CURRENT_USER);
 
 DROP POLICY run_users_of_own_runs ON loadtest.run_users;
@@ -67,10 +66,10 @@ CREATE POLICY samples_of_own_runs ON loadtest.samples FOR SELECT
     USING (EXISTS (SELECT 1 FROM loadtest.runs r
                     WHERE r.run_id OPERATOR(pg_catalog.=) samples.run_id));
 
--- 1.1's documentation had operators granted INSERT and UPDATE on the
--- result tables and USAGE on run_id_seq: take every such grant back
--- (from every role but the owner), and give back DELETE on runs to the
--- roles that could start runs.
+-- 1.1's documentation had operators granted INSERT, UPDATE and DELETE on
+-- the result tables and USAGE on run_id_seq: take every such grant back
+-- (from every role but the owner).  The roles that could start runs get
+-- loadtest_delete_runs() instead (see src/sql/22_trust.sql).
 DO $$
 DECLARE
     g record;
@@ -92,15 +91,6 @@ BEGIN
             EXECUTE pg_catalog.format('REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON %s FROM %s',
                                       g.rel, g.grantee);
         END IF;
-    END LOOP;
-    FOR g IN
-        SELECT DISTINCT a.grantee::pg_catalog.regrole AS grantee
-          FROM pg_catalog.pg_proc p, LATERAL pg_catalog.aclexplode(p.proacl) a
-         WHERE p.oid OPERATOR(pg_catalog.=) '@extschema@.loadtest_run(integer, integer, text, integer, double precision, boolean, integer, interval, double precision, jsonb)'::pg_catalog.regprocedure
-           AND a.grantee OPERATOR(pg_catalog.<>) p.proowner
-           AND a.grantee OPERATOR(pg_catalog.<>) 0
-    LOOP
-        EXECUTE pg_catalog.format('GRANT DELETE ON loadtest.runs TO %s', g.grantee);
     END LOOP;
 END
 $$;
