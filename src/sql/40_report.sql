@@ -539,6 +539,14 @@ BEGIN
                             FROM loadtest.run_users u
                            WHERE u.run_id = v_run_id AND u.lost));
     END IF;
+    IF r.arrivals_dropped > 0 THEN
+        o := o || format('   Arrivals dropped: %s (due before the end of the run, never started: the server did not keep up with the arrival rate)',
+                         loadtest.format_number(r.arrivals_dropped, c_int));
+    END IF;
+    IF r.samples_lost > 0 THEN
+        o := o || format('   Not recorded: %s attempted operations (their samples could not be written; the figures leave them out)',
+                         loadtest.format_number(r.samples_lost, c_int));
+    END IF;
     o := o || ''::text;
 
     -- 3b. Stages: the results of each stage of a staged run
