@@ -6,7 +6,7 @@
 CREATE SCHEMA c_arguments;
 SELECT pg_backend_pid() AS backend_before, count(*) AS runs_before FROM loadtest.runs \gset
 
--- loadtest_run reads 6 arguments, then 4 optional ones
+-- loadtest_run reads exactly 10 arguments, the procedure 11; their types
 CREATE FUNCTION c_arguments.run_0() RETURNS bigint
     AS '$libdir/loadtest', 'loadtest_run' LANGUAGE C;
 CREATE FUNCTION c_arguments.run_1(integer) RETURNS bigint
