@@ -29,8 +29,9 @@ OBJS = \
 SQL_PARTS = $(sort $(wildcard src/sql/*.sql))
 # The parts that define only functions, procedures and views, all with
 # CREATE OR REPLACE: the upgrade script from the previous version replays
-# them after its own changes (src/sql/upgrade/), so that an upgraded
-# database gets exactly the definitions of a fresh one.
+# them between its own changes (src/sql/upgrade/V--W.sql before them,
+# V--W-after.sql after), so that an upgraded database gets exactly the
+# definitions of a fresh one.
 SQL_REPLACEABLE = $(filter-out src/sql/10_schema.sql,$(SQL_PARTS))
 PREVIOUS_VERSION = 1.1
 UPGRADE_SCRIPT = $(EXTENSION)--$(PREVIOUS_VERSION)--$(EXTVERSION).sql
@@ -63,7 +64,8 @@ $(OBJS): $(wildcard $(srcdir)/src/*.h)
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
 	cat $^ > $@
 
-$(UPGRADE_SCRIPT): src/sql/upgrade/$(PREVIOUS_VERSION)--$(EXTVERSION).sql $(SQL_REPLACEABLE)
+$(UPGRADE_SCRIPT): src/sql/upgrade/$(PREVIOUS_VERSION)--$(EXTVERSION).sql $(SQL_REPLACEABLE) \
+		src/sql/upgrade/$(PREVIOUS_VERSION)--$(EXTVERSION)-after.sql
 	cat $^ > $@
 
 # The two halves of installcheck, so that scripts/test.sh can run both and

@@ -77,6 +77,17 @@ CREATE FUNCTION c_arguments.delete_runs_typed(bigint) RETURNS bigint
     AS '$libdir/loadtest', 'loadtest_delete_runs' LANGUAGE C;
 SELECT c_arguments.delete_runs_typed(1);
 
+-- called without a call expression, as a type's output function: the
+-- declaration in pg_proc is checked, not the call
+CREATE TYPE c_arguments.evil;
+CREATE FUNCTION c_arguments.evil_in(cstring) RETURNS c_arguments.evil
+    AS 'byteain' LANGUAGE internal IMMUTABLE STRICT;
+CREATE FUNCTION c_arguments.evil_out(c_arguments.evil) RETURNS cstring
+    AS '$libdir/loadtest', 'loadtest_delete_runs' LANGUAGE C IMMUTABLE STRICT;
+CREATE TYPE c_arguments.evil (INPUT = c_arguments.evil_in, OUTPUT = c_arguments.evil_out,
+                              INTERNALLENGTH = VARIABLE);
+SELECT '\x0100000000000000140000000000000000e1f50501000000'::c_arguments.evil;
+
 -- the backend is still the same one, and nothing was started or recorded
 SELECT pg_backend_pid() = :backend_before AS same_backend,
        count(*) = :runs_before AS no_run_recorded
@@ -98,4 +109,5 @@ DROP FUNCTION c_arguments.run_typed(integer, integer, text, integer, double prec
 DROP FUNCTION c_arguments.distribution_typed(bigint, text);
 DROP FUNCTION c_arguments.delete_runs_0();
 DROP FUNCTION c_arguments.delete_runs_typed(bigint);
+DROP TYPE c_arguments.evil CASCADE;
 DROP SCHEMA c_arguments;

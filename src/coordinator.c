@@ -130,7 +130,7 @@ static const Oid run_argument_types[] = {
 Datum
 loadtest_free_worker_slots(PG_FUNCTION_ARGS)
 {
-	check_signature(fcinfo, NULL, 0, "loadtest_free_worker_slots");
+	check_signature(fcinfo, NULL, 0, INT4OID, "loadtest_free_worker_slots");
 	PG_RETURN_INT32(free_worker_slots());
 }
 
@@ -1165,7 +1165,7 @@ run_load_test(FunctionCallInfo fcinfo, bool commit_before_waiting)
 Datum
 loadtest_run(PG_FUNCTION_ARGS)
 {
-	check_signature(fcinfo, run_argument_types, RUN_ARGUMENTS, "loadtest_run");
+	check_signature(fcinfo, run_argument_types, RUN_ARGUMENTS, INT8OID, "loadtest_run");
 	PG_RETURN_INT64(run_load_test(fcinfo, false));
 }
 
@@ -1185,7 +1185,7 @@ loadtest_run_procedure(PG_FUNCTION_ARGS)
 	Datum		values[1];
 	bool		nulls[1] = {false};
 
-	check_signature(fcinfo, run_argument_types, RUN_ARGUMENTS + 1,
+	check_signature(fcinfo, run_argument_types, RUN_ARGUMENTS + 1, RECORDOID,
 					"loadtest_run_procedure");
 	/* resolved now: nothing may fail after an hours-long run but the run */
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
@@ -1218,7 +1218,7 @@ loadtest_pattern_distribution(PG_FUNCTION_ARGS)
 
 	static const Oid types[] = {INT4OID, TEXTOID};
 
-	check_signature(fcinfo, types, 2, "loadtest_pattern_distribution");
+	check_signature(fcinfo, types, 2, RECORDOID, "loadtest_pattern_distribution");
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),

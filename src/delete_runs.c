@@ -68,7 +68,7 @@ loadtest_delete_runs(PG_FUNCTION_ARGS)
 	int			guc_level;
 	uint64		deleted;
 
-	check_signature(fcinfo, signature, 1, "loadtest_delete_runs");
+	check_signature(fcinfo, signature, 1, INT8OID, "loadtest_delete_runs");
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),

@@ -37,7 +37,9 @@
 #include "storage/latch.h"
 #include "storage/lock.h"
 #include "storage/proc.h"
+#include "storage/procarray.h"
 #include "tcop/tcopprot.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -80,8 +82,14 @@ static bool writes_abandoned;	/* stopping, and a write failed: no more */
  */
 static bool runs_has_loss_columns;
 
-/* The session lock on the extension (see the file's header). */
+/*
+ * The session lock on the extension (see the file's header).  A
+ * transaction's abort releases session locks too (ProcReleaseLocks): the
+ * next transaction takes it again, without waiting.
+ */
+static Oid	extension_id;
 static LOCKTAG extension_lock;
+static bool extension_lock_wanted;
 static bool extension_locked;
 
 static const char *const status_names[] = {
@@ -133,6 +141,49 @@ lookup_enum(Oid type, const char *label)
 }
 
 /*
+ * Is a process that may drop the extension (its owner, a superuser)
+ * waiting for the run's lock on it?  Another role's DROP EXTENSION waits
+ * too, for the lock that comes before its ownership check: it must not
+ * stop the run.  In a transaction.
+ */
+static bool
+extension_drop_waiting(void)
+{
+	LockData   *locks = GetLockStatusData();
+
+	for (int i = 0; i < locks->nelements; i++)
+	{
+		LockInstanceData *lock = &locks->locks[i];
+		PGPROC	   *proc;
+
+		if (lock->waitLockMode == NoLock ||
+			memcmp(&lock->locktag, &extension_lock, sizeof(LOCKTAG)) != 0)
+			continue;
+		proc = BackendPidGetProc(lock->pid);
+		if (proc != NULL && pg_extension_ownercheck(extension_id, proc->roleId))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Take the session lock on the extension again after an abort released
+ * it, without waiting: if something that may drop the extension waits for
+ * it, the run stops instead.
+ */
+static void
+recorder_relock_extension(void)
+{
+	if (!extension_lock_wanted || extension_locked)
+		return;
+	if (LockAcquire(&extension_lock, AccessShareLock, true, true) != LOCKACQUIRE_NOT_AVAIL)
+		extension_locked = true;
+	else if (extension_drop_waiting())
+		runstate_request_stop(run, STOP_ABORTED,
+							  "DROP EXTENSION loadtest was waiting: the run was stopped so that it could go ahead");
+}
+
+/*
  * Run fn in a transaction of its own with SPI connected.  On error, the
  * transaction is rolled back, the message kept in record_error, and false
  * returned: the recorder never exits on an error.
@@ -149,6 +200,7 @@ recorder_transaction(void (*fn) (void), bool as_owner)
 
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
+		recorder_relock_extension();
 		if (runstate_stop_reason(run) != STOP_NONE)
 			(void) set_config_option("lock_timeout", STOPPING_LOCK_TIMEOUT,
 									 PGC_USERSET, PGC_S_SESSION,
@@ -174,6 +226,7 @@ recorder_transaction(void (*fn) (void), bool as_owner)
 		edata = CopyErrorData();
 		FlushErrorState();
 		AbortCurrentTransaction();
+		extension_locked = false;	/* released by the abort */
 		MemoryContextSwitchTo(context);
 		if (record_error != NULL)
 			FreeErrorData(record_error);
@@ -192,12 +245,11 @@ recorder_transaction(void (*fn) (void), bool as_owner)
 static void
 recorder_learn_workload(void)
 {
-	Oid			extension_id = get_extension_oid("loadtest", false);
-
+	extension_id = get_extension_oid("loadtest", false);
 	SET_LOCKTAG_OBJECT(extension_lock, MyDatabaseId, ExtensionRelationId,
 					   extension_id, 0);
 	(void) LockAcquire(&extension_lock, AccessShareLock, true, false);
-	extension_locked = true;
+	extension_lock_wanted = extension_locked = true;
 
 	/*
 	 * The caller's session was checked, but the run's processes get the
@@ -691,18 +743,18 @@ recorder_watch(TimestampTz *last_watch)
 {
 	bool		role_exists;
 
-	if (!TimestampDifferenceExceeds(*last_watch, GetCurrentTimestamp(),
-									WATCH_INTERVAL_MS) &&
-		runstate_stop_reason(run) == STOP_NONE)
+	if (runstate_stop_reason(run) != STOP_NONE ||
+		!TimestampDifferenceExceeds(*last_watch, GetCurrentTimestamp(),
+									WATCH_INTERVAL_MS))
 		return;
 	*last_watch = GetCurrentTimestamp();
+	StartTransactionCommand();
+	recorder_relock_extension();
 	if (extension_locked &&
-		LockHasWaiters(&extension_lock, AccessShareLock, true))
+		LockHasWaiters(&extension_lock, AccessShareLock, true) &&
+		extension_drop_waiting())
 		runstate_request_stop(run, STOP_ABORTED,
 							  "DROP EXTENSION loadtest was waiting: the run was stopped so that it could go ahead");
-	if (runstate_stop_reason(run) != STOP_NONE)
-		return;
-	StartTransactionCommand();
 	role_exists = SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(run->role_id));
 	CommitTransactionCommand();
 	if (!role_exists)
@@ -798,6 +850,7 @@ loadtest_recorder_main(Datum main_arg)
 	}
 
 	recorder_record_end();
+	extension_lock_wanted = false;
 	if (extension_locked)
 	{
 		LockRelease(&extension_lock, AccessShareLock, true);

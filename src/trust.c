@@ -23,8 +23,9 @@
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
 #include "miscadmin.h"
-#include "utils/fmgrprotos.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
@@ -101,25 +102,40 @@ trust_restore_user(const ResultsWriter *writer)
  * arguments, or other types: a superuser's own CREATE FUNCTION, say) would
  * read past its arguments or take one for another, and crash the backend.
  * Each entry point checks, before it reads anything, that it was passed
- * exactly the arguments it reads, of the types it reads them as.
+ * exactly the arguments it reads, of the types it reads them as, and that
+ * it is declared to return what it returns (its declaration in pg_proc).
  */
 void
 check_signature(FunctionCallInfo fcinfo, const Oid *types, int nargs,
-				const char *function)
+				Oid result_type, const char *function)
 {
-	bool		types_match = true;
+	HeapTuple	tuple = NULL;
+	Form_pg_proc proc = NULL;
+	bool		types_match = false;
 
-	if (fcinfo->flinfo != NULL && fcinfo->flinfo->fn_expr != NULL)
-		for (int i = 0; i < Min(nargs, PG_NARGS()); i++)
-			if (get_fn_expr_argtype(fcinfo->flinfo, i) != types[i])
-				types_match = false;
+	/*
+	 * The declaration in pg_proc, not the call's expression: a function
+	 * called as a type's output function, say, has no expression to ask.
+	 */
+	if (fcinfo->flinfo != NULL && OidIsValid(fcinfo->flinfo->fn_oid))
+		tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(fcinfo->flinfo->fn_oid));
+	if (tuple != NULL && HeapTupleIsValid(tuple))
+	{
+		proc = (Form_pg_proc) GETSTRUCT(tuple);
+		types_match = proc->pronargs == nargs && proc->prorettype == result_type;
+		for (int i = 0; types_match && i < nargs; i++)
+			types_match = proc->proargtypes.values[i] == types[i];
+		ReleaseSysCache(tuple);
+	}
 	if (PG_NARGS() != nargs || !types_match)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("the SQL definition of %s does not match the loadtest library", function),
 				 PG_NARGS() != nargs ?
 				 errdetail("It passes %d arguments; the library needs %d.", PG_NARGS(), nargs) :
-				 errdetail("Its argument types are not the library's."),
+				 proc == NULL ?
+				 errdetail("It was called without a declaration to check.") :
+				 errdetail("Its argument or result types are not the library's."),
 				 errhint("Update the extension: ALTER EXTENSION loadtest UPDATE, or recreate it.")));
 }
 

@@ -26,6 +26,6 @@ extern Oid	trust_results_owner(void);
 extern void trust_become_results_owner(ResultsWriter *writer);
 extern void trust_restore_user(const ResultsWriter *writer);
 extern void check_signature(FunctionCallInfo fcinfo, const Oid *types,
-							int nargs, const char *function);
+							int nargs, Oid result_type, const char *function);
 
 #endif							/* LOADTEST_TRUST_H */
