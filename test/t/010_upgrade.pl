@@ -96,5 +96,41 @@ for my $from (@versions[ 0 .. $#versions - 1 ])
 		2, "$from: both runs are in run_summary");
 }
 
+# From 1.1 with the grants its documentation recommended (writes on the
+# result tables, the run id sequence), one made WITH GRANT OPTION and
+# passed on, and writes granted to PUBLIC: the upgrade takes every write
+# back, and the roles that could start runs may delete theirs with
+# loadtest_delete_runs instead.
+if (grep { $_ eq '1.1' } @versions)
+{
+	$node->safe_psql('postgres', q{
+		CREATE ROLE old_operator LOGIN;
+		CREATE ROLE passer LOGIN;
+		CREATE ROLE receiver LOGIN;});
+	$node->safe_psql('postgres', 'CREATE DATABASE granted_1_1');
+	$node->safe_psql('granted_1_1', q{
+		CREATE EXTENSION loadtest VERSION '1.1';
+		GRANT SELECT, INSERT, UPDATE, DELETE ON loadtest.runs TO old_operator;
+		GRANT SELECT, INSERT ON loadtest.samples, loadtest.run_users TO old_operator;
+		GRANT USAGE ON SEQUENCE loadtest.run_id_seq TO old_operator;
+		GRANT EXECUTE ON FUNCTION loadtest_run TO old_operator;
+		GRANT INSERT, TRUNCATE ON loadtest.samples TO PUBLIC;
+		GRANT INSERT ON loadtest.runs TO passer WITH GRANT OPTION;
+		SET ROLE passer;
+		GRANT INSERT ON loadtest.runs TO receiver;
+		RESET ROLE;});
+	$node->safe_psql('granted_1_1', "ALTER EXTENSION loadtest UPDATE TO '$default_version'");
+	is( $node->safe_psql('granted_1_1', q{
+		SELECT count(*) FROM pg_class c, aclexplode(c.relacl) a
+		 WHERE c.oid IN ('loadtest.runs'::regclass, 'loadtest.samples'::regclass,
+		                 'loadtest.run_users'::regclass, 'loadtest.run_id_seq'::regclass)
+		   AND a.grantee <> c.relowner AND a.privilege_type <> 'SELECT'}),
+		0, '1.1 with grants: no role but the owner may write a result table after the update (PUBLIC and passed-on grants included)');
+	is( $node->safe_psql('granted_1_1', q{
+		SELECT has_function_privilege('old_operator', 'loadtest_delete_runs(bigint[])', 'EXECUTE'),
+		       has_function_privilege('receiver', 'loadtest_delete_runs(bigint[])', 'EXECUTE')}),
+		't|f', '1.1 with grants: the role that could start runs may delete its runs with loadtest_delete_runs');
+}
+
 finish_and_check_log($node);
 done_testing();

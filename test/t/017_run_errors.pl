@@ -82,6 +82,26 @@ is( $mon->query_safe(
 is(loadtest_backends($mon), 0, 'truncated: no loadtest process left');
 
 # ---------------------------------------------------------------------
+# DROP EXTENSION by a role that may not drop it waits for the run's lock
+# before PostgreSQL checks its ownership: that must not stop the run
+# ---------------------------------------------------------------------
+$node->safe_psql('postgres', 'CREATE ROLE not_owner LOGIN');
+$before = newest_run_id($mon);
+$client = start_client($node, 'postgres',
+	"SELECT loadtest_run(users => 2, ops => 1, duration => '3 s', think_time_ms => 10, ramp_up_s => 0)"
+);
+$run_id = wait_for_run($before, 'not the owner');
+my ($ret, $out, $err) = $node->psql('postgres',
+	"SET lock_timeout = '1500ms';\nDROP EXTENSION loadtest;",
+	extra_params => [ '-U', 'not_owner' ]);
+like($err, qr/canceling statement due to lock timeout|must be owner of extension/,
+	'not the owner: the DROP EXTENSION waits, then fails');
+is(finish_client($client, 30), 0, 'not the owner: the call returns');
+is( $mon->query_safe("SELECT status FROM loadtest.runs WHERE run_id = $run_id"),
+	'completed', 'not the owner: the run was not stopped, it completed');
+$node->safe_psql('postgres', 'DROP ROLE not_owner');
+
+# ---------------------------------------------------------------------
 # DROP EXTENSION loadtest during a run: the run is stopped first
 # ---------------------------------------------------------------------
 $before = newest_run_id($mon);

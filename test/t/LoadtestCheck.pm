@@ -167,6 +167,7 @@ sub finish_and_check_log
 		qr/segmentation/i,
 		qr/WARNING:.*leak/,
 		qr/non-empty SPI stack/,
+		qr/you don't own a lock/,
 	);
 
 	$node->stop;
