@@ -609,11 +609,12 @@ cancel_process(int pid, int pgprocno)
 }
 
 /*
- * Interrupt what the processes of a stopping run wait for, so that every
- * one of them stops within a second: a user waiting on a lock fails (and
- * is recorded) with SQLSTATE 57014, and a recorder waiting for a lock on a
- * result table gives up that batch (its samples are counted as lost).
- * The PGPROC check makes sure the pid still belongs to our process.
+ * Interrupt what the users of a stopping run wait for, so that every one
+ * of them stops within a second: a user waiting on a lock fails (and is
+ * recorded) with SQLSTATE 57014.  (The recorder watches for itself: it
+ * gives up a lock wait once the run is stopping, see recorder.c, and is not
+ * interrupted in the middle of a write.)  The PGPROC check makes sure the
+ * pid still belongs to our process.
  */
 static void
 interrupt_run_processes(RunState *run)
@@ -625,9 +626,6 @@ interrupt_run_processes(RunState *run)
 		if (pg_atomic_read_u32(&slot->state) == SLOT_RUNNING)
 			cancel_process(slot->pid, slot->pgprocno);
 	}
-	if (pg_atomic_read_u32(&run->recorder_state) == RECORDER_READY ||
-		pg_atomic_read_u32(&run->recorder_state) == RECORDER_STARTING)
-		cancel_process(run->recorder_pid, run->recorder_pgprocno);
 }
 
 static void

@@ -47,6 +47,7 @@
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
+#include "utils/timeout.h"
 
 #include "loadtest.h"
 #include "runstate.h"
@@ -57,9 +58,12 @@
 #define LOST_START_TIMEOUT_US	10000000
 #define WATCH_INTERVAL_MS	1000	/* how often the role's existence is checked */
 #define STOPPING_LOCK_TIMEOUT	"200ms" /* lock waits of a stopping run */
+#define STOP_WATCH_MS		100 /* how often a lock wait checks for a stop */
 
 
 static RunState *run;
+static RunState *volatile watched_run;	/* recorder_stop_watch's; NULL at exit */
+static TimeoutId stop_watch_timeout;
 static SampleBatch *batch;
 static MemoryContext batch_context;
 
@@ -103,6 +107,10 @@ static const char *const status_names[] = {
 static void
 recorder_on_exit(int code, Datum arg)
 {
+	/* the segment is detached after this: the timer must not look at it */
+	watched_run = NULL;
+	if (stop_watch_timeout != 0)
+		disable_timeout(stop_watch_timeout, false);
 	if (extension_locked)
 	{
 		LockRelease(&extension_lock, AccessShareLock, true);
@@ -138,6 +146,30 @@ lookup_enum(Oid type, const char *label)
 {
 	return DirectFunctionCall2(enum_in, CStringGetDatum(label),
 							   ObjectIdGetDatum(type));
+}
+
+/*
+ * Every STOP_WATCH_MS, in a signal handler: once the run is stopping, a
+ * wait for a heavyweight lock (a result or workload table that another
+ * session holds) is cancelled, as a cancel request would, so that the
+ * recorder stops within a second whatever it waits for; the batch it was
+ * writing is counted as lost.  Its other work (a write in progress) goes
+ * on.  Transactions started once the run is stopping wait at most
+ * STOPPING_LOCK_TIMEOUT anyway.
+ */
+static void
+recorder_stop_watch(void)
+{
+	RunState   *watched = watched_run;
+
+	if (watched != NULL &&
+		pg_atomic_read_u32(&watched->stop_reason) != STOP_NONE &&
+		(MyProc->wait_event_info & 0xFF000000) == PG_WAIT_LOCK)
+	{
+		QueryCancelPending = true;
+		InterruptPending = true;
+		SetLatch(MyLatch);
+	}
 }
 
 /*
@@ -784,10 +816,14 @@ loadtest_recorder_main(Datum main_arg)
 	if (run == NULL)
 		proc_exit(0);
 	run->recorder_pgprocno = MyProc->pgprocno;
-	run->recorder_pid = MyProcPid;
 	before_shmem_exit(recorder_on_exit, (Datum) 0);
 
 	BackgroundWorkerInitializeConnectionByOid(run->database_id, run->role_id, 0);
+	watched_run = run;
+	stop_watch_timeout = RegisterTimeout(USER_TIMEOUT, recorder_stop_watch);
+	enable_timeout_every(stop_watch_timeout,
+						 TimestampTzPlusMilliseconds(GetCurrentTimestamp(), STOP_WATCH_MS),
+						 STOP_WATCH_MS);
 	trust_pin_search_path();
 	/* the results are written whatever lock_timeout the database sets */
 	SetConfigOption("lock_timeout", "0", PGC_USERSET, PGC_S_SESSION);

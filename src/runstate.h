@@ -257,7 +257,6 @@ typedef struct RunState
 	/* set by the recorder */
 	pg_atomic_uint32 recorder_state;	/* RecorderState */
 	int			recorder_pgprocno;
-	int32		recorder_pid;
 	int			recorder_sqlerrcode;	/* why the recorder could not start */
 	char		recorder_error[LOADTEST_MESSAGE_LEN];
 	char		recorder_detail[LOADTEST_MESSAGE_LEN];

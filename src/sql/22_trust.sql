@@ -104,6 +104,22 @@ $$;
 COMMENT ON FUNCTION loadtest.operator_privileges() IS
 'loadtest: what loadtest_grant_operator() grants and loadtest_revoke_operator() revokes';
 
+-- The GRANT (or REVOKE) statements of loadtest.operator_privileges() for
+-- a role (internal): they run with the rights of whoever executes them.
+CREATE OR REPLACE FUNCTION loadtest.operator_privilege_statements(role regrole, revoke boolean)
+RETURNS SETOF text
+LANGUAGE sql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.format(CASE WHEN revoke THEN 'REVOKE %s ON %s %s FROM %s'
+                                  ELSE 'GRANT %s ON %s %s TO %s' END,
+                             p.privilege, p.object_type, p.object_name, role)
+      FROM loadtest.operator_privileges() AS p
+$$;
+
+COMMENT ON FUNCTION loadtest.operator_privilege_statements(regrole, boolean) IS
+'loadtest (internal): the GRANT or REVOKE statements of loadtest.operator_privileges() for a role';
+
 -- Grant a role what it needs to start runs, and nothing more.  Runs with
 -- the caller's rights: only a role that may grant these (the extension's
 -- owner, a superuser) can.
@@ -113,11 +129,10 @@ LANGUAGE plpgsql VOLATILE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    p record;
+    statement text;
 BEGIN
-    FOR p IN SELECT * FROM loadtest.operator_privileges() LOOP
-        EXECUTE pg_catalog.format('GRANT %s ON %s %s TO %s',
-                                  p.privilege, p.object_type, p.object_name, role);
+    FOR statement IN SELECT * FROM loadtest.operator_privilege_statements(role, false) LOOP
+        EXECUTE statement;
     END LOOP;
 END
 $$;
@@ -131,11 +146,10 @@ LANGUAGE plpgsql VOLATILE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    p record;
+    statement text;
 BEGIN
-    FOR p IN SELECT * FROM loadtest.operator_privileges() LOOP
-        EXECUTE pg_catalog.format('REVOKE %s ON %s %s FROM %s',
-                                  p.privilege, p.object_type, p.object_name, role);
+    FOR statement IN SELECT * FROM loadtest.operator_privilege_statements(role, true) LOOP
+        EXECUTE statement;
     END LOOP;
 END
 $$;
