@@ -77,6 +77,19 @@ CREATE FUNCTION c_arguments.delete_runs_typed(bigint) RETURNS bigint
     AS '$libdir/loadtest', 'loadtest_delete_runs' LANGUAGE C;
 SELECT c_arguments.delete_runs_typed(1);
 
+-- the right arguments, but other result columns: a column definition
+-- list, RETURNS TABLE, an OUT argument more
+CREATE FUNCTION c_arguments.distribution_record(integer, text) RETURNS SETOF record
+    AS '$libdir/loadtest', 'loadtest_pattern_distribution' LANGUAGE C;
+SELECT * FROM c_arguments.distribution_record(3, 'distributed') AS t(a text, b float8, c float8, d text);
+CREATE FUNCTION c_arguments.distribution_table(integer, text) RETURNS TABLE (a integer, b integer)
+    AS '$libdir/loadtest', 'loadtest_pattern_distribution' LANGUAGE C;
+SELECT * FROM c_arguments.distribution_table(3, 'distributed');
+CREATE PROCEDURE c_arguments.run_procedure_out(integer, integer, text, integer, double precision,
+    boolean, integer, interval, double precision, jsonb, INOUT run_id bigint, OUT extra text)
+    AS '$libdir/loadtest', 'loadtest_run_procedure' LANGUAGE C;
+CALL c_arguments.run_procedure_out(1, 1, 'mixed', 0, 0, false, NULL, NULL, NULL, NULL, NULL, NULL);
+
 -- called without a call expression, as a type's output function: the
 -- declaration in pg_proc is checked, not the call
 CREATE TYPE c_arguments.evil;
@@ -109,5 +122,9 @@ DROP FUNCTION c_arguments.run_typed(integer, integer, text, integer, double prec
 DROP FUNCTION c_arguments.distribution_typed(bigint, text);
 DROP FUNCTION c_arguments.delete_runs_0();
 DROP FUNCTION c_arguments.delete_runs_typed(bigint);
+DROP FUNCTION c_arguments.distribution_record(integer, text);
+DROP FUNCTION c_arguments.distribution_table(integer, text);
+DROP PROCEDURE c_arguments.run_procedure_out(integer, integer, text, integer, double precision,
+    boolean, integer, interval, double precision, jsonb, bigint);
 DROP TYPE c_arguments.evil CASCADE;
 DROP SCHEMA c_arguments;

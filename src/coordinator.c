@@ -1188,6 +1188,11 @@ loadtest_run_procedure(PG_FUNCTION_ARGS)
 	/* resolved now: nothing may fail after an hours-long run but the run */
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
+	{
+		static const Oid result_types[] = {INT8OID};
+
+		check_result_columns(tupdesc, result_types, 1, "loadtest_run_procedure");
+	}
 	tupdesc = BlessTupleDesc(tupdesc);
 
 	if (call == NULL || call->atomic || IsSubTransaction())
@@ -1236,6 +1241,12 @@ loadtest_pattern_distribution(PG_FUNCTION_ARGS)
 		counts[request.pattern] = users;
 
 	InitMaterializedSRF(fcinfo, 0);
+	{
+		static const Oid result_types[] = {TEXTOID, INT4OID, FLOAT8OID};
+
+		check_result_columns(rsinfo->setDesc, result_types, 3,
+							 "loadtest_pattern_distribution");
+	}
 	for (int p = 0; p < NUM_USER_PATTERNS; p++)
 	{
 		Datum		values[3];

@@ -139,3 +139,26 @@ check_signature(FunctionCallInfo fcinfo, const Oid *types, int nargs,
 				 errhint("Update the extension: ALTER EXTENSION loadtest UPDATE, or recreate it.")));
 }
 
+
+/*
+ * A C entry point that returns rows: the row the call expects (its OUT
+ * arguments, RETURNS TABLE, or a column definition list) must be the one
+ * the library builds, column for column, or the library would write
+ * values of one type into columns of another.
+ */
+void
+check_result_columns(TupleDesc desc, const Oid *types, int ncolumns,
+					 const char *function)
+{
+	bool		match = desc != NULL && desc->natts == ncolumns;
+
+	for (int i = 0; match && i < ncolumns; i++)
+		match = !TupleDescAttr(desc, i)->attisdropped &&
+			TupleDescAttr(desc, i)->atttypid == types[i];
+	if (!match)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the SQL definition of %s does not match the loadtest library", function),
+				 errdetail("The columns it returns are not the library's."),
+				 errhint("Update the extension: ALTER EXTENSION loadtest UPDATE, or recreate it.")));
+}

@@ -8,6 +8,7 @@
 #ifndef LOADTEST_TRUST_H
 #define LOADTEST_TRUST_H
 
+#include "access/tupdesc.h"
 #include "fmgr.h"
 
 /* The search_path of every process of a run and of every routine. */
@@ -27,5 +28,7 @@ extern void trust_become_results_owner(ResultsWriter *writer);
 extern void trust_restore_user(const ResultsWriter *writer);
 extern void check_signature(FunctionCallInfo fcinfo, const Oid *types,
 							int nargs, Oid result_type, const char *function);
+extern void check_result_columns(TupleDesc desc, const Oid *types,
+								 int ncolumns, const char *function);
 
 #endif							/* LOADTEST_TRUST_H */
