@@ -97,6 +97,7 @@ typedef struct Launch
 
 static void launch_due_workers(Launch *launch);
 static void interrupt_run_processes(RunState *run);
+static void check_client_connection(RunState *run);
 
 
 /*
@@ -699,17 +700,7 @@ wait_for_run(Launch *launch)
 		INSTR_TIME_SUBTRACT(now, last_check);
 		if (INSTR_TIME_GET_MICROSEC(now) >= HANDLE_CHECK_US)
 		{
-			/*
-			 * A client that went away cannot be told the result: end the
-			 * session, and with it the run (aborted, see the detach
-			 * callback), rather than load the server for nobody.
-			 */
-			if (whereToSendOutput == DestRemote && MyProcPort != NULL &&
-				!IsBackgroundWorker && !pq_check_connection())
-				ereport(FATAL,
-						(errcode(ERRCODE_CONNECTION_FAILURE),
-						 errmsg("connection to client lost during load test run " INT64_FORMAT,
-								run->run_id)));
+			check_client_connection(run);
 			check_launched_workers(launch);
 			INSTR_TIME_SET_CURRENT(last_check);
 		}
@@ -779,11 +770,33 @@ stop_cancelled_run(Launch *launch)
 	RESUME_INTERRUPTS();
 }
 
-/* Launch the recorder and wait until it has created the runs row. */
+/*
+ * A client that went away cannot be told the result: end the session, and
+ * with it the run (aborted, see the detach callback), rather than load the
+ * server for nobody.  (A background worker, pg_cron's say, has no client.)
+ */
+static void
+check_client_connection(RunState *run)
+{
+	if (whereToSendOutput == DestRemote && MyProcPort != NULL &&
+		!IsBackgroundWorker && !pq_check_connection())
+		ereport(FATAL,
+				(errcode(ERRCODE_CONNECTION_FAILURE),
+				 errmsg("connection to client lost during load test run " INT64_FORMAT,
+						run->run_id)));
+}
+
+/*
+ * Launch the recorder and wait until it has created the runs row (it may
+ * wait for locks meanwhile: the client is watched as during the run).
+ */
 static void
 start_recorder(Launch *launch)
 {
 	RunState   *run = launch->run;
+	instr_time	last_check;
+
+	INSTR_TIME_SET_CURRENT(last_check);
 
 	launch->recorder = launch_worker(run, launch->segment,
 									 "loadtest_recorder_main", "loadtest recorder", 0);
@@ -802,6 +815,17 @@ start_recorder(Launch *launch)
 		if (state == RECORDER_FAILED)
 			break;
 		check_launched_workers(launch);
+		{
+			instr_time	now;
+
+			INSTR_TIME_SET_CURRENT(now);
+			INSTR_TIME_SUBTRACT(now, last_check);
+			if (INSTR_TIME_GET_MICROSEC(now) >= HANDLE_CHECK_US)
+			{
+				check_client_connection(run);
+				INSTR_TIME_SET_CURRENT(last_check);
+			}
+		}
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 						 100, PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);

@@ -216,6 +216,37 @@ recorder_relock_extension(void)
 }
 
 /*
+ * The lock on the extension at the start of a run.  A DROP EXTENSION that
+ * waits for the lock (for another run's) would queue this request behind
+ * it: if the DROP is its owner's, the run does not start; if it is another
+ * role's (it waits before its ownership check, and will fail), the run
+ * starts without the lock and takes it once that DROP is gone, rather than
+ * wait behind it.  A DROP in progress (holding the lock) is waited for: the
+ * extension is going away, and the run's next step says so.
+ */
+static void
+recorder_lock_extension_at_start(void)
+{
+	VirtualTransactionId *holders;
+
+	if (LockAcquire(&extension_lock, AccessShareLock, true, true) != LOCKACQUIRE_NOT_AVAIL)
+	{
+		extension_locked = true;
+		return;
+	}
+	if (extension_drop_waiting())
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_IN_USE),
+				 errmsg("DROP EXTENSION loadtest is waiting: the run was not started")));
+	holders = GetLockConflicts(&extension_lock, AccessShareLock, NULL);
+	if (VirtualTransactionIdIsValid(holders[0]))
+	{
+		(void) LockAcquire(&extension_lock, AccessShareLock, true, false);
+		extension_locked = true;
+	}
+}
+
+/*
  * Run fn in a transaction of its own with SPI connected.  On error, the
  * transaction is rolled back, the message kept in record_error, and false
  * returned: the recorder never exits on an error.
@@ -280,8 +311,8 @@ recorder_learn_workload(void)
 	extension_id = get_extension_oid("loadtest", false);
 	SET_LOCKTAG_OBJECT(extension_lock, MyDatabaseId, ExtensionRelationId,
 					   extension_id, 0);
-	(void) LockAcquire(&extension_lock, AccessShareLock, true, false);
-	extension_lock_wanted = extension_locked = true;
+	extension_lock_wanted = true;
+	recorder_lock_extension_at_start();
 
 	/*
 	 * The caller's session was checked, but the run's processes get the
@@ -431,7 +462,11 @@ recorder_flush(void)
 		{
 			ereport(WARNING,
 					(errmsg("loadtest run " INT64_FORMAT ": could not record %d samples: %s",
-							run->run_id, batch->n, record_error->message)));
+							run->run_id, batch->n,
+							record_error->sqlerrcode == ERRCODE_QUERY_CANCELED &&
+							runstate_stop_reason(run) != STOP_NONE ?
+							"the run was stopping and loadtest.samples was locked by another session" :
+							record_error->message)));
 			/* a stopping run does not wait for its writes any longer */
 			if (!runstate_request_stop(run, STOP_FAILED, record_error->message))
 				writes_abandoned = true;

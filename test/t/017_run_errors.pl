@@ -88,13 +88,31 @@ is(loadtest_backends($mon), 0, 'truncated: no loadtest process left');
 $node->safe_psql('postgres', 'CREATE ROLE not_owner LOGIN');
 $before = newest_run_id($mon);
 $client = start_client($node, 'postgres',
-	"SELECT loadtest_run(users => 2, ops => 1, duration => '3 s', think_time_ms => 10, ramp_up_s => 0)"
+	"SELECT loadtest_run(users => 2, ops => 1, duration => '5 s', think_time_ms => 10, ramp_up_s => 0)"
 );
 $run_id = wait_for_run($before, 'not the owner');
-my ($ret, $out, $err) = $node->psql('postgres',
-	"SET lock_timeout = '1500ms';\nDROP EXTENSION loadtest;",
+my $dropper = start_client($node, 'postgres',
+	"SET lock_timeout = '3500ms';\nDROP EXTENSION loadtest;",
 	extra_params => [ '-U', 'not_owner' ]);
-like($err, qr/canceling statement due to lock timeout|must be owner of extension/,
+ok( defined poll_until(
+		sub {
+			$mon->query_safe(
+				q{SELECT count(*) FROM pg_locks
+				   WHERE locktype = 'object' AND classid = 'pg_extension'::regclass AND NOT granted}) == 1;
+		},
+		10),
+	'not the owner: the DROP EXTENSION waits for the run');
+# another run starts meanwhile: its recorder does not queue behind that DROP
+my $t1 = time;
+my $second = $node->safe_psql('postgres',
+	"SELECT loadtest_run(users => 1, ops => 5, think_time_ms => 0, ramp_up_s => 0)");
+my $second_took = time - $t1;
+note sprintf('not the owner: a second run took %.3f s while the DROP waited', $second_took);
+is( $mon->query_safe("SELECT status FROM loadtest.runs WHERE run_id = $second"),
+	'completed', 'not the owner: a run started while the DROP waits completes');
+cmp_ok($second_took, '<', 3.0, '... without waiting behind the DROP');
+finish_client($dropper, 30);
+like($dropper->{stderr}, qr/canceling statement due to lock timeout|must be owner of extension/,
 	'not the owner: the DROP EXTENSION waits, then fails');
 is(finish_client($client, 30), 0, 'not the owner: the call returns');
 is( $mon->query_safe("SELECT status FROM loadtest.runs WHERE run_id = $run_id"),
@@ -298,6 +316,40 @@ is( $mon->query_safe(
 		      = (SELECT sum(ops_done) FROM loadtest.run_users WHERE run_id = $run_id)"),
 	't',
 	'samples locked: recorded samples + samples_lost = the operations done');
+
+# ---------------------------------------------------------------------
+# The client is killed while the run's recorder still starts (it waits for
+# a lock on the workload): the session notices within a second or two, as
+# during the run, and every process of the run is gone although the lock
+# is still held
+# ---------------------------------------------------------------------
+$locker->query_safe('BEGIN; LOCK TABLE membership.members IN ACCESS EXCLUSIVE MODE');
+$client = start_client($node, 'postgres',
+	"SELECT loadtest_run(users => 2, ops => 10, think_time_ms => 0, ramp_up_s => 0)");
+ok( defined poll_until(
+		sub {
+			$mon->query_safe(
+				"SELECT count(*) FROM pg_stat_activity
+				  WHERE backend_type = 'loadtest recorder' AND wait_event_type = 'Lock'") == 1;
+		},
+		30),
+	'client killed while starting: the recorder waits for its lock');
+my $t2 = time;
+$client->{h}->signal('KILL');
+finish_client($client, 10);
+my $gone = poll_until(
+	sub {
+		$mon->query_safe(
+			q{SELECT count(*) FROM pg_stat_activity
+			   WHERE backend_type LIKE 'loadtest%' OR query LIKE 'SELECT loadtest_run(users => 2, ops => 10,%'}) == 0;
+	},
+	15, 0.05, $t2);
+note sprintf('client killed while starting: all gone after %.3f s', $gone // -1);
+ok(defined $gone && $gone <= 3.0,
+	'client killed while starting: the session and the run are gone within 3 s, the lock still held');
+is($locker->query_safe('SELECT 1'), '1', 'client killed while starting: the lock was held all along');
+$locker->query_safe('ROLLBACK');
+
 $bg->quit;
 $locker->quit;
 $mon->quit;
