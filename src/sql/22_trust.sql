@@ -104,55 +104,44 @@ $$;
 COMMENT ON FUNCTION loadtest.operator_privileges() IS
 'loadtest: what loadtest_grant_operator() grants and loadtest_revoke_operator() revokes';
 
--- The GRANT (or REVOKE) statements of loadtest.operator_privileges() for
--- a role (internal): they run with the rights of whoever executes them.
-CREATE OR REPLACE FUNCTION loadtest.operator_privilege_statements(role regrole, revoke boolean)
-RETURNS SETOF text
-LANGUAGE sql STABLE STRICT
+-- Run the GRANT (or REVOKE) statements of loadtest.operator_privileges()
+-- for a role (internal), with the rights of its caller.
+CREATE OR REPLACE FUNCTION loadtest.apply_operator_privileges(role regrole, revoke boolean)
+RETURNS void
+LANGUAGE plpgsql VOLATILE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT pg_catalog.format(CASE WHEN revoke THEN 'REVOKE %s ON %s %s FROM %s'
-                                  ELSE 'GRANT %s ON %s %s TO %s' END,
-                             p.privilege, p.object_type, p.object_name, role)
-      FROM loadtest.operator_privileges() AS p
+DECLARE
+    p record;
+BEGIN
+    FOR p IN SELECT * FROM loadtest.operator_privileges() LOOP
+        EXECUTE pg_catalog.format(CASE WHEN revoke THEN 'REVOKE %s ON %s %s FROM %s'
+                                       ELSE 'GRANT %s ON %s %s TO %s' END,
+                                  p.privilege, p.object_type, p.object_name, role);
+    END LOOP;
+END
 $$;
 
-COMMENT ON FUNCTION loadtest.operator_privilege_statements(regrole, boolean) IS
-'loadtest (internal): the GRANT or REVOKE statements of loadtest.operator_privileges() for a role';
+COMMENT ON FUNCTION loadtest.apply_operator_privileges(regrole, boolean) IS
+'loadtest (internal): grants (or revokes) loadtest.operator_privileges() to (from) a role, with the caller''s rights';
 
 -- Grant a role what it needs to start runs, and nothing more.  Runs with
 -- the caller's rights: only a role that may grant these (the extension's
 -- owner, a superuser) can.
 CREATE OR REPLACE FUNCTION loadtest_grant_operator(role regrole)
 RETURNS void
-LANGUAGE plpgsql VOLATILE STRICT
+LANGUAGE sql VOLATILE STRICT
 SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    statement text;
-BEGIN
-    FOR statement IN SELECT * FROM loadtest.operator_privilege_statements(role, false) LOOP
-        EXECUTE statement;
-    END LOOP;
-END
-$$;
+RETURN loadtest.apply_operator_privileges(role, false);
 
 COMMENT ON FUNCTION loadtest_grant_operator(regrole) IS
 'loadtest: grants a role what it needs to start runs (see loadtest.operator_privileges())';
 
 CREATE OR REPLACE FUNCTION loadtest_revoke_operator(role regrole)
 RETURNS void
-LANGUAGE plpgsql VOLATILE STRICT
+LANGUAGE sql VOLATILE STRICT
 SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    statement text;
-BEGIN
-    FOR statement IN SELECT * FROM loadtest.operator_privilege_statements(role, true) LOOP
-        EXECUTE statement;
-    END LOOP;
-END
-$$;
+RETURN loadtest.apply_operator_privileges(role, true);
 
 COMMENT ON FUNCTION loadtest_revoke_operator(regrole) IS
 'loadtest: revokes from a role what loadtest_grant_operator() granted';
