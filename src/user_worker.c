@@ -283,6 +283,19 @@ worker_run_operation(VirtualUser *user, int64 due_us, OpContext *ctx,
 	worker_report_running(op);
 
 	INSTR_TIME_SET_CURRENT(start);
+	sample.start_us = runstate_elapsed_us(run, start);
+
+	/*
+	 * No operation starts at or after the run's end: the callers checked
+	 * the time already, but claiming a user and binding its parameters
+	 * take time too.  One that would start late is not started (in a rate
+	 * run, it is counted as dropped).
+	 */
+	if (run->deadline_us > 0 && sample.start_us >= run->deadline_us)
+	{
+		MemoryContextSwitchTo(old_context);
+		return;
+	}
 	for (tries = 1;; tries++)
 	{
 		ok = worker_run_transaction(ctx, &call, op_context, &error);
@@ -297,7 +310,6 @@ worker_run_operation(VirtualUser *user, int64 due_us, OpContext *ctx,
 		worker_report_stats();
 
 	user->ops_done++;
-	sample.start_us = runstate_elapsed_us(run, start);
 	sample.wait_us = Max(sample.start_us - due_us, 0);
 	INSTR_TIME_SUBTRACT(end, start);
 	sample.latency_us = INSTR_TIME_GET_MICROSEC(end);
