@@ -339,14 +339,6 @@ parse_request(FunctionCallInfo fcinfo, RunRequest *req)
 				 errmsg("ramp_up_s must be between 0 and %.0f seconds, not %s",
 						LOADTEST_MAX_RAMP_UP_S, loadtest_format_float8(req->ramp_up_s)),
 				 errhint("0 starts every user at once.")));
-	if (strlen(req->pattern) >= NAMEDATALEN)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown load test pattern \"%.*s...\"",
-						pg_mbcliplen(req->pattern, strlen(req->pattern), 20),
-						req->pattern),
-				 errdetail("Pattern names are shorter than %d bytes.", NAMEDATALEN),
-				 errhint("Use pattern => 'distributed' for the reference mix of users.")));
 	pattern_parse(req->pattern, &req->pattern_request);
 }
 
@@ -794,9 +786,6 @@ static void
 start_recorder(Launch *launch)
 {
 	RunState   *run = launch->run;
-	instr_time	last_check;
-
-	INSTR_TIME_SET_CURRENT(last_check);
 
 	launch->recorder = launch_worker(run, launch->segment,
 									 "loadtest_recorder_main", "loadtest recorder", 0);
@@ -815,17 +804,7 @@ start_recorder(Launch *launch)
 		if (state == RECORDER_FAILED)
 			break;
 		check_launched_workers(launch);
-		{
-			instr_time	now;
-
-			INSTR_TIME_SET_CURRENT(now);
-			INSTR_TIME_SUBTRACT(now, last_check);
-			if (INSTR_TIME_GET_MICROSEC(now) >= HANDLE_CHECK_US)
-			{
-				check_client_connection(run);
-				INSTR_TIME_SET_CURRENT(last_check);
-			}
-		}
+		check_client_connection(run);
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 						 100, PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);

@@ -96,12 +96,13 @@ check_environment_placeholder(void)
 char *
 loadtest_format_float8(double value)
 {
-	char	   *buf = palloc(DOUBLE_SHORTEST_DECIMAL_LEN + 1);
+	char	   *buf;
 
 	if (isnan(value))
 		return pstrdup("NaN");
 	if (isinf(value))
 		return pstrdup(value > 0 ? "Infinity" : "-Infinity");
+	buf = palloc(DOUBLE_SHORTEST_DECIMAL_LEN + 1);
 	(void) double_to_shortest_decimal_buf(value, buf);
 	return buf;
 }

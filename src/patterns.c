@@ -56,6 +56,14 @@ pattern_parse(const char *name, PatternRequest *request)
 	int			op;
 
 	memset(request, 0, sizeof(*request));
+	/* an over-long name is quoted by its start, not echoed in full */
+	if (strlen(name) >= NAMEDATALEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown load test pattern \"%.*s...\"",
+						pg_mbcliplen(name, strlen(name), 20), name),
+				 errdetail("Pattern names are shorter than %d bytes.", NAMEDATALEN),
+				 errhint("Use pattern => 'distributed' for the reference mix of users.")));
 	if (strcmp(name, "distributed") == 0)
 	{
 		request->distributed = true;
@@ -87,9 +95,6 @@ pattern_parse(const char *name, PatternRequest *request)
 
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 strlen(name) > 63 ?
-				 errmsg("unknown load test pattern \"%.*s...\"",
-						pg_mbcliplen(name, strlen(name), 60), name) :
 				 errmsg("unknown load test pattern \"%s\"", name),
 				 errdetail("Valid patterns are distributed, read_heavy, write_heavy, mixed, file_operations, or the name of one operation (see loadtest.operations)."),
 				 case_only ?

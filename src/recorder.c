@@ -59,6 +59,7 @@
 #define WATCH_INTERVAL_MS	1000	/* how often the role's existence is checked */
 #define STOPPING_LOCK_TIMEOUT	"200ms" /* lock waits of a stopping run */
 #define STOP_WATCH_MS		100 /* how often a lock wait checks for a stop */
+#define STOPPED_FOR_DROP	"DROP EXTENSION loadtest was waiting: the run was stopped so that it could go ahead"
 
 
 static RunState *run;
@@ -212,7 +213,7 @@ recorder_relock_extension(void)
 		extension_locked = true;
 	else if (extension_drop_waiting())
 		runstate_request_stop(run, STOP_ABORTED,
-							  "DROP EXTENSION loadtest was waiting: the run was stopped so that it could go ahead");
+							  STOPPED_FOR_DROP);
 }
 
 /*
@@ -801,32 +802,33 @@ recorder_record_end(void)
 }
 
 /*
- * Is something waiting to drop the extension (DROP EXTENSION waits for the
- * recorder's session lock)?  Then the run stops first.  Is the role that
- * started the run gone?  Then the run cannot go on.  Checked once a second.
+ * Is something that may drop the extension waiting for the recorder's
+ * session lock?  Then the run stops first.  Is the role that started the
+ * run gone?  Then the run cannot go on.  In a transaction of the
+ * recorder's (recorder_watch).
  */
+static void
+recorder_check_watch(void)
+{
+	if (extension_locked &&
+		LockHasWaiters(&extension_lock, AccessShareLock, true) &&
+		extension_drop_waiting())
+		runstate_request_stop(run, STOP_ABORTED, STOPPED_FOR_DROP);
+	if (!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(run->role_id)))
+		runstate_request_stop(run, STOP_FAILED,
+							  "the role that started the run was dropped during the run");
+}
+
+/* Once a second while the run goes on: recorder_check_watch. */
 static void
 recorder_watch(TimestampTz *last_watch)
 {
-	bool		role_exists;
-
 	if (runstate_stop_reason(run) != STOP_NONE ||
 		!TimestampDifferenceExceeds(*last_watch, GetCurrentTimestamp(),
 									WATCH_INTERVAL_MS))
 		return;
 	*last_watch = GetCurrentTimestamp();
-	StartTransactionCommand();
-	recorder_relock_extension();
-	if (extension_locked &&
-		LockHasWaiters(&extension_lock, AccessShareLock, true) &&
-		extension_drop_waiting())
-		runstate_request_stop(run, STOP_ABORTED,
-							  "DROP EXTENSION loadtest was waiting: the run was stopped so that it could go ahead");
-	role_exists = SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(run->role_id));
-	CommitTransactionCommand();
-	if (!role_exists)
-		runstate_request_stop(run, STOP_FAILED,
-							  "the role that started the run was dropped during the run");
+	(void) recorder_transaction(recorder_check_watch, false);
 }
 
 /* Entry point of the recorder worker. */

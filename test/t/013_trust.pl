@@ -566,8 +566,7 @@ for my $h (
 	su('postgres', $sql);
 	push @hostile, $id;
 }
-# (src/sql/40_report.sql is being hardened on another branch: should one
-# of these fail there, mark it TODO rather than change the report here)
+# (the report must return text for each: see also sql/45_hostile_content.sql)
 for my $id (@hostile)
 {
 	($ret, $out, $err) = $node->psql('postgres', "SELECT loadtest_report(${id}::bigint)");
