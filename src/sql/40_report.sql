@@ -1,4 +1,4 @@
--- loadtest 1.2: the reporting layer.
+-- loadtest 1.3: the reporting layer.
 --
 --   loadtest.run_summary, loadtest.operation_stats, loadtest.user_stats,
 --   loadtest.error_stats     views over the result tables, for users' own
