@@ -73,7 +73,7 @@ typedef struct RunRequest
 	int32		users;
 	int32		ops;
 	char	   *pattern;
-	PatternRequest pattern_request;
+	RunPatterns *patterns;		/* what pattern names, resolved */
 	int32		think_time_ms;
 	double		ramp_up_s;
 	bool		force;
@@ -98,6 +98,7 @@ typedef struct Launch
 static void launch_due_workers(Launch *launch);
 static void interrupt_run_processes(RunState *run);
 static void check_client_connection(RunState *run);
+static void resolve_patterns(const char *pattern, RunPatterns *patterns);
 
 
 /*
@@ -339,7 +340,21 @@ parse_request(FunctionCallInfo fcinfo, RunRequest *req)
 				 errmsg("ramp_up_s must be between 0 and %.0f seconds, not %s",
 						LOADTEST_MAX_RAMP_UP_S, loadtest_format_float8(req->ramp_up_s)),
 				 errhint("0 starts every user at once.")));
-	pattern_parse(req->pattern, &req->pattern_request);
+	req->patterns = palloc(sizeof(RunPatterns));
+	resolve_patterns(req->pattern, req->patterns);
+}
+
+/*
+ * Resolve a pattern argument against the workload catalogue, as the
+ * caller, in the caller's transaction (before anything starts).
+ */
+static void
+resolve_patterns(const char *pattern, RunPatterns *patterns)
+{
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	patterns_resolve(pattern, patterns);
+	SPI_finish();
 }
 
 /* Refuse to run where a run must not happen or could not work. */
@@ -410,42 +425,27 @@ check_server_and_role(const RunRequest *req)
 static void
 check_no_conflicting_locks(void)
 {
-	static const char *const tables[][2] = {
-		{"membership", "members"},
-		{"membership", "organizations"},
-		{"membership", "member_employments"},
-		{"membership", "organization_contacts"},
-		{"membership", "students"},
-		{"membership", "file_attachments"},
-		{"loadtest", "runs"},
-		{"loadtest", "samples"},
-		{"loadtest", "run_users"},
-	};
+	LockData   *locks = GetLockStatusData();
 
-	for (int i = 0; i < lengthof(tables); i++)
+	for (int i = 0; i < locks->nelements; i++)
 	{
-		Oid			schema = get_namespace_oid(tables[i][0], true);
-		Oid			relid;
-		Relation	rel;
-		bool		locked;
+		LockInstanceData *lock = &locks->locks[i];
+		LOCKMASK	writing = ~(LOCKBIT_ON(AccessShareLock) | 1);
 
-		if (!OidIsValid(schema))
+		if (lock->pid != MyProcPid ||
+			lock->locktag.locktag_type != LOCKTAG_RELATION ||
+			lock->locktag.locktag_field1 != MyDatabaseId ||
+			(lock->holdMask & writing) == 0)
 			continue;
-		relid = get_relname_relid(tables[i][1], schema);
-		if (!OidIsValid(relid))
-			continue;
-		rel = try_relation_open(relid, NoLock);
-		if (rel == NULL)
-			continue;
-		locked = CheckRelationLockedByMe(rel, RowShareLock, true);
-		relation_close(rel, NoLock);
-		if (locked)
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("cannot start a load test in a transaction that has locked %s.%s",
-							tables[i][0], tables[i][1]),
-					 errdetail("The simulated users would wait for this transaction, which would wait for them."),
-					 errhint("Commit or roll back first, or start the load test in a transaction of its own.")));
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot start a load test in a transaction that has locked %s",
+						get_rel_name(lock->locktag.locktag_field2) ?
+						quote_qualified_identifier(get_namespace_name(get_rel_namespace(lock->locktag.locktag_field2)),
+												   get_rel_name(lock->locktag.locktag_field2)) :
+						"a table"),
+				 errdetail("The simulated users would wait for this transaction, which would wait for them."),
+				 errhint("Commit or roll back first, or start the load test in a transaction of its own.")));
 	}
 }
 
@@ -453,13 +453,9 @@ check_no_conflicting_locks(void)
 static void
 plan_users(RunState *run, const RunRequest *req)
 {
-	UserPattern *patterns = palloc(sizeof(UserPattern) * req->users);
+	int16	   *patterns = palloc(sizeof(int16) * req->users);
 
-	if (req->pattern_request.distributed)
-		pattern_assign(req->users, patterns);
-	else
-		for (int i = 0; i < req->users; i++)
-			patterns[i] = req->pattern_request.pattern;
+	patterns_assign(req->patterns, req->users, patterns);
 
 	for (int i = 0; i < req->users; i++)
 	{
@@ -467,7 +463,6 @@ plan_users(RunState *run, const RunRequest *req)
 
 		user->user_no = i + 1;
 		user->pattern = patterns[i];
-		user->single_op = req->pattern_request.single_op;
 		user->ops_planned = req->duration_us > 0 ? PG_INT32_MAX : req->ops;
 		/* staged runs start users as their stages turn them on */
 		user->planned_start_us = req->nstages > 0 ? 0 :
@@ -1069,6 +1064,7 @@ run_load_test(FunctionCallInfo fcinfo, bool commit_before_waiting)
 	run->seed = seed;
 	run->forced = req.force;
 	strlcpy(run->pattern_name, req.pattern, sizeof(run->pattern_name));
+	memcpy(&run->patterns, req.patterns, sizeof(RunPatterns));
 	strlcpy(run->environment, loadtest_environment_name(), sizeof(run->environment));
 	run->coordinator_pgprocno = MyProc->pgprocno;
 	plan_users(run, &req);
@@ -1219,8 +1215,8 @@ loadtest_pattern_distribution(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	int32		users;
 	char	   *pattern;
-	PatternRequest request;
-	int			counts[NUM_USER_PATTERNS] = {0};
+	RunPatterns *patterns = palloc(sizeof(RunPatterns));
+	int			counts[LOADTEST_MAX_RUN_PATTERNS] = {0};
 
 	static const Oid types[] = {INT4OID, TEXTOID};
 
@@ -1237,11 +1233,8 @@ loadtest_pattern_distribution(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("users must be between 1 and %d, not %d",
 						LOADTEST_MAX_USERS, users)));
-	pattern_parse(pattern, &request);
-	if (request.distributed)
-		pattern_distribute(users, counts);
-	else
-		counts[request.pattern] = users;
+	resolve_patterns(pattern, patterns);
+	patterns_distribute(patterns, users, counts);
 
 	InitMaterializedSRF(fcinfo, 0);
 	{
@@ -1250,15 +1243,13 @@ loadtest_pattern_distribution(PG_FUNCTION_ARGS)
 		check_result_columns(rsinfo->setDesc, result_types, 3,
 							 "loadtest_pattern_distribution");
 	}
-	for (int p = 0; p < NUM_USER_PATTERNS; p++)
+	for (int p = 0; p < patterns->npatterns; p++)
 	{
 		Datum		values[3];
 		bool		nulls[3] = {false, false, false};
+		bool		single = strcmp(patterns->patterns[p], SINGLE_OPERATION_PATTERN) == 0;
 
-		if (counts[p] == 0 && (request.distributed ? p >= NUM_DISTRIBUTED_PATTERNS : p != request.pattern))
-			continue;
-		values[0] = CStringGetTextDatum(p == PATTERN_SINGLE_OPERATION ?
-										op_name(request.single_op) : pattern_name((UserPattern) p));
+		values[0] = CStringGetTextDatum(single ? patterns->operations[0] : patterns->patterns[p]);
 		values[1] = Int32GetDatum(counts[p]);
 		values[2] = Float8GetDatum(100.0 * counts[p] / users);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);

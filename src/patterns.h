@@ -1,8 +1,15 @@
 /*-------------------------------------------------------------------------
  *
  * patterns.h
- *	  User patterns: which operations a simulated user runs and how often,
- *	  and how the "distributed" pattern shares users among patterns.
+ *	  What the pattern argument of a run names, resolved against the
+ *	  workload catalogue: the run's patterns (each an operation mix), how
+ *	  its users are shared among them, and the operations they use.
+ *
+ * A run's patterns are "leaves": a pattern with weights, or one operation
+ * alone (recorded as single_operation).  A mix such as distributed shares
+ * the users among its patterns by the largest remainder method.  The run
+ * numbers its operations and patterns from 0; samples record those
+ * numbers, and loadtest.run_operations / run_patterns their names.
  *
  *-------------------------------------------------------------------------
  */
@@ -10,35 +17,46 @@
 #define LOADTEST_PATTERNS_H
 
 #include "common/pg_prng.h"
+#include "utils/jsonb.h"
 
-#include "operations.h"
+#define LOADTEST_MAX_RUN_OPERATIONS	64
+#define LOADTEST_MAX_RUN_PATTERNS	32
+#define SINGLE_OPERATION_PATTERN	"single_operation"
 
-/* Order and names match the SQL enum loadtest.pattern. */
-typedef enum UserPattern
+/* The run's patterns and operations; kept in the run's shared state. */
+typedef struct RunPatterns
 {
-	PATTERN_READ_HEAVY = 0,
-	PATTERN_WRITE_HEAVY,
-	PATTERN_MIXED,
-	PATTERN_FILE_OPERATIONS,
-	PATTERN_SINGLE_OPERATION,
-	NUM_USER_PATTERNS
-} UserPattern;
+	int32		noperations;
+	int32		npatterns;
+	double		shares[LOADTEST_MAX_RUN_PATTERNS];	/* of users */
+	char		operations[LOADTEST_MAX_RUN_OPERATIONS][NAMEDATALEN];
+	char		patterns[LOADTEST_MAX_RUN_PATTERNS][NAMEDATALEN];
+	/* per pattern, cumulative weights of the operations */
+	double		cumulative[LOADTEST_MAX_RUN_PATTERNS][LOADTEST_MAX_RUN_OPERATIONS];
+} RunPatterns;
 
-#define NUM_DISTRIBUTED_PATTERNS	4	/* the first four */
+extern void patterns_resolve(const char *name, RunPatterns *rp);
+extern void patterns_check_definition(const char *name, Jsonb *weights,
+									  Jsonb *mix);
+extern void patterns_distribute(const RunPatterns *rp, int nusers, int *counts);
+extern void patterns_assign(const RunPatterns *rp, int nusers, int16 *patterns);
+extern double patterns_weight(const RunPatterns *rp, int pattern, int operation);
 
-/* What the pattern argument of loadtest_run names. */
-typedef struct PatternRequest
+/* Draw the next operation of a user of the given pattern. */
+static inline int
+patterns_choose_operation(const RunPatterns *rp, int pattern, pg_prng_state *rng)
 {
-	bool		distributed;	/* users get one of the four patterns */
-	UserPattern pattern;		/* when not distributed */
-	LoadtestOp	single_op;		/* when pattern is PATTERN_SINGLE_OPERATION */
-} PatternRequest;
+	const double *cumulative = rp->cumulative[pattern];
+	int			n = rp->noperations;
+	double		u;
 
-extern const char *pattern_name(UserPattern pattern);
-extern void pattern_parse(const char *name, PatternRequest *request);
-extern void pattern_distribute(int nusers, int counts[NUM_DISTRIBUTED_PATTERNS]);
-extern void pattern_assign(int nusers, UserPattern *patterns);
-extern LoadtestOp pattern_choose_op(UserPattern pattern, LoadtestOp single_op,
-									pg_prng_state *rng);
+	if (n == 1)
+		return 0;
+	u = pg_prng_double(rng) * cumulative[n - 1];
+	for (int i = 0; i < n - 1; i++)
+		if (u < cumulative[i])
+			return i;
+	return n - 1;
+}
 
 #endif							/* LOADTEST_PATTERNS_H */

@@ -52,7 +52,9 @@
 #include "loadtest.h"
 #include "runstate.h"
 #include "sample_writer.h"
+#include "spi_args.h"
 #include "trust.h"
+#include "workload.h"
 
 #define FLUSH_INTERVAL_US	250000
 #define LOST_START_TIMEOUT_US	10000000
@@ -68,11 +70,9 @@ static TimeoutId stop_watch_timeout;
 static SampleBatch *batch;
 static MemoryContext batch_context;
 
-/* Enum values and array types, looked up once. */
-static Oid	pattern_type;
-static Oid	operation_type;
-static Datum pattern_values[NUM_USER_PATTERNS];
-static Datum operation_values[NUM_LOADTEST_OPS];
+/* The run's operations, as read from the catalogue when it started. */
+static OperationDefinition *definitions;
+static dsm_segment *values_segment;
 
 static int64 samples_written;
 static int64 samples_dropped;
@@ -134,19 +134,6 @@ recorder_handle_interrupts(void)
 	if (ProcDiePending)
 		CHECK_FOR_INTERRUPTS();
 	QueryCancelPending = false;
-}
-
-static Oid
-lookup_type(const char *name)
-{
-	return DatumGetObjectId(DirectFunctionCall1(regtypein, CStringGetDatum(name)));
-}
-
-static Datum
-lookup_enum(Oid type, const char *label)
-{
-	return DirectFunctionCall2(enum_in, CStringGetDatum(label),
-							   ObjectIdGetDatum(type));
 }
 
 /*
@@ -302,6 +289,86 @@ recorder_transaction(void (*fn) (void), bool as_owner)
 }
 
 /*
+ * Read the definitions of the run's operations from the catalogue, in the
+ * caller's snapshot of it: the run keeps them (loadtest.run_operations),
+ * its workers run them, and later changes to the catalogue leave it be.
+ */
+static void
+recorder_read_definitions(void)
+{
+	RunPatterns *rp = &run->patterns;
+	Datum	   *names = palloc(sizeof(Datum) * rp->noperations);
+	SpiArgs		args = SPI_ARGS_INIT;
+	MemoryContext keep = TopMemoryContext;
+
+	if (!OidIsValid(get_relname_relid("run_operations", get_namespace_oid("loadtest", false))))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the SQL objects of loadtest are older than its library"),
+				 errhint("ALTER EXTENSION loadtest UPDATE;")));
+	for (int i = 0; i < rp->noperations; i++)
+		names[i] = CStringGetTextDatum(rp->operations[i]);
+	spi_arg(&args, TEXTARRAYOID, PointerGetDatum(datum_array(names, NULL, rp->noperations, TEXTOID)));
+	if (spi_execute("SELECT o.operation, o.kind, o.statements::pg_catalog.text,"
+					" o.params::pg_catalog.text, o.variants::pg_catalog.text,"
+					" o.builtin::pg_catalog.text, o.owner::pg_catalog.text, o.description"
+					" FROM pg_catalog.unnest($1) WITH ORDINALITY AS n(name, position)"
+					" JOIN loadtest.operations o ON o.operation OPERATOR(pg_catalog.=) n.name"
+					" ORDER BY n.position", &args, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read loadtest.operations");
+	if (SPI_processed != (uint64) rp->noperations)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("an operation of pattern %s was dropped as the run started", run->pattern_name),
+				 errhint("Start the run again.")));
+	definitions = MemoryContextAllocZero(keep, sizeof(OperationDefinition) * rp->noperations);
+	for (int i = 0; i < rp->noperations; i++)
+	{
+		HeapTuple	row = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		char	   *fields[8];
+
+		for (int f = 0; f < 8; f++)
+		{
+			char	   *value = SPI_getvalue(row, desc, f + 1);
+
+			fields[f] = value ? MemoryContextStrdup(keep, value) : NULL;
+		}
+		definitions[i].name = fields[0];
+		definitions[i].kind = fields[1];
+		definitions[i].statements = fields[2];
+		definitions[i].params = fields[3];
+		definitions[i].variants = fields[4];
+		definitions[i].builtin = strcmp(fields[5], "true") == 0;
+		definitions[i].owner = fields[6];
+		definitions[i].description = fields[7];
+	}
+}
+
+/*
+ * Gather what the run's column and page generators draw from, as the
+ * calling role, into a segment of the run that its workers attach.
+ */
+static void
+recorder_gather_values(void)
+{
+	RunPatterns *rp = &run->patterns;
+	WorkloadOperation **ops = palloc(sizeof(WorkloadOperation *) * rp->noperations);
+	char	   *buffer;
+	Size		size;
+
+	recorder_read_definitions();
+	for (int i = 0; i < rp->noperations; i++)
+		ops[i] = workload_parse(&definitions[i]);
+	size = workload_gather_values(ops, rp->noperations, run->seed, run->hot_rows, &buffer);
+	values_segment = dsm_create(size, 0);
+	dsm_pin_mapping(values_segment);
+	memcpy(dsm_segment_address(values_segment), buffer, size);
+	run->values_size = size;
+	run->values_handle = dsm_segment_handle(values_segment);
+}
+
+/*
  * Lock the extension for the run (see the file's header), check the
  * workload and learn its facts: as the calling role, which is the role
  * that reads the workload's data.
@@ -325,7 +392,98 @@ recorder_learn_workload(void)
 				 errmsg("cannot run a load test in a read-only transaction"),
 				 errdetail("Sessions of this role in this database start read-only (default_transaction_read_only), and so would the simulated users."),
 				 errhint("Check ALTER DATABASE ... SET and ALTER ROLE ... SET for default_transaction_read_only.")));
-	workload_facts_gather(&run->facts, run->seed, run->hot_rows);
+	recorder_gather_values();
+}
+
+/* The stages as the report reads them: kind, targets, times. */
+static char *
+recorder_stages_json(void)
+{
+	StringInfoData stages;
+	double		from = 0;
+	int64		start_us = 0;
+
+	initStringInfo(&stages);
+	appendStringInfoChar(&stages, '[');
+	for (int i = 0; i < run->nstages; i++)
+	{
+		appendStringInfo(&stages,
+						 "%s{\"stage\": %d, \"kind\": \"%s\", \"from\": %s, \"to\": %s,"
+						 " \"start_s\": %.6f, \"end_s\": %.6f}",
+						 i > 0 ? ", " : "", i + 1,
+						 run->stages_rate ? "rate" : "users", loadtest_format_float8(from),
+						 loadtest_format_float8(run->stages[i].target), start_us / 1e6,
+						 run->stages[i].end_us / 1e6);
+		from = run->stages[i].target;
+		start_us = run->stages[i].end_us;
+	}
+	appendStringInfoChar(&stages, ']');
+	return stages.data;
+}
+
+/*
+ * Keep the run's operations and patterns with the run, as they were when
+ * it started: the report of the run reads these, whatever happens to the
+ * catalogue later.
+ */
+static void
+recorder_keep_definitions(void)
+{
+	RunPatterns *rp = &run->patterns;
+	int			counts[LOADTEST_MAX_RUN_PATTERNS];
+
+	for (int i = 0; i < rp->noperations; i++)
+	{
+		const OperationDefinition *def = &definitions[i];
+		SpiArgs		args = SPI_ARGS_INIT;
+
+		spi_arg(&args, INT8OID, Int64GetDatum(run->run_id));
+		spi_arg(&args, INT2OID, Int16GetDatum(i));
+		spi_arg_text(&args, def->name);
+		spi_arg_text(&args, def->kind);
+		spi_arg_text(&args, def->statements);
+		spi_arg_text(&args, def->params);
+		spi_arg_text(&args, def->variants);
+		spi_arg(&args, BOOLOID, BoolGetDatum(def->builtin));
+		spi_arg_text(&args, def->owner);
+		spi_arg_text(&args, def->description);
+		if (spi_execute("INSERT INTO loadtest.run_operations (run_id, operation_no, operation,"
+						" kind, statements, params, variants, builtin, owner, description)"
+						" VALUES ($1, $2, $3, $4, $5::pg_catalog.text[], $6::pg_catalog.jsonb,"
+						" $7::pg_catalog.jsonb, $8, $9::pg_catalog.name, $10)",
+						&args, false, 0) != SPI_OK_INSERT)
+			elog(ERROR, "could not record the run's operations");
+	}
+	patterns_distribute(rp, run->nusers, counts);
+	for (int p = 0; p < rp->npatterns; p++)
+	{
+		SpiArgs		args = SPI_ARGS_INIT;
+		StringInfoData weights;
+		bool		first = true;
+
+		initStringInfo(&weights);
+		appendStringInfoChar(&weights, '{');
+		for (int o = 0; o < rp->noperations; o++)
+		{
+			double		w = patterns_weight(rp, p, o);
+
+			if (w <= 0)
+				continue;
+			appendStringInfo(&weights, "%s\"%s\": %s", first ? "" : ", ",
+							 rp->operations[o], loadtest_format_float8(w));
+			first = false;
+		}
+		appendStringInfoChar(&weights, '}');
+		spi_arg(&args, INT8OID, Int64GetDatum(run->run_id));
+		spi_arg(&args, INT2OID, Int16GetDatum(p));
+		spi_arg_text(&args, rp->patterns[p]);
+		spi_arg_text(&args, weights.data);
+		spi_arg(&args, INT4OID, Int32GetDatum(counts[p]));
+		if (spi_execute("INSERT INTO loadtest.run_patterns (run_id, pattern_no, pattern,"
+						" weights, users) VALUES ($1, $2, $3, $4::pg_catalog.jsonb, $5)",
+						&args, false, 0) != SPI_OK_INSERT)
+			elog(ERROR, "could not record the run's patterns");
+	}
 }
 
 /*
@@ -335,11 +493,7 @@ recorder_learn_workload(void)
 static void
 recorder_create_run(void)
 {
-	Datum		values[21];
-	char		nulls[21];
-	Oid			types[21] = {INT8OID, INT4OID, INT4OID, TEXTOID, INT4OID,
-		FLOAT8OID, BOOLOID, INT4OID, INT8OID, INT4OID, TEXTOID, INT4OID, BOOLOID,
-	TEXTOID, INT4OID, INT4OID, INT4OID, FLOAT8OID, FLOAT8OID, TEXTOID, NAMEOID};
+	SpiArgs		args = SPI_ARGS_INIT;
 	int			rc;
 	bool		isnull;
 	NameData	role_name;
@@ -354,83 +508,54 @@ recorder_create_run(void)
 	run->run_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
 											  SPI_tuptable->tupdesc, 1, &isnull));
 
-	pattern_type = lookup_type("loadtest.pattern");
-	operation_type = lookup_type("loadtest.operation");
-	for (int p = 0; p < NUM_USER_PATTERNS; p++)
-		pattern_values[p] = lookup_enum(pattern_type, pattern_name((UserPattern) p));
-	for (int op = 0; op < NUM_LOADTEST_OPS; op++)
-		operation_values[op] = lookup_enum(operation_type, op_name((LoadtestOp) op));
-
-	values[0] = Int64GetDatum(run->run_id);
-	values[1] = Int32GetDatum(run->nusers);
-	values[2] = Int32GetDatum(run->ops_per_user);
-	values[3] = CStringGetTextDatum(run->pattern_name);
-	values[4] = Int32GetDatum(run->think_time_ms);
-	values[5] = Float8GetDatum(run->ramp_up_us / 1000000.0);
-	values[6] = BoolGetDatum(run->forced);
-	values[7] = Int32GetDatum(run->nworkers);
-	values[8] = Int64GetDatum((int64) run->seed);
-	values[9] = Int32GetDatum(run->op_timeout_ms);
-	values[10] = CStringGetTextDatum(run->environment);
-	values[11] = Int32GetDatum(MyProcPid);
+	namestrcpy(&role_name, GetUserNameFromId(run->role_id, false));
+	spi_arg(&args, INT8OID, Int64GetDatum(run->run_id));	/* run_id */
+	spi_arg(&args, INT4OID, Int32GetDatum(run->nusers));	/* users */
+	spi_arg(&args, INT4OID, Int32GetDatum(run->ops_per_user));
+	spi_arg_text(&args, run->pattern_name);
+	spi_arg(&args, INT4OID, Int32GetDatum(run->think_time_ms));
+	spi_arg(&args, FLOAT8OID, Float8GetDatum(run->ramp_up_us / 1000000.0));
+	spi_arg(&args, BOOLOID, BoolGetDatum(run->forced));
+	spi_arg(&args, INT4OID, Int32GetDatum(run->nworkers));
+	spi_arg(&args, INT8OID, Int64GetDatum((int64) run->seed));
+	spi_arg(&args, INT4OID, Int32GetDatum(run->op_timeout_ms));
+	spi_arg_text(&args, run->environment);
+	spi_arg(&args, INT4OID, Int32GetDatum(MyProcPid));	/* recorder_pid */
 	/* the bare loop (loadtest.instrument = off) records no samples either */
-	values[12] = BoolGetDatum(run->record_samples && run->instrument);
-	values[13] = CStringGetTextDatum(loadtest_isolation_name(run->isolation));
-	values[14] = Int32GetDatum(run->max_tries);
-	values[15] = Int32GetDatum(run->hot_rows);
-	memset(nulls, ' ', sizeof(nulls));
-	values[16] = Int32GetDatum(run->nworkers);
-	nulls[16] = run->pooled ? ' ' : 'n';
-	values[17] = Float8GetDatum(run->deadline_us / 1000000.0);
-	nulls[17] = run->deadline_us > 0 ? ' ' : 'n';
-	values[18] = Float8GetDatum(run->rate);
-	nulls[18] = run->rate > 0 ? ' ' : 'n';
-	nulls[19] = 'n';
-	if (run->nstages > 0)
-	{
-		StringInfoData stages;
-		double		from = 0;
-		int64		start_us = 0;
-
-		/* the stages as the report reads them: kind, targets, times */
-		initStringInfo(&stages);
-		appendStringInfoChar(&stages, '[');
-		for (int i = 0; i < run->nstages; i++)
-		{
-			appendStringInfo(&stages,
-							 "%s{\"stage\": %d, \"kind\": \"%s\", \"from\": %s, \"to\": %s,"
-							 " \"start_s\": %.6f, \"end_s\": %.6f}",
-							 i > 0 ? ", " : "", i + 1,
-							 run->stages_rate ? "rate" : "users", loadtest_format_float8(from),
-							 loadtest_format_float8(run->stages[i].target), start_us / 1e6,
-							 run->stages[i].end_us / 1e6);
-			from = run->stages[i].target;
-			start_us = run->stages[i].end_us;
-		}
-		appendStringInfoChar(&stages, ']');
-		values[19] = CStringGetTextDatum(stages.data);
-		nulls[19] = ' ';
-	}
+	spi_arg(&args, BOOLOID, BoolGetDatum(run->record_samples && run->instrument));
+	spi_arg_text(&args, loadtest_isolation_name(run->isolation));
+	spi_arg(&args, INT4OID, Int32GetDatum(run->max_tries));
+	spi_arg(&args, INT4OID, Int32GetDatum(run->hot_rows));
+	if (run->pooled)			/* pool_size */
+		spi_arg(&args, INT4OID, Int32GetDatum(run->nworkers));
+	else
+		spi_arg_null(&args, INT4OID);
+	if (run->deadline_us > 0)	/* duration_limit_s */
+		spi_arg(&args, FLOAT8OID, Float8GetDatum(run->deadline_us / 1000000.0));
+	else
+		spi_arg_null(&args, FLOAT8OID);
+	if (run->rate > 0)
+		spi_arg(&args, FLOAT8OID, Float8GetDatum(run->rate));
+	else
+		spi_arg_null(&args, FLOAT8OID);
+	spi_arg_text(&args, run->nstages > 0 ? recorder_stages_json() : NULL);
+	spi_arg(&args, NAMEOID, NameGetDatum(&role_name));
 	runs_has_loss_columns =
 		get_attnum(get_relname_relid("runs", get_namespace_oid("loadtest", false)),
 				   "samples_lost") != InvalidAttrNumber;
-	namestrcpy(&role_name, GetUserNameFromId(run->role_id, false));
-	values[20] = NameGetDatum(&role_name);
-	nulls[20] = ' ';
-	rc = SPI_execute_with_args("INSERT INTO loadtest.runs (run_id, users,"
-							   " ops_per_user, pattern, think_time_ms, ramp_up_s,"
-							   " forced, workers, seed, op_timeout_ms, environment,"
-							   " recorder_pid, samples_recorded, isolation, max_tries,"
-							   " hot_rows, pool_size, duration_limit_s, rate, stages,"
-							   " role_name)"
-							   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-							   " $11, $12, $13, $14, $15, $16, $17, $18, $19,"
-							   " $20::pg_catalog.jsonb, $21)",
-							   21, types, values, nulls, false, 0);
+	rc = spi_execute("INSERT INTO loadtest.runs (run_id, users,"
+					 " ops_per_user, pattern, think_time_ms, ramp_up_s,"
+					 " forced, workers, seed, op_timeout_ms, environment,"
+					 " recorder_pid, samples_recorded, isolation, max_tries,"
+					 " hot_rows, pool_size, duration_limit_s, rate, stages,"
+					 " role_name)"
+					 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
+					 " $11, $12, $13, $14, $15, $16, $17, $18, $19,"
+					 " $20::pg_catalog.jsonb, $21)", &args, false, 0);
 	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "could not create the run: %s", SPI_result_code_string(rc));
-
-	sample_writer_prepare(pattern_type, operation_type);
+	recorder_keep_definitions();
+	sample_writer_prepare();
 }
 
 /*
@@ -509,8 +634,8 @@ recorder_drain(void)
 			SampleRecord *s = &ring->samples[tail & (ring->capacity - 1)];
 			int			i;
 
-			if (s->pattern < 0 || s->pattern >= NUM_USER_PATTERNS ||
-				s->operation < 0 || s->operation >= NUM_LOADTEST_OPS)
+			if (s->pattern < 0 || s->pattern >= run->patterns.npatterns ||
+				s->operation < 0 || s->operation >= run->patterns.noperations)
 			{
 				samples_dropped++;
 				continue;
@@ -519,8 +644,8 @@ recorder_drain(void)
 
 			batch->user_no[i] = Int32GetDatum(s->user_no);
 			batch->op_no[i] = Int32GetDatum(s->op_no);
-			batch->pattern[i] = pattern_values[s->pattern];
-			batch->operation[i] = operation_values[s->operation];
+			batch->pattern[i] = Int16GetDatum(s->pattern);
+			batch->operation[i] = Int16GetDatum(s->operation);
 			batch->start_us[i] = Int64GetDatum(s->start_us);
 			batch->latency_us[i] = Int64GetDatum(s->latency_us);
 			batch->wait_us[i] = Int64GetDatum(s->wait_us);
@@ -650,9 +775,9 @@ recorder_finish_run(void)
 		VirtualUser *u = runstate_user(run, i);
 
 		user_no[i] = Int32GetDatum(u->user_no);
-		pattern[i] = pattern_values[u->pattern];
-		operation_null[i] = (u->pattern != PATTERN_SINGLE_OPERATION);
-		operation[i] = operation_values[u->single_op];
+		pattern[i] = CStringGetTextDatum(run->patterns.patterns[u->pattern]);
+		operation_null[i] = strcmp(run->patterns.patterns[u->pattern], SINGLE_OPERATION_PATTERN) != 0;
+		operation[i] = CStringGetTextDatum(run->patterns.operations[0]);
 		planned[i] = Int32GetDatum(u->ops_planned);
 		/* time-bound and rate runs plan no operations per user */
 		planned_null[i] = run->deadline_us > 0 || run->rate > 0;
@@ -723,13 +848,13 @@ recorder_finish_run(void)
 
 	{
 		Datum		args[7];
-		Oid			argtypes[7] = {INT8OID, INT4ARRAYOID, get_array_type(pattern_type),
-			get_array_type(operation_type), INT4ARRAYOID, INT4ARRAYOID, BOOLARRAYOID};
+		Oid			argtypes[7] = {INT8OID, INT4ARRAYOID, TEXTARRAYOID,
+		TEXTARRAYOID, INT4ARRAYOID, INT4ARRAYOID, BOOLARRAYOID};
 
 		args[0] = Int64GetDatum(run->run_id);
 		args[1] = PointerGetDatum(datum_array(user_no, NULL, n, INT4OID));
-		args[2] = PointerGetDatum(datum_array(pattern, NULL, n, pattern_type));
-		args[3] = PointerGetDatum(datum_array(operation, operation_null, n, operation_type));
+		args[2] = PointerGetDatum(datum_array(pattern, NULL, n, TEXTOID));
+		args[3] = PointerGetDatum(datum_array(operation, operation_null, n, TEXTOID));
 		args[4] = PointerGetDatum(datum_array(planned, planned_null, n, INT4OID));
 		args[5] = PointerGetDatum(datum_array(done, NULL, n, INT4OID));
 		args[6] = PointerGetDatum(datum_array(lost, NULL, n, BOOLOID));
@@ -753,7 +878,7 @@ recorder_remove_orphans(void)
 	Oid			types[1] = {INT8OID};
 	Datum		values[1] = {Int64GetDatum(run->run_id)};
 
-	(void) SPI_execute_with_args("DELETE FROM loadtest.samples"
+	(void) SPI_execute_with_args("DELETE FROM loadtest.sample_log"
 								 " WHERE run_id OPERATOR(pg_catalog.=) $1",
 								 1, types, values, NULL, false, 0);
 }

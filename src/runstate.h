@@ -31,7 +31,6 @@
 #include "storage/spin.h"
 
 #include "histogram.h"
-#include "operations.h"
 #include "patterns.h"
 
 #define LOADTEST_MAGIC			0x4C545331	/* "LTS1" */
@@ -48,11 +47,6 @@
 #define LOADTEST_RING_MAX		4096	/* samples a ring can hold */
 #define LOADTEST_RING_MAX_BUSY	16384	/* ... when its users do not think */
 #define LOADTEST_RINGS_MAX_BYTES	(64 * 1024 * 1024)	/* of a run */
-
-#define LOADTEST_MAX_VALUES		16	/* statuses, classifications */
-#define LOADTEST_VALUE_LEN		32
-#define LOADTEST_NAME_PREFIXES	32
-#define LOADTEST_NAME_LEN		32
 
 #define LOADTEST_MAX_STAGES		32
 
@@ -94,47 +88,11 @@ typedef enum RecorderState
 	RECORDER_FINISHED			/* final status written */
 } RecorderState;
 
-/*
- * Row ids that exist: operations draw the rows they read and write from
- * these, never from an id range (ids have holes after deletes, rollbacks
- * and lost sequence values).  A sample of at most LOADTEST_ID_SAMPLE ids,
- * or with loadtest.hot_rows the first hot_rows ids of the table.
- */
-#define LOADTEST_ID_SAMPLE		16384
-
-typedef struct IdSample
-{
-	int32		n;				/* 0: the table has no rows */
-	int64		ids[LOADTEST_ID_SAMPLE];
-} IdSample;
-
-/*
- * Facts about the seeded data that operations draw their parameters from.
- * Gathered once per run by the recorder, as the calling role.
- */
-typedef struct WorkloadFacts
-{
-	IdSample	members;
-	IdSample	organizations;
-	IdSample	employments;
-	IdSample	attachments;
-	int64		member_rows;	/* estimates, for page offsets */
-	int64		organization_rows;
-	int64		student_rows;
-	int			nstatuses;
-	int			nclassifications;
-	int			nprefixes;
-	char		statuses[LOADTEST_MAX_VALUES][LOADTEST_VALUE_LEN];
-	char		classifications[LOADTEST_MAX_VALUES][LOADTEST_VALUE_LEN];
-	char		name_prefixes[LOADTEST_NAME_PREFIXES][LOADTEST_NAME_LEN];
-} WorkloadFacts;
-
 /* A simulated user: everything about it that outlives any one operation. */
 typedef struct VirtualUser
 {
 	int32		user_no;		/* 1..nusers */
-	UserPattern pattern;
-	LoadtestOp	single_op;		/* for PATTERN_SINGLE_OPERATION */
+	int16		pattern;		/* the run's number of its pattern */
 	int32		ops_planned;
 	int32		ops_done;		/* attempted, failed ones included */
 	int32		worker_no;		/* its own worker; -1 in a pooled run */
@@ -154,8 +112,8 @@ typedef struct SampleRecord
 	int32		user_no;
 	int32		op_no;
 	int32		sqlerrcode;		/* 0 when successful */
-	int16		operation;		/* LoadtestOp */
-	int16		pattern;		/* UserPattern */
+	int16		operation;		/* the run's number of the operation */
+	int16		pattern;		/* the run's number of the user's pattern */
 	int16		tries;			/* 1 unless retried */
 } SampleRecord;
 
@@ -234,7 +192,12 @@ typedef struct RunState
 	char		pattern_name[NAMEDATALEN];
 	char		environment[NAMEDATALEN];
 
-	WorkloadFacts facts;		/* gathered by the recorder */
+	RunPatterns patterns;		/* resolved by the coordinator */
+
+	/* what column and page generators draw from, gathered by the recorder */
+	dsm_handle	values_handle;
+	Size		values_size;
+	pg_atomic_uint64 unique_next;	/* the next value of unique generators */
 
 	/* set by the coordinator */
 	int			coordinator_pgprocno;
@@ -269,10 +232,6 @@ typedef struct RunState
 	Size		rings_offset;
 	Size		ring_size;
 } RunState;
-
-/* workload.c */
-extern void workload_facts_gather(WorkloadFacts *facts, uint64 seed,
-								  int hot_rows);
 
 extern Size runstate_size(int nusers, int nworkers, uint32 ring_capacity);
 extern void runstate_init(RunState *rs, int nusers, int nworkers,

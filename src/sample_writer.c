@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * sample_writer.c
- *	  Writes the recorder's batches of samples into loadtest.samples.
+ *	  Writes the recorder's batches of samples into loadtest.sample_log
+ *	  (loadtest.samples is the view over it that names operations).
  *
  * Recording one row per operation is the engine's largest cost at the top
  * end: through INSERT ... SELECT FROM unnest(arrays) the recorder spent
@@ -64,17 +65,45 @@
 /* rows per table_multi_insert call, as COPY FROM's MAX_BUFFERED_TUPLES */
 #define DIRECT_CHUNK	1000
 
-#define NUM_SAMPLE_COLUMNS	12
+/* The columns of loadtest.sample_log as the extension creates them. */
+typedef enum SampleColumn
+{
+	COL_RUN_ID,
+	COL_USER_NO,
+	COL_OP_NO,
+	COL_START_US,
+	COL_LATENCY_US,
+	COL_WAIT_US,
+	COL_PATTERN_NO,
+	COL_OPERATION_NO,
+	COL_TRIES,
+	COL_SUCCESS,
+	COL_SQLSTATE,
+	COL_MESSAGE,
+	NUM_SAMPLE_COLUMNS
+} SampleColumn;
 
-/* The columns of loadtest.samples as the extension creates them. */
-static const char *const sample_column_names[NUM_SAMPLE_COLUMNS] = {
-	"run_id", "user_no", "op_no", "pattern", "operation", "start_us",
-	"latency_us", "wait_us", "success", "sqlstate", "message", "tries"
+typedef struct SampleColumnInfo
+{
+	const char *name;
+	Oid			type;
+	bool		not_null;
+} SampleColumnInfo;
+
+static const SampleColumnInfo sample_columns[NUM_SAMPLE_COLUMNS] = {
+	[COL_RUN_ID] = {"run_id", INT8OID, true},
+	[COL_USER_NO] = {"user_no", INT4OID, true},
+	[COL_OP_NO] = {"op_no", INT4OID, true},
+	[COL_START_US] = {"start_us", INT8OID, true},
+	[COL_LATENCY_US] = {"latency_us", INT8OID, true},
+	[COL_WAIT_US] = {"wait_us", INT8OID, true},
+	[COL_PATTERN_NO] = {"pattern_no", INT2OID, true},
+	[COL_OPERATION_NO] = {"operation_no", INT2OID, true},
+	[COL_TRIES] = {"tries", INT2OID, true},
+	[COL_SUCCESS] = {"success", BOOLOID, true},
+	[COL_SQLSTATE] = {"sqlstate", TEXTOID, false},
+	[COL_MESSAGE] = {"message", TEXTOID, false},
 };
-static const bool sample_column_not_null[NUM_SAMPLE_COLUMNS] = {
-	true, true, true, true, true, true, true, true, true, false, false, true
-};
-static Oid	sample_column_types[NUM_SAMPLE_COLUMNS];
 
 static SPIPlanPtr insert_samples_plan;
 
@@ -83,32 +112,28 @@ static TupleDesc direct_desc;
 static TupleTableSlot *direct_slot[DIRECT_CHUNK];
 
 /*
- * Learn the column types and prepare the SQL path's statement; called in
- * a transaction, with SPI connected, before the first batch.
+ * Prepare the SQL path's statement; called in a transaction, with SPI
+ * connected, before the first batch.  $1 is the run id, $2.. one array
+ * per other column, in the table's order.
  */
 void
-sample_writer_prepare(Oid pattern_type, Oid operation_type)
+sample_writer_prepare(void)
 {
-	Oid			argtypes[12] = {INT8OID, INT4ARRAYOID, INT4ARRAYOID, InvalidOid,
-	InvalidOid, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, BOOLARRAYOID,
-	TEXTARRAYOID, TEXTARRAYOID, INT2ARRAYOID};
-	const Oid	types[NUM_SAMPLE_COLUMNS] = {INT8OID, INT4OID, INT4OID,
-		pattern_type, operation_type, INT8OID, INT8OID, INT8OID, BOOLOID,
-	TEXTOID, TEXTOID, INT2OID};
+	StringInfoData sql;
+	Oid			argtypes[NUM_SAMPLE_COLUMNS];
 
-	memcpy(sample_column_types, types, sizeof(types));
-	argtypes[3] = get_array_type(pattern_type);
-	argtypes[4] = get_array_type(operation_type);
-	insert_samples_plan = SPI_prepare("INSERT INTO loadtest.samples (run_id,"
-									  " user_no, op_no, pattern, operation, start_us,"
-									  " latency_us, wait_us, success, sqlstate, message,"
-									  " tries)"
-									  " SELECT $1, u.* FROM ROWS FROM ("
-									  UNNEST(2) ", " UNNEST(3) ", " UNNEST(4) ", "
-									  UNNEST(5) ", " UNNEST(6) ", " UNNEST(7) ", "
-									  UNNEST(8) ", " UNNEST(9) ", " UNNEST(10) ", "
-									  UNNEST(11) ", " UNNEST(12) ") AS u",
-									  12, argtypes);
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "INSERT INTO loadtest.sample_log (");
+	for (int c = 0; c < NUM_SAMPLE_COLUMNS; c++)
+	{
+		appendStringInfo(&sql, "%s%s", c > 0 ? ", " : "", sample_columns[c].name);
+		argtypes[c] = c == COL_RUN_ID ? INT8OID : get_array_type(sample_columns[c].type);
+	}
+	appendStringInfoString(&sql, ") SELECT $1, u.* FROM ROWS FROM (");
+	for (int c = 1; c < NUM_SAMPLE_COLUMNS; c++)
+		appendStringInfo(&sql, "%spg_catalog.unnest($%d)", c > 1 ? ", " : "", c + 1);
+	appendStringInfoString(&sql, ") AS u");
+	insert_samples_plan = SPI_prepare(sql.data, NUM_SAMPLE_COLUMNS, argtypes);
 	if (insert_samples_plan == NULL || SPI_keepplan(insert_samples_plan) != 0)
 		elog(ERROR, "could not prepare the insertion of samples");
 }
@@ -135,18 +160,18 @@ write_sql(const SampleBatch *b, int64 run_id)
 	Datum		values[12];
 	int			rc;
 
-	values[0] = Int64GetDatum(run_id);
-	values[1] = PointerGetDatum(datum_array(b->user_no, NULL, b->n, INT4OID));
-	values[2] = PointerGetDatum(datum_array(b->op_no, NULL, b->n, INT4OID));
-	values[3] = PointerGetDatum(datum_array(b->pattern, NULL, b->n, sample_column_types[3]));
-	values[4] = PointerGetDatum(datum_array(b->operation, NULL, b->n, sample_column_types[4]));
-	values[5] = PointerGetDatum(datum_array(b->start_us, NULL, b->n, INT8OID));
-	values[6] = PointerGetDatum(datum_array(b->latency_us, NULL, b->n, INT8OID));
-	values[7] = PointerGetDatum(datum_array(b->wait_us, NULL, b->n, INT8OID));
-	values[8] = PointerGetDatum(datum_array(b->success, NULL, b->n, BOOLOID));
-	values[9] = PointerGetDatum(datum_array(b->sqlstate, b->sqlstate_null, b->n, TEXTOID));
-	values[10] = PointerGetDatum(datum_array(b->message, b->message_null, b->n, TEXTOID));
-	values[11] = PointerGetDatum(datum_array(b->tries, NULL, b->n, INT2OID));
+	values[COL_RUN_ID] = Int64GetDatum(run_id);
+	values[COL_USER_NO] = PointerGetDatum(datum_array(b->user_no, NULL, b->n, INT4OID));
+	values[COL_OP_NO] = PointerGetDatum(datum_array(b->op_no, NULL, b->n, INT4OID));
+	values[COL_START_US] = PointerGetDatum(datum_array(b->start_us, NULL, b->n, INT8OID));
+	values[COL_LATENCY_US] = PointerGetDatum(datum_array(b->latency_us, NULL, b->n, INT8OID));
+	values[COL_WAIT_US] = PointerGetDatum(datum_array(b->wait_us, NULL, b->n, INT8OID));
+	values[COL_PATTERN_NO] = PointerGetDatum(datum_array(b->pattern, NULL, b->n, INT2OID));
+	values[COL_OPERATION_NO] = PointerGetDatum(datum_array(b->operation, NULL, b->n, INT2OID));
+	values[COL_TRIES] = PointerGetDatum(datum_array(b->tries, NULL, b->n, INT2OID));
+	values[COL_SUCCESS] = PointerGetDatum(datum_array(b->success, NULL, b->n, BOOLOID));
+	values[COL_SQLSTATE] = PointerGetDatum(datum_array(b->sqlstate, b->sqlstate_null, b->n, TEXTOID));
+	values[COL_MESSAGE] = PointerGetDatum(datum_array(b->message, b->message_null, b->n, TEXTOID));
 	rc = SPI_execute_plan(insert_samples_plan, values, NULL, false, 0);
 	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "could not record samples: %s", SPI_result_code_string(rc));
@@ -179,10 +204,10 @@ direct_path_refusal(Relation rel)
 	{
 		Form_pg_attribute attr = TupleDescAttr(desc, i);
 
-		if (attr->attisdropped || attr->atttypid != sample_column_types[i] ||
-			strcmp(NameStr(attr->attname), sample_column_names[i]) != 0 ||
+		if (attr->attisdropped || attr->atttypid != sample_columns[i].type ||
+			strcmp(NameStr(attr->attname), sample_columns[i].name) != 0 ||
 			attr->attidentity != '\0' || attr->attgenerated != '\0' ||
-			attr->attnotnull != sample_column_not_null[i])
+			attr->attnotnull != sample_columns[i].not_null)
 			return "its columns are not the extension's";
 	}
 	if (pg_namespace_aclcheck(RelationGetNamespace(rel), GetUserId(), ACL_USAGE) != ACLCHECK_OK ||
@@ -228,20 +253,20 @@ direct_fill(TupleTableSlot *slot, const SampleBatch *b, int i, int64 run_id)
 
 	ExecClearTuple(slot);
 	memset(nulls, false, sizeof(bool) * NUM_SAMPLE_COLUMNS);
-	values[0] = Int64GetDatum(run_id);
-	values[1] = b->user_no[i];
-	values[2] = b->op_no[i];
-	values[3] = b->pattern[i];
-	values[4] = b->operation[i];
-	values[5] = b->start_us[i];
-	values[6] = b->latency_us[i];
-	values[7] = b->wait_us[i];
-	values[8] = b->success[i];
-	values[9] = b->sqlstate[i];
-	nulls[9] = b->sqlstate_null[i];
-	values[10] = b->message[i];
-	nulls[10] = b->message_null[i];
-	values[11] = b->tries[i];
+	values[COL_RUN_ID] = Int64GetDatum(run_id);
+	values[COL_USER_NO] = b->user_no[i];
+	values[COL_OP_NO] = b->op_no[i];
+	values[COL_START_US] = b->start_us[i];
+	values[COL_LATENCY_US] = b->latency_us[i];
+	values[COL_WAIT_US] = b->wait_us[i];
+	values[COL_PATTERN_NO] = b->pattern[i];
+	values[COL_OPERATION_NO] = b->operation[i];
+	values[COL_TRIES] = b->tries[i];
+	values[COL_SUCCESS] = b->success[i];
+	values[COL_SQLSTATE] = b->sqlstate[i];
+	nulls[COL_SQLSTATE] = b->sqlstate_null[i];
+	values[COL_MESSAGE] = b->message[i];
+	nulls[COL_MESSAGE] = b->message_null[i];
 	ExecStoreVirtualTuple(slot);
 }
 
@@ -395,13 +420,13 @@ write_direct(Relation rel, const SampleBatch *b, int64 run_id)
 }
 
 /*
- * Write the batch into loadtest.samples, in the caller's transaction (SPI
+ * Write the batch into loadtest.sample_log, in the caller's transaction (SPI
  * connected, a snapshot active); errors are raised.
  */
 void
 sample_writer_insert(const SampleBatch *batch, int64 run_id)
 {
-	RangeVar   *samples = makeRangeVar("loadtest", "samples", -1);
+	RangeVar   *samples = makeRangeVar("loadtest", "sample_log", -1);
 	Oid			relid;
 	Relation	rel;
 	const char *refusal;
@@ -419,7 +444,7 @@ sample_writer_insert(const SampleBatch *batch, int64 run_id)
 	}
 	else
 	{
-		elog(DEBUG1, "loadtest: samples written with INSERT: loadtest.samples: %s",
+		elog(DEBUG1, "loadtest: samples written with INSERT: loadtest.sample_log: %s",
 			 refusal);
 		write_sql(batch, run_id);
 	}

@@ -14,7 +14,7 @@
 #define SAMPLE_BATCH_MAX	8192
 
 /*
- * Samples drained from the rings, one array per column of loadtest.samples
+ * Samples drained from the rings, one array per column of loadtest.sample_log
  * (run_id aside: one run per batch).
  */
 typedef struct SampleBatch
@@ -22,7 +22,7 @@ typedef struct SampleBatch
 	int			n;
 	Datum		user_no[SAMPLE_BATCH_MAX];
 	Datum		op_no[SAMPLE_BATCH_MAX];
-	Datum		pattern[SAMPLE_BATCH_MAX];
+	Datum		pattern[SAMPLE_BATCH_MAX];	/* the run's numbers (int2) */
 	Datum		operation[SAMPLE_BATCH_MAX];
 	Datum		start_us[SAMPLE_BATCH_MAX];
 	Datum		latency_us[SAMPLE_BATCH_MAX];
@@ -40,7 +40,7 @@ typedef struct SampleBatch
 
 extern ArrayType *datum_array(const Datum *values, const bool *nulls, int n,
 							  Oid type);
-extern void sample_writer_prepare(Oid pattern_type, Oid operation_type);
+extern void sample_writer_prepare(void);
 extern void sample_writer_insert(const SampleBatch *batch, int64 run_id);
 
 #endif							/* LOADTEST_SAMPLE_WRITER_H */

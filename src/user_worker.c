@@ -30,12 +30,23 @@
 #include "utils/timeout.h"
 
 #include "loadtest.h"
+#include "patterns.h"
 #include "runstate.h"
+#include "spi_args.h"
 #include "trust.h"
+#include "workload.h"
 
 static RunState *run;
 static WorkerSlot *my_slot;
 static int	my_worker_no;
+
+/* The run's operations as this worker runs them. */
+typedef struct WorkerContext
+{
+	WorkloadOperation **ops;	/* by the run's operation number */
+	int			nops;
+	DrawContext draw;
+} WorkerContext;
 
 /*
  * Time limit of each operation: loadtest.op_timeout of the run, or the
@@ -92,17 +103,17 @@ worker_on_exit(int code, Datum arg)
  * report: two reports per operation would cost more than the rest of the
  * engine's bookkeeping.  The worker reports idle before it sleeps.
  */
-static int	reported_op = -2;	/* LoadtestOp shown, -1: idle, -2: nothing */
+static int	reported_op = -2;	/* operation shown, -1: idle, -2: nothing */
 static int	ops_since_stats;	/* operations since pgstat_report_stat */
 
 #define OPS_PER_STATS_REPORT	256
 
 static void
-worker_report_running(LoadtestOp op)
+worker_report_running(WorkerContext *ctx, int op)
 {
-	if (reported_op != (int) op)
+	if (reported_op != op)
 	{
-		pgstat_report_activity(STATE_RUNNING, op_name(op));
+		pgstat_report_activity(STATE_RUNNING, ctx->ops[op]->name);
 		reported_op = (int) op;
 	}
 }
@@ -159,7 +170,7 @@ worker_wait_until(int64 due_us)
  * op_context, and the transaction has been rolled back.
  */
 static bool
-worker_run_transaction(OpContext *ctx, const OpCall *call,
+worker_run_transaction(WorkloadOperation *op, WorkloadVariant *variant,
 					   MemoryContext op_context, ErrorData **error)
 {
 	volatile bool committed = false;
@@ -173,7 +184,7 @@ worker_run_transaction(OpContext *ctx, const OpCall *call,
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		PushActiveSnapshot(GetTransactionSnapshot());
-		op_execute(ctx, call);
+		workload_execute(op, variant);
 		SPI_finish();
 		PopActiveSnapshot();
 		CommitTransactionCommand();
@@ -249,12 +260,13 @@ worker_error_is_retryable(const ErrorData *error)
 
 /* One operation of one user: draw, time, run (and retry), record. */
 static void
-worker_run_operation(VirtualUser *user, int64 due_us, OpContext *ctx,
+worker_run_operation(VirtualUser *user, int64 due_us, WorkerContext *ctx,
 					 MemoryContext op_context, SampleRing *ring)
 {
-	LoadtestOp	op = pattern_choose_op(user->pattern, user->single_op, &user->rng);
+	int			op_no = patterns_choose_operation(&run->patterns, user->pattern, &user->rng);
+	WorkloadOperation *op = ctx->ops[op_no];
+	WorkloadVariant *variant;
 	MemoryContext old_context;
-	OpCall		call;
 	ErrorData  *error = NULL;
 	instr_time	start;
 	instr_time	end;
@@ -264,7 +276,7 @@ worker_run_operation(VirtualUser *user, int64 due_us, OpContext *ctx,
 
 	MemoryContextReset(op_context);
 	old_context = MemoryContextSwitchTo(op_context);
-	op_bind(ctx, op, user->user_no, &user->rng, &call);
+	variant = workload_bind(op, &user->rng, &ctx->draw);
 
 	if (!run->instrument)
 	{
@@ -272,7 +284,7 @@ worker_run_operation(VirtualUser *user, int64 due_us, OpContext *ctx,
 		 * The bare loop that benchmarks compare the engine with: the same
 		 * transaction, neither timed, nor shown, nor recorded.
 		 */
-		(void) worker_run_transaction(ctx, &call, op_context, &error);
+		(void) worker_run_transaction(op, variant, op_context, &error);
 		user->ops_done++;
 		pg_atomic_write_u64(&my_slot->ops_done,
 							pg_atomic_read_u64(&my_slot->ops_done) + 1);
@@ -280,7 +292,7 @@ worker_run_operation(VirtualUser *user, int64 due_us, OpContext *ctx,
 		return;
 	}
 
-	worker_report_running(op);
+	worker_report_running(ctx, op_no);
 
 	INSTR_TIME_SET_CURRENT(start);
 	sample.start_us = runstate_elapsed_us(run, start);
@@ -298,7 +310,7 @@ worker_run_operation(VirtualUser *user, int64 due_us, OpContext *ctx,
 	}
 	for (tries = 1;; tries++)
 	{
-		ok = worker_run_transaction(ctx, &call, op_context, &error);
+		ok = worker_run_transaction(op, variant, op_context, &error);
 		if (ok || tries >= run->max_tries ||
 			!worker_error_is_retryable(error) || worker_should_stop())
 			break;
@@ -315,7 +327,7 @@ worker_run_operation(VirtualUser *user, int64 due_us, OpContext *ctx,
 	sample.latency_us = INSTR_TIME_GET_MICROSEC(end);
 	sample.user_no = user->user_no;
 	sample.op_no = user->ops_done;
-	sample.operation = (int16) op;
+	sample.operation = (int16) op_no;
 	sample.pattern = (int16) user->pattern;
 	sample.tries = (int16) tries;
 	sample.sqlerrcode = ok ? 0 : error->sqlerrcode;
@@ -346,14 +358,71 @@ worker_think_us(VirtualUser *user)
 }
 
 /*
- * Prepare the operations' plans before the first timed operation.  If a
- * statement cannot be prepared now, its error will be recorded against the
- * operations that use it.
+ * Load the run's operations, as the run keeps them (its copy in
+ * loadtest.run_operations), and what their generators draw from (the
+ * segment the recorder filled).  In a transaction, SPI connected.
  */
 static void
-worker_prepare(OpContext *ctx)
+worker_load_workload(WorkerContext *ctx, MemoryContext workload_context)
+{
+	SpiArgs		args = SPI_ARGS_INIT;
+	MemoryContext old;
+	dsm_segment *values;
+	uint64		n;
+
+	spi_arg(&args, INT8OID, Int64GetDatum(run->run_id));
+	if (spi_execute("SELECT operation, kind, statements::pg_catalog.text,"
+					" params::pg_catalog.text, variants::pg_catalog.text"
+					" FROM loadtest.run_operations WHERE run_id OPERATOR(pg_catalog.=) $1"
+					" ORDER BY operation_no", &args, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the run's operations");
+	n = SPI_processed;
+	if (n != (uint64) run->patterns.noperations)
+		elog(ERROR, "the run has " UINT64_FORMAT " operations recorded, not %d",
+			 n, run->patterns.noperations);
+	old = MemoryContextSwitchTo(workload_context);
+	ctx->nops = (int) n;
+	ctx->ops = palloc0(sizeof(WorkloadOperation *) * n);
+	for (uint64 i = 0; i < n; i++)
+	{
+		OperationDefinition def;
+
+		memset(&def, 0, sizeof(def));
+		def.name = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+		def.kind = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+		def.statements = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3);
+		def.params = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 4);
+		def.variants = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 5);
+		if (strcmp(def.name, run->patterns.operations[i]) != 0)
+			elog(ERROR, "the run's operation %d is \"%s\", not \"%s\"", (int) i,
+				 def.name, run->patterns.operations[i]);
+		ctx->ops[i] = workload_parse(&def);
+	}
+	values = dsm_attach(run->values_handle);
+	if (values == NULL)
+		elog(ERROR, "could not attach the run's values");
+	dsm_pin_mapping(values);
+	workload_attach_values(ctx->ops, ctx->nops, dsm_segment_address(values),
+						   run->values_size);
+	MemoryContextSwitchTo(old);
+	ctx->draw.run_id = run->run_id;
+	ctx->draw.unique_next = &run->unique_next;
+}
+
+/*
+ * Load the operations and prepare their plans before the first timed
+ * operation.  If a statement cannot be prepared now, it is prepared again
+ * when first used, and its error recorded against the operation.  A
+ * worker that cannot load the run's operations stops the run.
+ */
+static bool
+worker_prepare(WorkerContext *ctx)
 {
 	MemoryContext context = CurrentMemoryContext;
+	MemoryContext workload_context = AllocSetContextCreate(TopMemoryContext,
+														   "loadtest workload",
+														   ALLOCSET_DEFAULT_SIZES);
+	volatile bool loaded = false;
 
 	PG_TRY();
 	{
@@ -361,18 +430,55 @@ worker_prepare(OpContext *ctx)
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		PushActiveSnapshot(GetTransactionSnapshot());
-		op_prepare_all(ctx);
+		worker_load_workload(ctx, workload_context);
+		loaded = true;
 		SPI_finish();
 		PopActiveSnapshot();
 		CommitTransactionCommand();
 	}
 	PG_CATCH();
 	{
+		ErrorData  *error;
+
 		MemoryContextSwitchTo(context);
+		error = CopyErrorData();
 		FlushErrorState();
 		AbortCurrentTransaction();
+		runstate_request_stop(run, STOP_FAILED,
+							  psprintf("worker %d could not load the run's operations: %s",
+									   my_worker_no + 1, error->message));
+		runstate_wake_all(run);
 	}
 	PG_END_TRY();
+	if (!loaded)
+		return false;
+
+	for (int i = 0; i < ctx->nops; i++)
+	{
+		PG_TRY();
+		{
+			MemoryContext old;
+
+			StartTransactionCommand();
+			if (SPI_connect() != SPI_OK_CONNECT)
+				elog(ERROR, "SPI_connect failed");
+			PushActiveSnapshot(GetTransactionSnapshot());
+			old = MemoryContextSwitchTo(workload_context);
+			workload_prepare_all(ctx->ops[i]);
+			MemoryContextSwitchTo(old);
+			SPI_finish();
+			PopActiveSnapshot();
+			CommitTransactionCommand();
+		}
+		PG_CATCH();
+		{
+			MemoryContextSwitchTo(context);
+			FlushErrorState();
+			AbortCurrentTransaction();
+		}
+		PG_END_TRY();
+	}
+	return true;
 }
 
 static int64
@@ -390,7 +496,7 @@ worker_now_us(void)
  * every user has finished or the run stops.
  */
 static void
-worker_serve_pool(OpContext *ctx, MemoryContext op_context, SampleRing *ring)
+worker_serve_pool(WorkerContext *ctx, MemoryContext op_context, SampleRing *ring)
 {
 	for (;;)
 	{
@@ -479,7 +585,7 @@ worker_claim_user(uint64 k)
  * started: a stalled server cannot hide its stall.
  */
 static void
-worker_serve_arrivals(OpContext *ctx, MemoryContext op_context, SampleRing *ring)
+worker_serve_arrivals(WorkerContext *ctx, MemoryContext op_context, SampleRing *ring)
 {
 	for (;;)
 	{
@@ -521,7 +627,7 @@ worker_serve_arrivals(OpContext *ctx, MemoryContext op_context, SampleRing *ring
  * always the user whose next operation is due first.
  */
 static void
-worker_serve_own_users(OpContext *ctx, MemoryContext op_context, SampleRing *ring)
+worker_serve_own_users(WorkerContext *ctx, MemoryContext op_context, SampleRing *ring)
 {
 	int64	   *due_us = palloc(sizeof(int64) * my_slot->nusers);
 
@@ -572,18 +678,16 @@ worker_serve_own_users(OpContext *ctx, MemoryContext op_context, SampleRing *rin
 static void
 worker_serve_users(void)
 {
-	OpContext	ctx;
+	WorkerContext ctx;
 	MemoryContext op_context;
 	SampleRing *ring = runstate_ring(run, my_worker_no);
 
 	memset(&ctx, 0, sizeof(ctx));
-	ctx.facts = &run->facts;
-	ctx.run_id = run->run_id;
-	ctx.worker_no = my_worker_no;
 	op_context = AllocSetContextCreate(TopMemoryContext,
 									   "loadtest operation",
 									   ALLOCSET_DEFAULT_SIZES);
-	worker_prepare(&ctx);
+	if (!worker_prepare(&ctx))
+		return;
 
 	if (run->rate > 0)
 		worker_serve_arrivals(&ctx, op_context, ring);

@@ -1,172 +1,860 @@
 /*-------------------------------------------------------------------------
  *
  * workload.c
- *	  What the operations of a run draw their parameters from: ids that
- *	  exist, statuses, classifications and last names of the data, gathered
- *	  once per run by the recorder, in a transaction of its own (so that the
- *	  call that started the run holds no lock on the workload tables).
+ *	  The generic engine's operations: parse a definition, check it,
+ *	  prepare its statements, draw its parameters and run it.
+ *
+ * A statement's parameter types are inferred as PREPARE infers them (the
+ * parser decides what $n must be), then each generator's values are
+ * converted to those types: values of the same type go in as they are,
+ * others through the cast PostgreSQL would apply to an assignment (int8
+ * into an integer column), text through the input function of the
+ * parameter's type, and the values of choice and constant generators are
+ * converted once, when the statement is prepared, as quoted literals are.
+ * The kept plan is prepared with the inferred types fixed: if a table
+ * changes under a run, the plan is analysed again with the same types, and
+ * what no longer fits fails as an error of the operation.
+ *
+ * Statements run with search_path = pg_catalog, pg_temp, as every
+ * statement of the run's processes: a definition names its tables with
+ * their schemas, and keeps the meaning it had when it was made.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include <math.h>
+
+#include "access/htup_details.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "parser/analyze.h"
+#include "parser/parse_coerce.h"
+#include "parser/parser.h"
+#include "parser/scansup.h"
 #include "utils/acl.h"
-#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/datum.h"
+#include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/syscache.h"
 
-#include "runstate.h"
+#include "workload.h"
 
-static const char *const workload_tables[] = {
-	"members", "organizations", "member_employments", "organization_contacts",
-	"students", "file_attachments",
-};
+#define MAX_STATEMENTS	100
+#define MAX_VARIANTS	100
+#define VALUE_SAMPLE	16384	/* values kept of a column, per run */
+#define VALUES_MAGIC	0x4C545632	/* "LTV2" */
 
-static int64
-spi_int8(const char *sql, int64 default_value)
+typedef struct ValuesHeader
 {
-	bool		isnull;
-	Datum		value;
+	uint32		magic;
+	int32		nsets;
+} ValuesHeader;
 
-	if (SPI_execute(sql, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
-		return default_value;
-	value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	return isnull ? default_value : DatumGetInt64(value);
+/* Where a message is about: "operation "x"", or its variant k. */
+static char *
+variant_where(const WorkloadOperation *op, int variant)
+{
+	if (op->nvariants > 1)
+		return psprintf("operation \"%s\", variant %d", op->name, variant + 1);
+	return psprintf("operation \"%s\"", op->name);
 }
 
-/* Distinct values of a column, through its index (a loose index scan). */
-static int
-spi_distinct_values(const char *column, char values[][LOADTEST_VALUE_LEN])
+static void
+parse_statements(WorkloadVariant *v, ArrayType *statements, const char *where)
 {
-	char	   *sql = psprintf("WITH RECURSIVE v(x) AS ("
-							   " SELECT min(%s) FROM membership.members"
-							   " UNION ALL"
-							   " SELECT (SELECT min(%s) FROM membership.members WHERE %s > v.x)"
-							   " FROM v WHERE v.x IS NOT NULL)"
-							   " SELECT x FROM v WHERE x IS NOT NULL LIMIT %d",
-							   column, column, column, LOADTEST_MAX_VALUES);
-	int			n = 0;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
 
-	if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
-		return 0;
-	for (uint64 i = 0; i < SPI_processed; i++)
+	if (ARR_NDIM(statements) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: statements is not a one-dimensional array", where)));
+	deconstruct_array(statements, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	if (n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s has no statements", where),
+				 errhint("Give the statements to run, in order, in one transaction: ARRAY['SELECT ... WHERE id = $1'].")));
+	if (n > MAX_STATEMENTS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s has %d statements, more than %d", where, n, MAX_STATEMENTS)));
+	v->nstatements = n;
+	v->statements = palloc0(sizeof(WorkloadStatement) * n);
+	for (int i = 0; i < n; i++)
 	{
-		char	   *value = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+		char	   *sql = nulls[i] ? NULL : TextDatumGetCString(elems[i]);
+		const char *p = sql;
 
-		if (value != NULL && strlen(value) < LOADTEST_VALUE_LEN)
-			strlcpy(values[n++], value, LOADTEST_VALUE_LEN);
+		while (p && *p && scanner_isspace(*p))
+			p++;
+		if (p == NULL || *p == '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s: statement %d is empty", where, i + 1)));
+		v->statements[i].sql = sql;
+		v->statements[i].number = i + 1;
 	}
-	return n;
 }
 
-/*
- * Can a prefix of this name (2 to 4 characters) be searched as a byte range?
- * Its characters must be ASCII letters, and the last one of the prefix is
- * incremented to make the range's upper end: no 'z' or 'Z' among the first
- * four.  Other names are fine after that (Martinez, Gonzalez...).
- */
-static bool
-is_ascii_name(const char *name)
+static void
+parse_variant(WorkloadVariant *v, ArrayType *statements, Jsonb *params,
+			  const char *where)
 {
-	size_t		len = strlen(name);
-
-	if (len < 2 || len >= LOADTEST_NAME_LEN)
-		return false;
-	for (size_t i = 0; i < len; i++)
+	parse_statements(v, statements, where);
+	v->generators = generators_parse(params, where, &v->ngenerators);
+	v->drawn = palloc0(sizeof(GeneratedValue) * Max(v->ngenerators, 1));
+	for (int g = 0; g < v->ngenerators; g++)
 	{
-		char		c = name[i];
-		bool		letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+		Generator  *gen = &v->generators[g];
 
-		if (!letter || (i < 4 && (c == 'z' || c == 'Z')))
-			return false;
+		if (gen->kind == GEN_RESULT && gen->statement >= v->nstatements)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s: the generator of $%d takes a result of statement %d, but %s",
+							where, g + 1, gen->statement,
+							gen->statement > v->nstatements ? "there is no such statement" :
+							"no statement comes after it"),
+					 errhint("A result generator takes a value returned by an earlier statement for a later one.")));
 	}
-	return true;
 }
 
-static bool
-can_read(const char *table)
+/* A jsonb key of a variant object, checked for its JSON type. */
+static JsonbValue *
+variant_key(JsonbContainer *object, const char *key, const char *where)
 {
-	Oid			relid = get_relname_relid(table, get_namespace_oid("membership", false));
+	JsonbValue *v = getKeyJsonValueFromContainer(object, key, strlen(key), NULL);
 
-	return pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK;
+	if (v == NULL && strcmp(key, "weight") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s has no \"%s\"", where, key),
+				 errhint("A variant is {\"weight\": 1, \"statements\": [\"SELECT ...\"], \"params\": [...]}.")));
+	return v;
 }
 
-static void reservoir_sample(const char *sql, pg_prng_state *rng,
-							 IdSample *sample);
+static void
+parse_variants(WorkloadOperation *op, Jsonb *variants)
+{
+	JsonbContainer *array = &variants->root;
+	double		total = 0;
+
+	if (!JsonContainerIsArray(array) || JB_ROOT_IS_SCALAR(variants) ||
+		JsonContainerSize(array) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("operation \"%s\": variants is not a non-empty JSON array", op->name),
+				 errhint("variants is '[{\"weight\": 1, \"statements\": [\"SELECT ...\"], \"params\": [...]}, ...]'.")));
+	op->nvariants = JsonContainerSize(array);
+	if (op->nvariants > MAX_VARIANTS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("operation \"%s\" has %d variants, more than %d", op->name,
+						op->nvariants, MAX_VARIANTS)));
+	op->variants = palloc0(sizeof(WorkloadVariant) * op->nvariants);
+	op->cumulative = palloc(sizeof(double) * op->nvariants);
+	for (int i = 0; i < op->nvariants; i++)
+	{
+		JsonbValue *elem = getIthJsonbValueFromContainer(array, i);
+		char	   *where;
+		JsonbContainer *object;
+		JsonbValue *weight;
+		JsonbValue *stmts;
+		JsonbValue *params;
+		JsonbIterator *it;
+		JsonbValue	key;
+		JsonbIteratorToken token;
+		Datum	   *elems;
+		int			n;
+
+		where = psprintf("operation \"%s\", variant %d", op->name, i + 1);
+		if (elem->type != jbvBinary || !JsonContainerIsObject(elem->val.binary.data))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s is not a JSON object", where)));
+		object = elem->val.binary.data;
+		it = JsonbIteratorInit(object);
+		while ((token = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
+		{
+			if (token != WJB_KEY)
+				continue;
+			if (!((key.val.string.len == 6 && strncmp(key.val.string.val, "weight", 6) == 0) ||
+				  (key.val.string.len == 10 && strncmp(key.val.string.val, "statements", 10) == 0) ||
+				  (key.val.string.len == 6 && strncmp(key.val.string.val, "params", 6) == 0)))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("%s has an unknown key \"%.*s\"", where,
+								Min(key.val.string.len, 64), key.val.string.val),
+						 errhint("A variant takes the keys \"weight\", \"statements\" and \"params\".")));
+		}
+		weight = variant_key(object, "weight", where);
+		stmts = variant_key(object, "statements", where);
+		params = variant_key(object, "params", where);
+		op->variants[i].weight = 1;
+		if (weight != NULL)
+		{
+			if (weight->type != jbvNumeric)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("%s has a weight that is not a number", where)));
+			op->variants[i].weight = DatumGetFloat8(DirectFunctionCall1(numeric_float8,
+																		NumericGetDatum(weight->val.numeric)));
+			if (!(op->variants[i].weight >= 0) || isinf(op->variants[i].weight))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("%s has a weight that is not a finite number of 0 or more", where)));
+		}
+		if (stmts->type != jbvBinary || !JsonContainerIsArray(stmts->val.binary.data))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s: statements is not a JSON array of strings", where)));
+		n = JsonContainerSize(stmts->val.binary.data);
+		elems = palloc(sizeof(Datum) * Max(n, 1));
+		for (int s = 0; s < n; s++)
+		{
+			JsonbValue *sv = getIthJsonbValueFromContainer(stmts->val.binary.data, s);
+
+			if (sv->type != jbvString)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("%s: statement %d is not a string", where, s + 1)));
+			elems[s] = PointerGetDatum(cstring_to_text_with_len(sv->val.string.val,
+																sv->val.string.len));
+		}
+		if (params->type != jbvBinary || !JsonContainerIsArray(params->val.binary.data))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s: params is not a JSON array", where)));
+		parse_variant(&op->variants[i],
+					  construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT),
+					  JsonbValueToJsonb(params), where);
+		total += op->variants[i].weight;
+		op->cumulative[i] = total;
+	}
+	if (!(total > 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("operation \"%s\": no variant has a positive weight", op->name)));
+}
 
 /*
- * The planner's estimate of a table's rows; -1 when it was never analyzed
- * (or vacuumed).
+ * Parse a definition (no statement is looked at yet).  Allocates in the
+ * current memory context, which must live as long as the operation.
  */
-static double
-planner_rows(const char *table)
+WorkloadOperation *
+workload_parse(const OperationDefinition *def)
 {
-	bool		isnull;
-	Datum		value;
-	char	   *sql = psprintf("SELECT c.reltuples::pg_catalog.float8 FROM pg_catalog.pg_class c"
-							   " WHERE c.oid = 'membership.%s'::pg_catalog.regclass", table);
+	WorkloadOperation *op = palloc0(sizeof(WorkloadOperation));
 
-	if (SPI_execute(sql, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
-		return -1;
-	value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	return isnull ? -1 : DatumGetFloat8(value);
+	op->name = pstrdup(def->name);
+	if (strcmp(def->kind, "read") == 0)
+		op->is_read = true;
+	else if (strcmp(def->kind, "write") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("operation \"%s\": unknown kind \"%s\"", def->name, def->kind),
+				 errhint("An operation's kind is 'read' (its statements only read) or 'write'.")));
+	if (def->variants != NULL)
+	{
+		if (def->statements != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("operation \"%s\" has both statements and variants", def->name),
+					 errhint("Give statements and params, or variants (each with its statements and params), not both.")));
+		parse_variants(op, DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
+															  CStringGetDatum(def->variants))));
+		return op;
+	}
+	if (def->statements == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("operation \"%s\" has no statements", def->name),
+				 errhint("Give the statements to run, in order, in one transaction: ARRAY['SELECT ... WHERE id = $1'].")));
+	op->nvariants = 1;
+	op->variants = palloc0(sizeof(WorkloadVariant));
+	op->cumulative = palloc(sizeof(double));
+	op->variants[0].weight = 1;
+	op->cumulative[0] = 1;
+	parse_variant(&op->variants[0],
+				  DatumGetArrayTypeP(OidInputFunctionCall(F_ARRAY_IN, def->statements,
+														  TEXTOID, -1)),
+				  DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
+													 CStringGetDatum(def->params ? def->params : "[]"))),
+				  variant_where(op, 0));
+	return op;
+}
+
+/* Error context: which statement of which operation was being looked at. */
+typedef struct StatementSite
+{
+	const char *where;
+	int			number;
+} StatementSite;
+
+static void
+statement_error_context(void *arg)
+{
+	StatementSite *site = arg;
+
+	errcontext("statement %d of %s", site->number, site->where);
 }
 
 /*
- * Ids that exist in membership.table.column, into sample: a uniform
- * sample of at most LOADTEST_ID_SAMPLE rows (reservoir sampling, so every
- * row has the same chance whatever the gaps between ids), of the whole
- * table or, with hot_rows, of its first hot_rows rows by id.  A large
- * table is read through TABLESAMPLE SYSTEM, about 1.5 times the sample's
- * size in random pages, not in full; the pages are drawn with the run's
- * seed.  Read through a cursor: a table of any size costs a bounded
- * amount of memory.
+ * Parse and analyse one statement, inferring its parameter types as
+ * PREPARE does.  Exactly one statement, and one that runs in an
+ * operation's transaction: SELECT, INSERT, UPDATE, DELETE or MERGE.
+ */
+static Query *
+analyze_statement(const WorkloadStatement *stmt, const char *where,
+				  Oid **types, int *ntypes)
+{
+	List	   *raw = raw_parser(stmt->sql, RAW_PARSE_DEFAULT);
+	Query	   *query;
+
+	if (list_length(raw) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("%s: statement %d holds %d SQL commands", where, stmt->number,
+						list_length(raw)),
+				 errhint("Each element of statements is one command; give several as several elements.")));
+	*types = NULL;
+	*ntypes = 0;
+	query = parse_analyze_varparams(linitial_node(RawStmt, raw), stmt->sql,
+									types, ntypes, NULL);
+	if (query->commandType == CMD_UTILITY ||
+		!(query->commandType == CMD_SELECT || query->commandType == CMD_INSERT ||
+		  query->commandType == CMD_UPDATE || query->commandType == CMD_DELETE ||
+		  query->commandType == CMD_MERGE))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s: statement %d is not a SELECT, INSERT, UPDATE, DELETE or MERGE",
+						where, stmt->number),
+				 errhint("An operation's statements run in its own transaction, through kept plans.")));
+	return query;
+}
+
+/* The type of a column of the statement's result, or InvalidOid. */
+static Oid
+result_column_type(Query *query, const char *column)
+{
+	List	   *tlist = query->commandType == CMD_SELECT ? query->targetList :
+		query->returningList;
+	ListCell   *lc;
+
+	foreach(lc, tlist)
+	{
+		TargetEntry *tle = lfirst_node(TargetEntry, lc);
+
+		if (!tle->resjunk && tle->resname && strcmp(tle->resname, column) == 0)
+			return exprType((Node *) tle->expr);
+	}
+	return InvalidOid;
+}
+
+/*
+ * How a generator's values go into a parameter of type target.  The
+ * values' own type is natural (InvalidOid for choice and constant).
  */
 static void
-sample_ids(const char *table, const char *column, int hot_rows,
-		   pg_prng_state *rng, IdSample *sample)
+make_binding(ParamBinding *b, const Generator *gen, Oid natural, Oid target,
+			 const char *where, int statement, MemoryContext cxt)
 {
-	char	   *sql;
-	bool		whole_table = false;
+	Oid			base = getBaseType(target);
+	Oid			funcid;
+	CoercionPathType path;
 
-	sample->n = 0;
-	if (!can_read(table))
+	b->type = target;
+	if (generator_is_literal(gen))
+	{
+		Oid			input;
+		Oid			ioparam;
+
+		getTypeInputInfo(target, &input, &ioparam);
+		b->kind = CONVERT_LITERAL;
+		b->literals = MemoryContextAlloc(cxt, sizeof(Datum) * gen->nvalues);
+		b->literal_nulls = MemoryContextAlloc(cxt, sizeof(bool) * gen->nvalues);
+		for (int i = 0; i < gen->nvalues; i++)
+		{
+			MemoryContext old = MemoryContextSwitchTo(cxt);
+
+			b->literal_nulls[i] = gen->values[i] == NULL;
+			b->literals[i] = OidInputFunctionCall(input, gen->values[i], ioparam, -1);
+			MemoryContextSwitchTo(old);
+		}
 		return;
-	if (hot_rows > 0)
-		sql = psprintf("SELECT %s FROM membership.%s ORDER BY %s LIMIT %d",
-					   column, table, column, hot_rows);
-	else
-	{
-		double		rows = planner_rows(table);
-		double		percent = rows <= 0 ? 100 :
-			Min(100.0, 150.0 * LOADTEST_ID_SAMPLE / rows);
-
-		whole_table = percent >= 100;
-		if (whole_table)
-			sql = psprintf("SELECT %s FROM membership.%s", column, table);
-		else
-			sql = psprintf("SELECT %s FROM membership.%s TABLESAMPLE SYSTEM (%.6f)"
-						   " REPEATABLE (" UINT64_FORMAT ")",
-						   column, table, percent,
-						   pg_prng_uint64(rng) & PG_INT32_MAX);
 	}
-	reservoir_sample(sql, rng, sample);
+	if (natural == target || natural == base)
+	{
+		b->kind = CONVERT_NONE;
+		return;
+	}
+	path = find_coercion_pathway(base, natural, COERCION_ASSIGNMENT, &funcid);
+	if (path == COERCION_PATH_NONE && TypeCategory(natural) == TYPCATEGORY_STRING)
+		path = COERCION_PATH_COERCEVIAIO;
+	switch (path)
+	{
+		case COERCION_PATH_RELABELTYPE:
+			b->kind = CONVERT_NONE;
+			return;
+		case COERCION_PATH_FUNC:
+			b->kind = CONVERT_FUNCTION;
+			fmgr_info_cxt(funcid, &b->function, cxt);
+			b->function_nargs = get_func_nargs(funcid);
+			return;
+		case COERCION_PATH_COERCEVIAIO:
+			{
+				Oid			output;
+				Oid			input;
+				bool		varlena;
 
-	/* the estimate was far too high (the table shrank): read it all */
-	if (sample->n == 0 && hot_rows == 0 && !whole_table)
-		reservoir_sample(psprintf("SELECT %s FROM membership.%s", column, table),
-						 rng, sample);
+				b->kind = CONVERT_IO;
+				getTypeOutputInfo(natural, &output, &varlena);
+				getTypeInputInfo(target, &input, &b->input_param);
+				fmgr_info_cxt(output, &b->output, cxt);
+				fmgr_info_cxt(input, &b->input, cxt);
+				return;
+			}
+		default:
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("%s: $%d is of type %s in statement %d, but its %s generator gives %s",
+							where, gen->position, format_type_be(target), statement,
+							generator_kind_name(gen->kind), format_type_be(natural)),
+					 errhint("Cast the parameter in the statement ($%d::%s), or draw it with another generator.",
+							 gen->position, format_type_be(natural))));
+	}
 }
 
-/* Reservoir sampling of the first column of sql's rows into sample. */
+/*
+ * The type of a column generator's values, from the catalog, checking
+ * that the column exists and that the role may read it.
+ */
+static Oid
+column_generator_type(const Generator *gen, const char *where)
+{
+	Oid			nsp = get_namespace_oid(gen->schema_name, true);
+	Oid			relid = OidIsValid(nsp) ? get_relname_relid(gen->table_name, nsp) : InvalidOid;
+	AttrNumber	attnum;
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("%s: the generator of $%d draws from %s.%s, which does not exist",
+						where, gen->position, gen->schema_name, gen->table_name)));
+	if (gen->kind == GEN_PAGE)
+	{
+		if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("%s: the generator of $%d counts the rows of %s.%s, which role %s may not read",
+							where, gen->position, gen->schema_name, gen->table_name,
+							GetUserNameFromId(GetUserId(), false))));
+		return INT8OID;
+	}
+	attnum = get_attnum(relid, gen->column_name);
+	if (attnum == InvalidAttrNumber || attnum < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("%s: the generator of $%d draws from %s.%s.%s, which does not exist",
+						where, gen->position, gen->schema_name, gen->table_name,
+						gen->column_name)));
+	if (pg_attribute_aclcheck(relid, attnum, GetUserId(), ACL_SELECT) != ACLCHECK_OK &&
+		pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("%s: the generator of $%d draws from %s.%s.%s, which role %s may not read",
+						where, gen->position, gen->schema_name, gen->table_name,
+						gen->column_name, GetUserNameFromId(GetUserId(), false)),
+				 errhint("No role may draw values from a table it cannot read: GRANT SELECT on it first.")));
+	if (gen->prefix_max > 0)
+	{
+		if (TypeCategory(get_atttype(relid, attnum)) != TYPCATEGORY_STRING)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("%s: the generator of $%d takes prefixes of %s.%s.%s, which is not text",
+							where, gen->position, gen->schema_name, gen->table_name,
+							gen->column_name)));
+		return TEXTOID;
+	}
+	return get_atttype(relid, attnum);
+}
+
+/*
+ * Prepare one statement of a variant: infer its parameter types, bind
+ * each generator to its parameter, and keep a plan with those types.
+ * checking: called for a definition being made (privileges, read-only
+ * and the use of every parameter are checked too, and no plan is kept).
+ */
 static void
-reservoir_sample(const char *sql, pg_prng_state *rng, IdSample *sample)
+prepare_statement(WorkloadOperation *op, WorkloadVariant *v,
+				  WorkloadStatement *stmt, bool checking, Oid *value_types)
+{
+	char	   *where = variant_where(op, (int) (v - op->variants));
+	MemoryContext cxt = GetMemoryChunkContext(op);
+	StatementSite site = {where, stmt->number};
+	ErrorContextCallback callback = {error_context_stack, statement_error_context, &site};
+	Oid		   *types;
+	int			ntypes;
+	Query	   *query;
+	Oid		   *fixed;
+
+	error_context_stack = &callback;
+	query = analyze_statement(stmt, where, &types, &ntypes);
+	if (ntypes > v->ngenerators)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_PARAMETER),
+				 errmsg("%s: statement %d uses $%d, but params has %d generators",
+						where, stmt->number, ntypes, v->ngenerators),
+				 errhint("params gives one generator per parameter: element k of the array for $k.")));
+	if (checking && op->is_read &&
+		(query->commandType != CMD_SELECT || query->hasModifyingCTE ||
+		 query->rowMarks != NIL))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s is a read operation, but statement %d writes or locks rows",
+						where, stmt->number),
+				 errhint("Define it with kind => 'write'.")));
+	if (checking)
+		(void) ExecCheckRTPerms(query->rtable, true);
+
+	stmt->bindings = MemoryContextAllocZero(cxt, sizeof(ParamBinding) * Max(v->ngenerators, 1));
+	fixed = MemoryContextAllocZero(cxt, sizeof(Oid) * Max(v->ngenerators, 1));
+	for (int g = 0; g < v->ngenerators; g++)
+	{
+		Generator  *gen = &v->generators[g];
+		Oid			target = g < ntypes ? types[g] : InvalidOid;
+
+		if (!OidIsValid(target))
+		{
+			stmt->bindings[g].kind = CONVERT_UNUSED;
+			fixed[g] = TEXTOID;
+			continue;
+		}
+		if (target == UNKNOWNOID)
+			target = TEXTOID;
+		if (gen->kind == GEN_RESULT && gen->statement >= stmt->number)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s: statement %d uses $%d, the result of statement %d, which does not come before it",
+							where, stmt->number, g + 1, gen->statement)));
+		if (!generator_is_literal(gen) && !OidIsValid(value_types[g]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INTERNAL_ERROR),
+					 errmsg("%s: the type of $%d is not known", where, g + 1)));
+		make_binding(&stmt->bindings[g], gen, value_types[g], target, where,
+					 stmt->number, cxt);
+		fixed[g] = target;
+	}
+
+	/* the columns of this statement's result that later statements use */
+	stmt->captures = MemoryContextAllocZero(cxt, sizeof(ResultCapture) * Max(v->ngenerators, 1));
+	stmt->ncaptures = 0;
+	for (int g = 0; g < v->ngenerators; g++)
+	{
+		Generator  *gen = &v->generators[g];
+		Oid			type;
+
+		if (gen->kind != GEN_RESULT || gen->statement != stmt->number)
+			continue;
+		type = result_column_type(query, gen->result_column);
+		if (!OidIsValid(type))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("%s: $%d takes the column \"%s\" of statement %d, which returns no such column",
+							where, g + 1, gen->result_column, stmt->number),
+					 errhint("Name a column of its select list or of its RETURNING clause.")));
+		value_types[g] = type;
+		stmt->captures[stmt->ncaptures].generator = g;
+		stmt->captures[stmt->ncaptures].column = gen->result_column;
+		stmt->captures[stmt->ncaptures].type = type;
+		stmt->ncaptures++;
+	}
+
+	if (!checking)
+	{
+		SPIPlanPtr	plan = SPI_prepare(stmt->sql, v->ngenerators, fixed);
+
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "SPI_keepplan failed");
+		stmt->plan = plan;
+		stmt->param_types = fixed;
+		stmt->values = MemoryContextAllocZero(cxt, sizeof(Datum) * Max(v->ngenerators, 1));
+		stmt->nulls = MemoryContextAllocZero(cxt, Max(v->ngenerators, 1));
+		stmt->prepared = true;
+	}
+	error_context_stack = callback.previous;
+}
+
+/* The types of the values of a variant's generators that are known now. */
+static Oid *
+variant_value_types(WorkloadOperation *op, WorkloadVariant *v, bool checking)
+{
+	Oid		   *types = palloc0(sizeof(Oid) * Max(v->ngenerators, 1));
+
+	for (int g = 0; g < v->ngenerators; g++)
+	{
+		Generator  *gen = &v->generators[g];
+
+		if (checking && (gen->kind == GEN_COLUMN || gen->kind == GEN_PAGE))
+			types[g] = column_generator_type(gen, variant_where(op, (int) (v - op->variants)));
+		else if (gen->kind != GEN_RESULT)
+			types[g] = generator_value_type(gen);
+	}
+	return types;
+}
+
+/*
+ * Check a definition as it is made, as the defining role: every statement
+ * parses and analyses, its parameters match the generators, every
+ * generator is used, read operations only read, and the role may do what
+ * the statements do and read what the generators draw from.
+ */
+void
+workload_check(WorkloadOperation *op)
+{
+	for (int i = 0; i < op->nvariants; i++)
+	{
+		WorkloadVariant *v = &op->variants[i];
+		Oid		   *types = variant_value_types(op, v, true);
+		bool	   *used = palloc0(sizeof(bool) * Max(v->ngenerators, 1));
+
+		for (int s = 0; s < v->nstatements; s++)
+		{
+			prepare_statement(op, v, &v->statements[s], true, types);
+			for (int g = 0; g < v->ngenerators; g++)
+				used[g] |= v->statements[s].bindings[g].kind != CONVERT_UNUSED;
+		}
+		for (int g = 0; g < v->ngenerators; g++)
+			if (!used[g])
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("%s: no statement uses $%d, though params gives it a generator",
+								variant_where(op, i), g + 1),
+						 errhint("params has one generator per parameter, $1 first; remove the ones no statement uses.")));
+	}
+}
+
+/*
+ * Prepare a statement for a run (in a transaction, SPI connected).  The
+ * types of earlier statements' results come from preparing them: the
+ * statements of a variant are prepared in order.
+ */
+void
+workload_prepare_statement(WorkloadOperation *op, WorkloadVariant *v,
+						   WorkloadStatement *stmt)
+{
+	Oid		   *types = variant_value_types(op, v, false);
+
+	/* results of earlier statements, as prepared */
+	for (int s = 0; s < stmt->number - 1; s++)
+	{
+		WorkloadStatement *earlier = &v->statements[s];
+
+		if (!earlier->prepared)
+			workload_prepare_statement(op, v, earlier);
+		for (int c = 0; c < earlier->ncaptures; c++)
+			types[earlier->captures[c].generator] = earlier->captures[c].type;
+	}
+	prepare_statement(op, v, stmt, false, types);
+}
+
+/* Prepare every statement now; the caller catches what fails. */
+void
+workload_prepare_all(WorkloadOperation *op)
+{
+	for (int i = 0; i < op->nvariants; i++)
+		for (int s = 0; s < op->variants[i].nstatements; s++)
+			if (!op->variants[i].statements[s].prepared)
+				workload_prepare_statement(op, &op->variants[i],
+										   &op->variants[i].statements[s]);
+}
+
+/*
+ * Choose the variant of the next execution and draw its parameters.
+ * Allocates in the current memory context (reset after each operation).
+ */
+WorkloadVariant *
+workload_bind(WorkloadOperation *op, pg_prng_state *rng, const DrawContext *dc)
+{
+	WorkloadVariant *v = &op->variants[0];
+
+	if (op->nvariants > 1)
+	{
+		double		u = pg_prng_double(rng) * op->cumulative[op->nvariants - 1];
+		int			i = 0;
+
+		while (i < op->nvariants - 1 && u >= op->cumulative[i])
+			i++;
+		v = &op->variants[i];
+	}
+	for (int g = 0; g < v->ngenerators; g++)
+		generator_draw(&v->generators[g], rng, dc, &v->drawn[g]);
+	return v;
+}
+
+/* The value of parameter g of a statement, converted to its type. */
+static void
+convert_param(WorkloadStatement *stmt, WorkloadVariant *v, int g)
+{
+	ParamBinding *b = &stmt->bindings[g];
+	GeneratedValue *drawn = &v->drawn[g];
+
+	if (b->kind == CONVERT_UNUSED || (drawn->isnull && b->kind != CONVERT_LITERAL))
+	{
+		stmt->values[g] = (Datum) 0;
+		stmt->nulls[g] = 'n';
+		return;
+	}
+	stmt->nulls[g] = ' ';
+	switch (b->kind)
+	{
+		case CONVERT_NONE:
+			stmt->values[g] = drawn->value;
+			break;
+		case CONVERT_LITERAL:
+			stmt->values[g] = b->literals[drawn->choice];
+			if (b->literal_nulls[drawn->choice])
+				stmt->nulls[g] = 'n';
+			break;
+		case CONVERT_FUNCTION:
+			stmt->values[g] = b->function_nargs == 1 ?
+				FunctionCall1(&b->function, drawn->value) :
+				FunctionCall3(&b->function, drawn->value, Int32GetDatum(-1),
+							  BoolGetDatum(false));
+			break;
+		case CONVERT_IO:
+			stmt->values[g] = InputFunctionCall(&b->input,
+												OutputFunctionCall(&b->output, drawn->value),
+												b->input_param, -1);
+			break;
+		case CONVERT_UNUSED:
+			break;
+	}
+}
+
+/* Keep the result columns later statements use (NULL without a row). */
+static void
+capture_results(WorkloadStatement *stmt, WorkloadVariant *v)
+{
+	for (int c = 0; c < stmt->ncaptures; c++)
+	{
+		ResultCapture *cap = &stmt->captures[c];
+		GeneratedValue *drawn = &v->drawn[cap->generator];
+		int			fnumber;
+
+		drawn->isnull = true;
+		if (SPI_tuptable == NULL || SPI_processed == 0)
+			continue;
+		fnumber = SPI_fnumber(SPI_tuptable->tupdesc, cap->column);
+		if (fnumber <= 0 || SPI_gettypeid(SPI_tuptable->tupdesc, fnumber) != cap->type)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("statement %d no longer returns the column \"%s\" of type %s",
+							stmt->number, cap->column, format_type_be(cap->type))));
+		drawn->value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+									 fnumber, &drawn->isnull);
+		if (!drawn->isnull)
+		{
+			int16		typlen;
+			bool		typbyval;
+
+			get_typlenbyval(cap->type, &typlen, &typbyval);
+			drawn->value = datumCopy(drawn->value, typbyval, typlen);
+		}
+	}
+}
+
+/*
+ * Run a bound operation's statements, in order.  The caller has started
+ * the transaction, connected SPI and pushed a snapshot; errors are raised
+ * as usual, and recorded by the worker.
+ */
+void
+workload_execute(WorkloadOperation *op, WorkloadVariant *v)
+{
+	for (int s = 0; s < v->nstatements; s++)
+	{
+		WorkloadStatement *stmt = &v->statements[s];
+		int			rc;
+
+		if (!stmt->prepared)
+		{
+			MemoryContext old = MemoryContextSwitchTo(GetMemoryChunkContext(op));
+
+			workload_prepare_statement(op, v, stmt);
+			MemoryContextSwitchTo(old);
+		}
+		for (int g = 0; g < v->ngenerators; g++)
+			convert_param(stmt, v, g);
+		rc = SPI_execute_plan(stmt->plan, stmt->values, stmt->nulls, op->is_read, 0);
+		if (rc < 0)
+			elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+		if (stmt->ncaptures > 0)
+			capture_results(stmt, v);
+	}
+}
+
+/* ---- value sets ---- */
+
+typedef struct GatheredSet
+{
+	char	   *key;
+	Generator  *gen;			/* the first generator with this key */
+	Oid			type;
+	int16		typlen;
+	bool		typbyval;
+	int			n;
+	Datum	   *values;
+	int64		rows;
+} GatheredSet;
+
+/* The planner's estimate of a table's rows; -1 when never analyzed. */
+static double
+planner_rows(Oid relid)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	double		rows = -1;
+
+	if (HeapTupleIsValid(tuple))
+	{
+		rows = ((Form_pg_class) GETSTRUCT(tuple))->reltuples;
+		ReleaseSysCache(tuple);
+	}
+	return rows;
+}
+
+static Oid
+generator_relid(const Generator *gen)
+{
+	RangeVar   *rv = makeRangeVar(gen->schema_name, gen->table_name, -1);
+
+	return RangeVarGetRelid(rv, AccessShareLock, false);
+}
+
+/*
+ * Reservoir sampling of the first column of sql's rows into set: every
+ * row has the same chance whatever the gaps between values.  Read through
+ * a cursor: a table of any size costs a bounded amount of memory.
+ */
+static void
+reservoir_sample(GatheredSet *set, const char *sql, pg_prng_state *rng)
 {
 	Portal		portal;
 	uint64		seen = 0;
+	MemoryContext keep = CurrentMemoryContext;
 
 	portal = SPI_cursor_open_with_args(NULL, sql, 0, NULL, NULL, NULL, true, 0);
 	for (;;)
@@ -174,109 +862,256 @@ reservoir_sample(const char *sql, pg_prng_state *rng, IdSample *sample)
 		SPI_cursor_fetch(portal, true, 10000);
 		if (SPI_processed == 0)
 			break;
+		if (set->type == InvalidOid)
+		{
+			set->type = SPI_gettypeid(SPI_tuptable->tupdesc, 1);
+			get_typlenbyval(set->type, &set->typlen, &set->typbyval);
+		}
 		for (uint64 i = 0; i < SPI_processed; i++)
 		{
 			bool		isnull;
-			Datum		id = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc,
-										   1, &isnull);
+			Datum		value = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc,
+											  1, &isnull);
 			uint64		slot;
+			MemoryContext old;
 
 			if (isnull)
 				continue;
 			seen++;
-			if (sample->n < LOADTEST_ID_SAMPLE)
-				slot = sample->n++;
-			else if ((slot = pg_prng_uint64_range(rng, 0, seen - 1)) >= LOADTEST_ID_SAMPLE)
+			if (set->n < VALUE_SAMPLE)
+				slot = set->n++;
+			else if ((slot = pg_prng_uint64_range(rng, 0, seen - 1)) >= VALUE_SAMPLE)
 				continue;
-			sample->ids[slot] = DatumGetInt64(id);
+			old = MemoryContextSwitchTo(keep);
+			if (!set->typbyval && set->typlen == -1)
+				value = PointerGetDatum(PG_DETOAST_DATUM_COPY(value));
+			else
+				value = datumCopy(value, set->typbyval, set->typlen);
+			MemoryContextSwitchTo(old);
+			set->values[slot] = value;
 		}
 		SPI_freetuptable(SPI_tuptable);
 	}
 	SPI_cursor_close(portal);
-}
-
-/*
- * About how many rows a table has, for page offsets: the planner's
- * estimate, or a bounded count when the table was never analyzed.
- */
-static int64
-estimate_rows(const char *table)
-{
-	double		rows;
-
-	if (!can_read(table))
-		return 0;
-	rows = planner_rows(table);
-	if (rows < 0)
-		return spi_int8(psprintf("SELECT pg_catalog.count(*) FROM"
-								 " (SELECT FROM membership.%s LIMIT 100000) AS t", table), 0);
-	return (int64) rows;
-}
-
-/*
- * Check that the workload is in place, and learn what operations draw
- * their parameters from.  Tables the role may not read are left out: the
- * operations on them will fail, and be recorded, as permission errors.
- */
-void
-workload_facts_gather(WorkloadFacts *facts, uint64 seed, int hot_rows)
-{
-	Oid			schema = get_namespace_oid("membership", true);
-	pg_prng_state rng;
-
-	memset(facts, 0, sizeof(*facts));
-	pg_prng_seed(&rng, seed);
-
-	for (int i = 0; i < lengthof(workload_tables); i++)
-		if (!OidIsValid(schema) ||
-			!OidIsValid(get_relname_relid(workload_tables[i], schema)))
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_TABLE),
-					 errmsg("the workload table membership.%s is missing",
-							workload_tables[i]),
-					 errhint("Reinstall the extension, then run SELECT loadtest_seed();")));
-
-	if (can_read("members"))
+	if (set->type == InvalidOid)
 	{
-		Datum		ids[64];
-		Oid			argtypes[1] = {INT8ARRAYOID};
-		Datum		args[1];
+		set->type = SPI_gettypeid(SPI_tuptable->tupdesc, 1);
+		get_typlenbyval(set->type, &set->typlen, &set->typbyval);
+	}
+}
 
-		sample_ids("members", "member_id", hot_rows, &rng, &facts->members);
-		if (facts->members.n == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("the membership workload has no data"),
-					 errdetail("membership.members is empty."),
-					 errhint("Run SELECT loadtest_seed(); first.")));
+/*
+ * Gather one column's values: a uniform sample of at most VALUE_SAMPLE
+ * rows of the whole table or, with hot_rows, of its first hot_rows rows
+ * by the column.  A large table is read through TABLESAMPLE SYSTEM, about
+ * 1.5 times the sample's size in random pages (drawn with the run's seed),
+ * not in full.
+ */
+static void
+gather_column(GatheredSet *set, int hot_rows, pg_prng_state *rng)
+{
+	const Generator *gen = set->gen;
+	Oid			relid = generator_relid(gen);
+	char	   *table = quote_qualified_identifier(gen->schema_name, gen->table_name);
+	const char *column = quote_identifier(gen->column_name);
+	const char *cast = gen->prefix_max > 0 ? "::pg_catalog.text" : "";
+	char		relkind = get_rel_relkind(relid);
+	double		rows = planner_rows(relid);
+	double		percent = rows <= 0 ? 100 : Min(100.0, 150.0 * VALUE_SAMPLE / rows);
+	char	   *from;
+	char	   *sql;
 
-		facts->nstatuses = spi_distinct_values("status", facts->statuses);
-		facts->nclassifications = spi_distinct_values("classification",
-													  facts->classifications);
-		for (int i = 0; i < lengthof(ids); i++)
-			ids[i] = Int64GetDatum(facts->members.ids[pg_prng_uint64_range(&rng, 0, facts->members.n - 1)]);
-		args[0] = PointerGetDatum(construct_array(ids, lengthof(ids), INT8OID,
-												  8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-		if (SPI_execute_with_args("SELECT last_name FROM membership.members"
-								  " WHERE member_id = ANY ($1)",
-								  1, argtypes, args, NULL, true, 0) == SPI_OK_SELECT)
+	set->values = palloc(sizeof(Datum) * VALUE_SAMPLE);
+	if (hot_rows > 0 && !gen->distinct)
+		from = psprintf("(SELECT %s AS v FROM %s WHERE %s IS NOT NULL ORDER BY %s LIMIT %d) AS s",
+						column, table, column, column, hot_rows);
+	else if (percent < 100 && (relkind == RELKIND_RELATION || relkind == RELKIND_MATVIEW))
+		from = psprintf("(SELECT %s AS v FROM %s TABLESAMPLE SYSTEM (%.6f) REPEATABLE (" UINT64_FORMAT ")) AS s",
+						column, table, percent, pg_prng_uint64(rng) & PG_INT32_MAX);
+	else
+		from = psprintf("(SELECT %s AS v FROM %s) AS s", column, table);
+	sql = psprintf("SELECT %sv%s FROM %s", gen->distinct ? "DISTINCT " : "", cast, from);
+	reservoir_sample(set, sql, rng);
+
+	/* the estimate was far too high (the table shrank): read it all */
+	if (set->n == 0 && strstr(from, "TABLESAMPLE") != NULL)
+		reservoir_sample(set, psprintf("SELECT %sv%s FROM (SELECT %s AS v FROM %s) AS s",
+									   gen->distinct ? "DISTINCT " : "", cast,
+									   column, table), rng);
+}
+
+/* About how many rows a table has, for page offsets. */
+static void
+gather_page(GatheredSet *set)
+{
+	const Generator *gen = set->gen;
+	Oid			relid = generator_relid(gen);
+	double		rows = planner_rows(relid);
+	char	   *table = quote_qualified_identifier(gen->schema_name, gen->table_name);
+
+	set->type = INT8OID;
+	set->typlen = 8;
+	set->typbyval = true;
+	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied for table %s", table)));
+	if (rows < 0)
+	{
+		bool		isnull;
+
+		if (SPI_execute(psprintf("SELECT pg_catalog.count(*) FROM (SELECT FROM %s LIMIT 100000) AS t",
+								 table), true, 1) == SPI_OK_SELECT && SPI_processed == 1)
+			rows = (double) DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+														SPI_tuptable->tupdesc, 1, &isnull));
+	}
+	set->rows = (int64) Max(rows, 0);
+}
+
+static Size
+set_size(const GatheredSet *set)
+{
+	Size		size = MAXALIGN(offsetof(ValueSet, values) + sizeof(Datum) * set->n);
+
+	if (!set->typbyval)
+		for (int i = 0; i < set->n; i++)
+			size += MAXALIGN(datumGetSize(set->values[i], false, set->typlen));
+	return size;
+}
+
+/* Write a set at dest; by-reference values as offsets from the set. */
+static void
+serialize_set(const GatheredSet *set, char *dest)
+{
+	ValueSet   *vs = (ValueSet *) dest;
+	Size		offset = MAXALIGN(offsetof(ValueSet, values) + sizeof(Datum) * set->n);
+
+	strlcpy(vs->key, set->key, sizeof(vs->key));
+	vs->type = set->type;
+	vs->typlen = set->typlen;
+	vs->typbyval = set->typbyval;
+	vs->n = set->n;
+	vs->rows = set->rows;
+	for (int i = 0; i < set->n; i++)
+	{
+		if (set->typbyval)
+			vs->values[i] = set->values[i];
+		else
 		{
-			for (uint64 i = 0; i < SPI_processed &&
-				 facts->nprefixes < LOADTEST_NAME_PREFIXES; i++)
-			{
-				char	   *name = SPI_getvalue(SPI_tuptable->vals[i],
-												SPI_tuptable->tupdesc, 1);
+			Size		len = datumGetSize(set->values[i], false, set->typlen);
 
-				if (name != NULL && is_ascii_name(name))
-					strlcpy(facts->name_prefixes[facts->nprefixes++], name,
-							LOADTEST_NAME_LEN);
-			}
+			memcpy(dest + offset, DatumGetPointer(set->values[i]), len);
+			vs->values[i] = (Datum) offset;
+			offset += MAXALIGN(len);
 		}
 	}
-	sample_ids("organizations", "organization_id", hot_rows, &rng, &facts->organizations);
-	sample_ids("member_employments", "employment_id", hot_rows, &rng, &facts->employments);
-	sample_ids("file_attachments", "attachment_id", hot_rows, &rng, &facts->attachments);
-	facts->member_rows = estimate_rows("members");
-	facts->organization_rows = estimate_rows("organizations");
-	facts->student_rows = estimate_rows("students");
+	vs->size = offset;
+}
+
+/*
+ * Gather what the run's column and page generators draw from, as the
+ * calling role (in a transaction, SPI connected), into one buffer that
+ * the recorder copies into the segment its workers share.  Generators
+ * that draw from the same column share one set.
+ */
+Size
+workload_gather_values(WorkloadOperation **ops, int nops, uint64 seed,
+					   int hot_rows, char **buffer)
+{
+	List	   *sets = NIL;
+	ListCell   *lc;
+	pg_prng_state rng;
+	Size		size = MAXALIGN(sizeof(ValuesHeader));
+	char	   *p;
+	ValuesHeader *header;
+
+	pg_prng_seed(&rng, seed);
+	for (int o = 0; o < nops; o++)
+		for (int i = 0; i < ops[o]->nvariants; i++)
+			for (int g = 0; g < ops[o]->variants[i].ngenerators; g++)
+			{
+				Generator  *gen = &ops[o]->variants[i].generators[g];
+				char	   *key;
+				bool		found = false;
+				GatheredSet *set;
+
+				if (gen->kind != GEN_COLUMN && gen->kind != GEN_PAGE)
+					continue;
+				key = generator_value_key(gen);
+				foreach(lc, sets)
+					found |= strcmp(((GatheredSet *) lfirst(lc))->key, key) == 0;
+				if (found)
+					continue;
+				if (strlen(key) >= LOADTEST_VALUE_KEY_LEN)
+					ereport(ERROR,
+							(errcode(ERRCODE_NAME_TOO_LONG),
+							 errmsg("operation \"%s\": the names of the column $%d draws from are too long",
+									ops[o]->name, g + 1)));
+				set = palloc0(sizeof(GatheredSet));
+				set->key = key;
+				set->gen = gen;
+				if (gen->kind == GEN_PAGE)
+					gather_page(set);
+				else
+				{
+					gather_column(set, hot_rows, &rng);
+					if (set->n == 0)
+						ereport(ERROR,
+								(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+								 errmsg("operation \"%s\" draws $%d from %s.%s.%s, which has no rows",
+										ops[o]->name, g + 1, gen->schema_name,
+										gen->table_name, gen->column_name),
+								 strcmp(gen->schema_name, "membership") == 0 ?
+								 errhint("Run SELECT loadtest_seed(); first.") :
+								 errhint("Insert rows first, or draw $%d with another generator.", g + 1)));
+				}
+				sets = lappend(sets, set);
+				size += set_size(set);
+			}
+
+	*buffer = p = palloc0(size);
+	header = (ValuesHeader *) p;
+	header->magic = VALUES_MAGIC;
+	header->nsets = list_length(sets);
+	p += MAXALIGN(sizeof(ValuesHeader));
+	foreach(lc, sets)
+	{
+		serialize_set(lfirst(lc), p);
+		p += ((ValueSet *) p)->size;
+	}
+	Assert(p == *buffer + size);
+	return size;
+}
+
+/* Point every column and page generator at its set in the segment. */
+void
+workload_attach_values(WorkloadOperation **ops, int nops, const char *segment,
+					   Size size)
+{
+	const ValuesHeader *header = (const ValuesHeader *) segment;
+
+	if (size < sizeof(ValuesHeader) || header->magic != VALUES_MAGIC)
+		elog(ERROR, "loadtest: the run's value segment is not valid");
+	for (int o = 0; o < nops; o++)
+		for (int i = 0; i < ops[o]->nvariants; i++)
+			for (int g = 0; g < ops[o]->variants[i].ngenerators; g++)
+			{
+				Generator  *gen = &ops[o]->variants[i].generators[g];
+				char	   *key;
+				const char *p = segment + MAXALIGN(sizeof(ValuesHeader));
+
+				if (gen->kind != GEN_COLUMN && gen->kind != GEN_PAGE)
+					continue;
+				key = generator_value_key(gen);
+				for (int s = 0; s < header->nsets; s++)
+				{
+					const ValueSet *vs = (const ValueSet *) p;
+
+					if (strcmp(vs->key, key) == 0)
+						gen->value_set = vs;
+					p += vs->size;
+				}
+				if (gen->value_set == NULL)
+					elog(ERROR, "loadtest: no values were gathered for \"%s\"", key);
+			}
 }

@@ -1,0 +1,421 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalogue.c
+ *	  loadtest_define_operation, loadtest_define_pattern and their drops:
+ *	  the SQL interface of the workload catalogue (loadtest.operations and
+ *	  loadtest.patterns).
+ *
+ * A definition is checked as the defining role before anything is stored
+ * (workload.c prepares every statement as the role, as a run will), then
+ * written as the owner of the catalogue: no role writes the catalogue
+ * directly, so every row of it was checked, and a role replaces or drops
+ * only its own definitions (a superuser any but the built-ins).
+ * Operation and pattern names share one namespace: pattern => 'x' of
+ * loadtest_run names either.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/jsonb.h"
+
+#include "patterns.h"
+#include "spi_args.h"
+#include "trust.h"
+#include "workload.h"
+
+PG_FUNCTION_INFO_V1(loadtest_define_operation);
+PG_FUNCTION_INFO_V1(loadtest_define_pattern);
+PG_FUNCTION_INFO_V1(loadtest_drop_operation);
+PG_FUNCTION_INFO_V1(loadtest_drop_pattern);
+
+/* What a name is in the catalogue. */
+typedef enum CatalogueEntry
+{
+	ENTRY_NONE,
+	ENTRY_OPERATION,
+	ENTRY_PATTERN
+} CatalogueEntry;
+
+typedef struct ExistingEntry
+{
+	CatalogueEntry what;
+	bool		builtin;
+	char	   *owner;
+} ExistingEntry;
+
+static char *
+required_text(FunctionCallInfo fcinfo, int arg, const char *name)
+{
+	if (PG_ARGISNULL(arg))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be NULL", name)));
+	return text_to_cstring(PG_GETARG_TEXT_PP(arg));
+}
+
+/*
+ * A name users type as pattern => '...': lower-case letters, digits and
+ * underscores, starting with a letter or an underscore, shorter than
+ * NAMEDATALEN.
+ */
+static void
+check_name(const char *name, const char *what)
+{
+	size_t		len = strlen(name);
+	bool		ok = len > 0 && len < NAMEDATALEN &&
+		((name[0] >= 'a' && name[0] <= 'z') || name[0] == '_');
+
+	for (size_t i = 1; ok && i < len; i++)
+		ok = (name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
+			name[i] == '_';
+	if (!ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_NAME),
+				 errmsg("invalid %s name \"%s\"", what, name),
+				 errdetail("A name is a lower-case identifier shorter than %d bytes: letters a-z, digits and underscores, not starting with a digit.",
+						   NAMEDATALEN),
+				 errhint("For example \"order_lookup\".")));
+	if (strcmp(name, "single_operation") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_RESERVED_NAME),
+				 errmsg("the name \"single_operation\" is reserved"),
+				 errdetail("Runs of one operation record their users' pattern as single_operation.")));
+}
+
+/* What the catalogue holds under name, locking its row (as the owner). */
+static ExistingEntry
+find_entry(const char *name)
+{
+	ExistingEntry entry = {ENTRY_NONE, false, NULL};
+	SpiArgs		args = SPI_ARGS_INIT;
+
+	spi_arg_text(&args, name);
+	if (spi_execute("SELECT 'operation', builtin, owner::pg_catalog.text FROM loadtest.operations"
+					" WHERE operation OPERATOR(pg_catalog.=) $1"
+					" UNION ALL"
+					" SELECT 'pattern', builtin, owner::pg_catalog.text FROM loadtest.patterns"
+					" WHERE pattern OPERATOR(pg_catalog.=) $1", &args, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the workload catalogue");
+	if (SPI_processed > 0)
+	{
+		bool		isnull;
+		char	   *what = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+
+		entry.what = strcmp(what, "operation") == 0 ? ENTRY_OPERATION : ENTRY_PATTERN;
+		entry.builtin = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
+												   SPI_tuptable->tupdesc, 2, &isnull));
+		entry.owner = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
+	}
+	return entry;
+}
+
+/*
+ * May the caller define (replace) or drop the entry of that name as what?
+ * Raises the error that says why not.
+ */
+static void
+check_may_change(const char *name, const ExistingEntry *entry,
+				 CatalogueEntry what, bool replace, bool dropping)
+{
+	const char *kind = what == ENTRY_OPERATION ? "operation" : "pattern";
+	const char *user = GetUserNameFromId(GetUserId(), false);
+
+	if (entry->what == ENTRY_NONE)
+	{
+		if (dropping)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("load test %s \"%s\" does not exist", kind, name),
+					 errhint("SELECT %s FROM loadtest.%ss; lists them.", kind, kind)));
+		return;
+	}
+	if (entry->what != what)
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_OBJECT),
+				 errmsg("\"%s\" is a load test %s", name,
+						entry->what == ENTRY_OPERATION ? "operation" : "pattern"),
+				 errdetail("Operations and patterns share one set of names: pattern => '%s' of loadtest_run names one of them.", name),
+				 errhint("Choose another name.")));
+	if (entry->builtin)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("\"%s\" is a built-in %s of loadtest", name, kind),
+				 errdetail("Built-in %ss cannot be %s.", kind, dropping ? "dropped" : "replaced"),
+				 errhint("Define one of your own under another name.")));
+	if (!dropping && !replace)
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_OBJECT),
+				 errmsg("load test %s \"%s\" already exists", kind, name),
+				 errhint("Pass replace => true to replace it.")));
+	if (strcmp(entry->owner, user) != 0 && !superuser())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("load test %s \"%s\" belongs to role %s", kind, name, entry->owner),
+				 errdetail("A role %s only its own definitions.", dropping ? "drops" : "replaces"),
+				 errhint("Ask %s, or a superuser.", entry->owner)));
+}
+
+/* Run fn(arg) with SPI connected and the catalogue's owner's rights. */
+typedef void (*CatalogueWriter) (void *arg);
+
+static void
+as_catalogue_owner(CatalogueWriter fn, void *arg)
+{
+	ResultsWriter writer;
+	int			guc_level = trust_pin_search_path_local();
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	trust_become_results_owner(&writer);
+	fn(arg);
+	trust_restore_user(&writer);
+	SPI_finish();
+	AtEOXact_GUC(true, guc_level);
+}
+
+typedef struct OperationWrite
+{
+	OperationDefinition def;
+	const char *description;
+	const char *owner;
+	bool		replace;
+} OperationWrite;
+
+static void
+write_operation(void *arg)
+{
+	OperationWrite *w = arg;
+	ExistingEntry entry = find_entry(w->def.name);
+	SpiArgs		args = SPI_ARGS_INIT;
+
+	check_may_change(w->def.name, &entry, ENTRY_OPERATION, w->replace, false);
+	spi_arg_text(&args, w->def.name);
+	spi_arg_text(&args, w->def.kind);
+	spi_arg_text(&args, w->def.statements);
+	spi_arg_text(&args, w->def.params);
+	spi_arg_text(&args, w->def.variants);
+	spi_arg_text(&args, w->description);
+	spi_arg_text(&args, w->owner);
+	if (spi_execute(entry.what == ENTRY_NONE ?
+					"INSERT INTO loadtest.operations (operation, kind, statements, params,"
+					" variants, description, owner, builtin)"
+					" VALUES ($1, $2, $3::pg_catalog.text[], $4::pg_catalog.jsonb,"
+					" $5::pg_catalog.jsonb, $6, $7::pg_catalog.name, false)" :
+					"UPDATE loadtest.operations SET kind = $2, statements = $3::pg_catalog.text[],"
+					" params = $4::pg_catalog.jsonb, variants = $5::pg_catalog.jsonb,"
+					" description = $6, owner = $7::pg_catalog.name,"
+					" defined_at = pg_catalog.now()"
+					" WHERE operation OPERATOR(pg_catalog.=) $1",
+					&args, false, 0) < 0 || SPI_processed != 1)
+		elog(ERROR, "could not write load test operation \"%s\"", w->def.name);
+}
+
+static char *
+optional_output(FunctionCallInfo fcinfo, int arg, Oid type)
+{
+	Oid			output;
+	bool		varlena;
+
+	if (PG_ARGISNULL(arg))
+		return NULL;
+	getTypeOutputInfo(type, &output, &varlena);
+	return OidOutputFunctionCall(output, PG_GETARG_DATUM(arg));
+}
+
+/*
+ * loadtest_define_operation(name, kind, statements, params, description,
+ * replace, variants): check the definition as the caller and store it.
+ */
+Datum
+loadtest_define_operation(PG_FUNCTION_ARGS)
+{
+	static const Oid signature[] = {TEXTOID, TEXTOID, TEXTARRAYOID, JSONBOID,
+	TEXTOID, BOOLOID, JSONBOID};
+	OperationWrite w;
+	WorkloadOperation *op;
+
+	check_signature(fcinfo, signature, lengthof(signature), VOIDOID,
+					"loadtest_define_operation");
+	memset(&w, 0, sizeof(w));
+	w.def.name = required_text(fcinfo, 0, "name");
+	w.def.kind = required_text(fcinfo, 1, "kind");
+	check_name(w.def.name, "operation");
+	if (strcmp(w.def.kind, "read") != 0 && strcmp(w.def.kind, "write") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("operation \"%s\": kind must be 'read' or 'write', not '%s'",
+						w.def.name, w.def.kind),
+				 errhint("A read operation's statements only read (they run read-only); any other is a write.")));
+	w.def.statements = optional_output(fcinfo, 2, TEXTARRAYOID);
+	w.def.variants = optional_output(fcinfo, 6, JSONBOID);
+	w.def.params = w.def.variants ? NULL : optional_output(fcinfo, 3, JSONBOID);
+	if (w.def.variants && !PG_ARGISNULL(3) &&
+		strcmp(optional_output(fcinfo, 3, JSONBOID), "[]") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("operation \"%s\" has both params and variants", w.def.name),
+				 errhint("With variants, each variant has its own statements and params.")));
+	if (w.def.variants == NULL && w.def.params == NULL)
+		w.def.params = "[]";
+	w.description = PG_ARGISNULL(4) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(4));
+	w.replace = !PG_ARGISNULL(5) && PG_GETARG_BOOL(5);
+	w.owner = GetUserNameFromId(GetUserId(), false);
+
+	/* checked as the caller, as a run will prepare it */
+	op = workload_parse(&w.def);
+	workload_check(op);
+
+	as_catalogue_owner(write_operation, &w);
+	PG_RETURN_VOID();
+}
+
+typedef struct PatternWrite
+{
+	const char *name;
+	const char *weights;
+	const char *mix;
+	const char *description;
+	const char *owner;
+	bool		replace;
+} PatternWrite;
+
+static void
+write_pattern(void *arg)
+{
+	PatternWrite *w = arg;
+	ExistingEntry entry = find_entry(w->name);
+	SpiArgs		args = SPI_ARGS_INIT;
+
+	check_may_change(w->name, &entry, ENTRY_PATTERN, w->replace, false);
+	spi_arg_text(&args, w->name);
+	spi_arg_text(&args, w->weights);
+	spi_arg_text(&args, w->mix);
+	spi_arg_text(&args, w->description);
+	spi_arg_text(&args, w->owner);
+	if (spi_execute(entry.what == ENTRY_NONE ?
+					"INSERT INTO loadtest.patterns (pattern, weights, mix, description, owner, builtin)"
+					" VALUES ($1, $2::pg_catalog.jsonb, $3::pg_catalog.jsonb, $4,"
+					" $5::pg_catalog.name, false)" :
+					"UPDATE loadtest.patterns SET weights = $2::pg_catalog.jsonb,"
+					" mix = $3::pg_catalog.jsonb, description = $4, owner = $5::pg_catalog.name,"
+					" defined_at = pg_catalog.now()"
+					" WHERE pattern OPERATOR(pg_catalog.=) $1",
+					&args, false, 0) < 0 || SPI_processed != 1)
+		elog(ERROR, "could not write load test pattern \"%s\"", w->name);
+}
+
+/*
+ * loadtest_define_pattern(name, weights, mix, description, replace):
+ * operations by weight, or a mix of patterns by share of users.
+ */
+Datum
+loadtest_define_pattern(PG_FUNCTION_ARGS)
+{
+	static const Oid signature[] = {TEXTOID, JSONBOID, JSONBOID, TEXTOID, BOOLOID};
+	PatternWrite w;
+	int			guc_level;
+
+	check_signature(fcinfo, signature, lengthof(signature), VOIDOID,
+					"loadtest_define_pattern");
+	memset(&w, 0, sizeof(w));
+	w.name = required_text(fcinfo, 0, "name");
+	check_name(w.name, "pattern");
+	if (PG_ARGISNULL(1) == PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("pattern \"%s\" needs weights or mix, and not both", w.name),
+				 errhint("weights => '{\"order_lookup\": 80, \"order_create\": 20}' picks operations by weight; mix => '{\"shop\": 50, \"read_heavy\": 50}' shares users among patterns.")));
+	w.weights = optional_output(fcinfo, 1, JSONBOID);
+	w.mix = optional_output(fcinfo, 2, JSONBOID);
+	w.description = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
+	w.replace = !PG_ARGISNULL(4) && PG_GETARG_BOOL(4);
+	w.owner = GetUserNameFromId(GetUserId(), false);
+
+	/* every operation or pattern it names exists, and the weights hold */
+	guc_level = trust_pin_search_path_local();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	patterns_check_definition(w.name,
+							  PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1),
+							  PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2));
+	SPI_finish();
+	AtEOXact_GUC(true, guc_level);
+
+	as_catalogue_owner(write_pattern, &w);
+	PG_RETURN_VOID();
+}
+
+typedef struct EntryDrop
+{
+	const char *name;
+	CatalogueEntry what;
+} EntryDrop;
+
+static void
+drop_entry(void *arg)
+{
+	EntryDrop  *d = arg;
+	ExistingEntry entry = find_entry(d->name);
+	SpiArgs		args = SPI_ARGS_INIT;
+	char	   *users;
+
+	check_may_change(d->name, &entry, d->what, false, true);
+	spi_arg_text(&args, d->name);
+
+	/* the patterns that name it would be left naming nothing */
+	if (spi_execute(d->what == ENTRY_OPERATION ?
+					"SELECT pg_catalog.string_agg(pattern, ', ' ORDER BY pattern) FROM loadtest.patterns"
+					" WHERE weights OPERATOR(pg_catalog.?) $1" :
+					"SELECT pg_catalog.string_agg(pattern, ', ' ORDER BY pattern) FROM loadtest.patterns"
+					" WHERE mix OPERATOR(pg_catalog.?) $1",
+					&args, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the workload catalogue");
+	users = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	if (users != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+				 errmsg("load test %s \"%s\" is used by the patterns %s",
+						d->what == ENTRY_OPERATION ? "operation" : "pattern", d->name, users),
+				 errhint("Drop or redefine those patterns first.")));
+	if (spi_execute(d->what == ENTRY_OPERATION ?
+					"DELETE FROM loadtest.operations WHERE operation OPERATOR(pg_catalog.=) $1" :
+					"DELETE FROM loadtest.patterns WHERE pattern OPERATOR(pg_catalog.=) $1",
+					&args, false, 0) != SPI_OK_DELETE || SPI_processed != 1)
+		elog(ERROR, "could not drop \"%s\"", d->name);
+}
+
+static void
+drop_named(FunctionCallInfo fcinfo, CatalogueEntry what, const char *function)
+{
+	static const Oid signature[] = {TEXTOID};
+	EntryDrop	d;
+
+	check_signature(fcinfo, signature, 1, VOIDOID, function);
+	d.name = required_text(fcinfo, 0, "name");
+	d.what = what;
+	as_catalogue_owner(drop_entry, &d);
+}
+
+/* loadtest_drop_operation(name): runs already made keep their copy. */
+Datum
+loadtest_drop_operation(PG_FUNCTION_ARGS)
+{
+	drop_named(fcinfo, ENTRY_OPERATION, "loadtest_drop_operation");
+	PG_RETURN_VOID();
+}
+
+/* loadtest_drop_pattern(name) */
+Datum
+loadtest_drop_pattern(PG_FUNCTION_ARGS)
+{
+	drop_named(fcinfo, ENTRY_PATTERN, "loadtest_drop_pattern");
+	PG_RETURN_VOID();
+}
