@@ -19,6 +19,7 @@
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
@@ -35,6 +36,7 @@ PG_FUNCTION_INFO_V1(loadtest_define_operation);
 PG_FUNCTION_INFO_V1(loadtest_define_pattern);
 PG_FUNCTION_INFO_V1(loadtest_drop_operation);
 PG_FUNCTION_INFO_V1(loadtest_drop_pattern);
+PG_FUNCTION_INFO_V1(loadtest_preview_generator);
 
 /* What a name is in the catalogue. */
 typedef enum CatalogueEntry
@@ -418,4 +420,97 @@ loadtest_drop_pattern(PG_FUNCTION_ARGS)
 {
 	drop_named(fcinfo, ENTRY_PATTERN, "loadtest_drop_pattern");
 	PG_RETURN_VOID();
+}
+
+/*
+ * loadtest_preview_generator(generator jsonb, draws integer, seed bigint)
+ * RETURNS SETOF text: values a generator would draw, as text, without
+ * running anything; column and page generators read their table as the
+ * caller, as a run would.
+ */
+Datum
+loadtest_preview_generator(PG_FUNCTION_ARGS)
+{
+	static const Oid signature[] = {JSONBOID, INT4OID, INT8OID};
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	WorkloadOperation op;
+	WorkloadVariant variant;
+	Generator  *gen;
+	int			ngenerators;
+	int32		draws;
+	pg_prng_state rng;
+	pg_atomic_uint64 unique_next;
+	DrawContext dc;
+	char	   *params;
+
+	check_signature(fcinfo, signature, lengthof(signature), TEXTOID,
+					"loadtest_preview_generator");
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("generator, draws and seed must not be NULL")));
+	draws = PG_GETARG_INT32(1);
+	if (draws < 0 || draws > 1000000)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("draws must be between 0 and 1000000, not %d", draws)));
+	params = psprintf("[%s]", optional_output(fcinfo, 0, JSONBOID));
+	gen = generators_parse(DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(params))),
+						   "preview", &ngenerators);
+	if (gen->kind == GEN_RESULT)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("a result generator takes its values from an earlier statement of its operation"),
+				 errhint("Preview the generators that feed that statement instead.")));
+
+	memset(&op, 0, sizeof(op));
+	memset(&variant, 0, sizeof(variant));
+	op.name = "preview";
+	op.nvariants = 1;
+	op.variants = &variant;
+	variant.ngenerators = 1;
+	variant.generators = gen;
+	if (gen->kind == GEN_COLUMN || gen->kind == GEN_PAGE)
+	{
+		WorkloadOperation *ops[1] = {&op};
+		char	   *buffer;
+		Size		size;
+		int			guc_level = trust_pin_search_path_local();
+
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		size = workload_gather_values(ops, 1, (uint64) PG_GETARG_INT64(2), 0, &buffer);
+		SPI_finish();
+		AtEOXact_GUC(true, guc_level);
+		workload_attach_values(ops, 1, buffer, size);
+	}
+
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	pg_prng_seed(&rng, (uint64) PG_GETARG_INT64(2));
+	pg_atomic_init_u64(&unique_next, 0);
+	dc.run_id = 0;
+	dc.unique_next = &unique_next;
+	{
+		Oid			type = generator_value_type(gen);
+		Oid			output = InvalidOid;
+		bool		varlena;
+
+		if (OidIsValid(type))
+			getTypeOutputInfo(type, &output, &varlena);
+		for (int i = 0; i < draws; i++)
+		{
+			GeneratedValue value;
+			Datum		result = (Datum) 0;
+			bool		isnull;
+
+			generator_draw(gen, &rng, &dc, &value);
+			isnull = generator_is_literal(gen) ? gen->values[value.choice] == NULL : value.isnull;
+			if (!isnull)
+				result = CStringGetTextDatum(generator_is_literal(gen) ?
+											 gen->values[value.choice] :
+											 OidOutputFunctionCall(output, value.value));
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &result, &isnull);
+		}
+	}
+	return (Datum) 0;
 }

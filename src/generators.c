@@ -90,7 +90,7 @@ bad_generator(const ParseSite *site, const char *problem, const char *hint)
 			 errmsg("%s: the generator of $%d %s", site->where, site->position, problem),
 			 hint ? errhint("%s", hint) :
 			 site->syntax ?
-			 errhint("A %s generator takes the keys %s (see \"Generators\" in docs/reference.md).",
+			 errhint("The %s generator takes the keys %s (see \"Generators\" in docs/reference.md).",
 					 site->syntax->name, syntax_key_list(site->syntax)) :
 			 errhint("See \"Generators\" in docs/reference.md.")));
 }

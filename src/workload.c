@@ -300,14 +300,24 @@ typedef struct StatementSite
 {
 	const char *where;
 	int			number;
+	const char *sql;
 } StatementSite;
 
 static void
 statement_error_context(void *arg)
 {
 	StatementSite *site = arg;
+	int			position = geterrposition();
 
-	errcontext("statement %d of %s", site->number, site->where);
+	/* a position in the statement, not in the query that defined it */
+	if (position > 0)
+	{
+		errposition(0);
+		internalerrposition(position);
+		internalerrquery(site->sql);
+	}
+	errcontext("statement %d of %s (statements run with search_path = pg_catalog, pg_temp: tables are named with their schemas)",
+			   site->number, site->where);
 }
 
 /*
@@ -502,7 +512,7 @@ prepare_statement(WorkloadOperation *op, WorkloadVariant *v,
 {
 	char	   *where = variant_where(op, (int) (v - op->variants));
 	MemoryContext cxt = GetMemoryChunkContext(op);
-	StatementSite site = {where, stmt->number};
+	StatementSite site = {where, stmt->number, stmt->sql};
 	ErrorContextCallback callback = {error_context_stack, statement_error_context, &site};
 	Oid		   *types;
 	int			ntypes;

@@ -87,7 +87,85 @@ $$;
 COMMENT ON FUNCTION loadtest_scenario(text, boolean) IS
 'run a named scenario of loadtest.scenarios, e.g. loadtest_scenario(''quick'')';
 
+-- ---------------------------------------------------------------------------
+-- The workload catalogue (1.3): defining operations and patterns
+--
+-- loadtest.operations and loadtest.patterns are written by these functions
+-- alone, as the tables' owner: they check names (^[a-z_][a-z0-9_]*$,
+-- shorter than 64 bytes; one namespace for operations and patterns;
+-- single_operation is reserved), kinds, statements (prepared as the
+-- calling role), generators (unknown keys are refused) and weights, and
+-- record the calling role as owner.  A role replaces or drops only its own
+-- definitions (a superuser any but the built-in ones).  A run
+-- takes a copy of what it uses when it starts (loadtest.run_operations,
+-- loadtest.run_patterns): defining or dropping changes no recorded run.
+-- ---------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION loadtest_define_operation(
+    name text,
+    kind text,
+    statements text[],
+    params jsonb DEFAULT '[]',
+    description text DEFAULT NULL,
+    replace boolean DEFAULT false,
+    variants jsonb DEFAULT NULL)
+RETURNS void
+AS 'MODULE_PATHNAME', 'loadtest_define_operation'
+LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION loadtest_define_operation(text, text, text[], jsonb, text, boolean, jsonb) IS
+'loadtest: defines the operation name of kind read or write: its statements, run in order in one transaction, and params, the generators of their parameters $1..$n (a JSON array); or, with statements NULL, variants [{"weight": w, "statements": [...], "params": [...]}, ...], one drawn by weight per call; replace => true redefines an operation of the caller''s';
+
+CREATE OR REPLACE FUNCTION loadtest_define_pattern(
+    name text,
+    weights jsonb DEFAULT NULL,
+    mix jsonb DEFAULT NULL,
+    description text DEFAULT NULL,
+    replace boolean DEFAULT false)
+RETURNS void
+AS 'MODULE_PATHNAME', 'loadtest_define_pattern'
+LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION loadtest_define_pattern(text, jsonb, jsonb, text, boolean) IS
+'loadtest: defines the pattern name: either weights {"operation": weight, ...}, from which each operation of its users is drawn, or mix {"pattern": share, ...}, which shares a run''s users among weights patterns; replace => true redefines a pattern of the caller''s';
+
+CREATE OR REPLACE FUNCTION loadtest_drop_operation(name text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'loadtest_drop_operation'
+LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION loadtest_drop_operation(text) IS
+'loadtest: drops an operation the caller defined (the runs that used it keep their copy in loadtest.run_operations)';
+
+CREATE OR REPLACE FUNCTION loadtest_drop_pattern(name text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'loadtest_drop_pattern'
+LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION loadtest_drop_pattern(text) IS
+'loadtest: drops a pattern the caller defined (the runs that used it keep their copy in loadtest.run_patterns)';
+
+-- Only roles that were granted it may start runs, or define and drop
+-- operations and patterns (loadtest_grant_operator grants all of them).
+REVOKE EXECUTE ON FUNCTION loadtest_define_operation(text, text, text[], jsonb, text, boolean, jsonb) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION loadtest_define_pattern(text, jsonb, jsonb, text, boolean) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION loadtest_drop_operation(text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION loadtest_drop_pattern(text) FROM PUBLIC;
 -- Only roles that were granted it may start runs.
 REVOKE EXECUTE ON FUNCTION loadtest_run FROM PUBLIC;
 REVOKE EXECUTE ON PROCEDURE loadtest_run_procedure FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION loadtest_scenario(text, boolean) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION loadtest_preview_generator(generator jsonb, draws integer DEFAULT 10,
+    seed bigint DEFAULT 1)
+RETURNS SETOF text
+AS 'MODULE_PATHNAME', 'loadtest_preview_generator'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION loadtest_preview_generator(jsonb, integer, bigint) IS
+'loadtest: draws values of one generator of an operation''s params (as text), without running anything; column and page generators read their table as the caller';
