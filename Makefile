@@ -12,26 +12,16 @@ EXTENSION = loadtest
 EXTVERSION = 1.3
 MODULE_big = loadtest
 
-OBJS = \
-	src/loadtest.o \
-	src/coordinator.o \
-	src/delete_runs.o \
-	src/histogram.o \
-	src/operations.o \
-	src/patterns.o \
-	src/recorder.o \
-	src/runstate.o \
-	src/sample_writer.o \
-	src/trust.o \
-	src/user_worker.o \
-	src/workload.o
+# Every C file of src/ is part of the module.
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
 SQL_PARTS = $(sort $(wildcard src/sql/*.sql))
 # The parts that define only functions, procedures and views, all with
-# CREATE OR REPLACE: the upgrade script from the previous version replays
-# them between its own changes (src/sql/upgrade/V--W.sql before them,
-# V--W-after.sql after), so that an upgraded database gets exactly the
-# definitions of a fresh one.
+# CREATE OR REPLACE, and the built-in rows of the workload catalogue
+# (12_builtin_workload.sql, an upsert): the upgrade script from the
+# previous version replays them between its own changes
+# (src/sql/upgrade/V--W.sql before them, V--W-after.sql after), so that an
+# upgraded database gets exactly the definitions of a fresh one.
 SQL_REPLACEABLE = $(filter-out src/sql/10_schema.sql,$(SQL_PARTS))
 PREVIOUS_VERSION = 1.2
 UPGRADE_SCRIPT = $(EXTENSION)--$(PREVIOUS_VERSION)--$(EXTVERSION).sql

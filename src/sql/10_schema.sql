@@ -13,32 +13,6 @@ COMMENT ON SCHEMA loadtest IS 'loadtest: runs, samples and the views over them';
 CREATE SCHEMA membership;
 COMMENT ON SCHEMA membership IS 'loadtest: the membership application the simulated users work on';
 
--- Operations and patterns are enums: four bytes a sample, yet readable and
--- comparable with plain string literals in users' queries.
-CREATE TYPE loadtest.operation AS ENUM (
-    'read_member_list',
-    'read_member_detail',
-    'search_members',
-    'list_organizations',
-    'list_students',
-    'create_member',
-    'update_member',
-    'create_employment',
-    'update_employment_status',
-    'create_organization_contact',
-    'list_file_attachments',
-    'create_file_attachment',
-    'read_file_metadata'
-);
-
-CREATE TYPE loadtest.pattern AS ENUM (
-    'read_heavy',
-    'write_heavy',
-    'mixed',
-    'file_operations',
-    'single_operation'
-);
-
 CREATE TYPE loadtest.run_status AS ENUM (
     'running',
     'completed',
@@ -47,28 +21,61 @@ CREATE TYPE loadtest.run_status AS ENUM (
     'failed'
 );
 
--- What each operation is, for reports that split reads from writes.
-CREATE TABLE loadtest.operations (
-    operation   loadtest.operation PRIMARY KEY,
-    kind        text NOT NULL CHECK (kind IN ('read', 'write')),
-    area        text NOT NULL CHECK (area IN ('members', 'organizations', 'students', 'files')),
-    description text NOT NULL
-);
+-- ---------------------------------------------------------------------------
+-- The workload catalogue (1.3): what the simulated users can do, as data.
+--
+-- An operation is one transaction of a simulated user: its statements, run
+-- in order, and the generators that draw their parameters $1..$n before
+-- the timed section (params: a JSON array, element k gives $k; see
+-- "Generators" in docs/reference.md).  Instead of statements and params an
+-- operation may have variants: [{"weight": w, "statements": [...],
+-- "params": [...]}, ...], one drawn by weight for each call.  A pattern is
+-- either weights, {"operation": weight, ...}, from which each operation of
+-- a user is drawn, or mix, {"pattern": share, ...}, which shares a run's
+-- users among weights patterns.  Operation and pattern names share one
+-- namespace; 'single_operation' is reserved (the pattern of a run of one
+-- operation).
+--
+-- The statements run as the role that started the run, with search_path
+-- pinned to pg_catalog, pg_temp: every object they name is qualified.
+--
+-- Only the extension's owner writes these tables: roles define and drop
+-- their own operations and patterns through loadtest_define_operation(),
+-- loadtest_define_pattern(), loadtest_drop_operation() and
+-- loadtest_drop_pattern(), which check what they are given.  Every role may
+-- read them.  A run keeps a copy of what it used (loadtest.run_operations,
+-- loadtest.run_patterns), so that redefining or dropping an operation
+-- changes no recorded run.
+-- ---------------------------------------------------------------------------
 
-INSERT INTO loadtest.operations VALUES
-    ('read_member_list',            'read',  'members',       'a page of 25 members ordered by id'),
-    ('read_member_detail',          'read',  'members',       'one member, then its employments with their organizations'),
-    ('search_members',              'read',  'members',       'members by status, by classification or by last-name prefix'),
-    ('list_organizations',          'read',  'organizations', 'a page of 25 organizations ordered by name'),
-    ('list_students',               'read',  'students',      'a page of 25 students with their members'' names'),
-    ('create_member',               'write', 'members',       'insert a member'),
-    ('update_member',               'write', 'members',       'update a member''s phone and city, then touch its current employment'),
-    ('create_employment',           'write', 'members',       'end the current employment of a member, insert a new current one, then touch the member'),
-    ('update_employment_status',    'write', 'members',       'change the status of an employment'),
-    ('create_organization_contact', 'write', 'organizations', 'insert a contact of an organization'),
-    ('list_file_attachments',       'read',  'files',         'the attachments of a member, newest first'),
-    ('create_file_attachment',      'write', 'files',         'insert an attachment''s metadata'),
-    ('read_file_metadata',          'read',  'files',         'one attachment by primary key');
+CREATE TABLE loadtest.operations (
+    operation   text PRIMARY KEY,          -- ^[a-z_][a-z0-9_]*$, < 64 bytes
+    kind        text NOT NULL CHECK (kind IN ('read', 'write')),
+    statements  text[],                    -- NULL when variants is set
+    params      jsonb,                     -- generators of $1..$n; NULL when variants is set
+    variants    jsonb,                     -- [{"weight": w, "statements": [...], "params": [...]}, ...]
+    builtin     boolean NOT NULL DEFAULT false,
+    owner       name NOT NULL DEFAULT current_user,
+    description text,
+    defined_at  timestamptz NOT NULL DEFAULT now(),
+    CHECK ((statements IS NULL) = (variants IS NOT NULL)),
+    CHECK ((params IS NULL) = (variants IS NOT NULL))
+);
+COMMENT ON TABLE loadtest.operations IS 'loadtest: the operations simulated users run (statements and parameter generators)';
+
+CREATE TABLE loadtest.patterns (
+    pattern     text PRIMARY KEY,
+    weights     jsonb,                     -- {"operation": weight, ...}
+    mix         jsonb,                     -- {"pattern": share, ...} of weights patterns
+    builtin     boolean NOT NULL DEFAULT false,
+    owner       name NOT NULL DEFAULT current_user,
+    description text,
+    defined_at  timestamptz NOT NULL DEFAULT now(),
+    CHECK ((weights IS NULL) <> (mix IS NULL))
+);
+COMMENT ON TABLE loadtest.patterns IS 'loadtest: user patterns: the operation mix of a user (weights), or the sharing of users among patterns (mix)';
+
+-- The built-in rows are inserted by 12_builtin_workload.sql.
 
 -- One row per run.  Written by the run's recorder worker (as the calling
 -- role), never by the calling transaction, so a run's record survives the
@@ -114,14 +121,48 @@ COMMENT ON TABLE loadtest.runs IS 'loadtest: one row per load test run';
 CREATE TABLE loadtest.run_users (
     run_id      bigint NOT NULL REFERENCES loadtest.runs ON DELETE CASCADE,
     user_no     integer NOT NULL,
-    pattern     loadtest.pattern NOT NULL,
-    operation   loadtest.operation,          -- set for single-operation runs
+    pattern     text NOT NULL,               -- loadtest.run_patterns.pattern
+    operation   text,                        -- set for single-operation runs
     ops_planned integer,                     -- NULL in a time-bound run
     ops_done    integer NOT NULL,
     lost        boolean NOT NULL DEFAULT false,
     PRIMARY KEY (run_id, user_no)
 );
 COMMENT ON TABLE loadtest.run_users IS 'loadtest: the simulated users of each run';
+
+-- What a run ran, as it was when the run started (1.3): the operations of
+-- loadtest.operations that it could draw, numbered from 0, and its leaf
+-- patterns (weights patterns; 'single_operation' with {"<operation>": 1} for
+-- a run of one operation), numbered from 0, with the number of users of
+-- each.  Samples refer to them by number.  Written by the recorder, as the
+-- tables' owner, in the transaction that creates the run's row.  Runs made
+-- before 1.3 have the 13 built-in operations (0 read_member_list ... 12
+-- read_file_metadata, the order of 1.2's enum) and the patterns read_heavy
+-- 0, write_heavy 1, mixed 2, file_operations 3 and single_operation 4.
+CREATE TABLE loadtest.run_operations (
+    run_id       bigint REFERENCES loadtest.runs ON DELETE CASCADE,
+    operation_no smallint,
+    operation    text NOT NULL,
+    kind         text NOT NULL,
+    statements   text[],
+    params       jsonb,
+    variants     jsonb,
+    builtin      boolean NOT NULL,
+    owner        name NOT NULL,
+    description  text,
+    PRIMARY KEY (run_id, operation_no)
+);
+COMMENT ON TABLE loadtest.run_operations IS 'loadtest: the operations of each run, as defined when it started';
+
+CREATE TABLE loadtest.run_patterns (
+    run_id       bigint REFERENCES loadtest.runs ON DELETE CASCADE,
+    pattern_no   smallint,
+    pattern      text NOT NULL,
+    weights      jsonb NOT NULL,
+    users        integer NOT NULL,
+    PRIMARY KEY (run_id, pattern_no)
+);
+COMMENT ON TABLE loadtest.run_patterns IS 'loadtest: the patterns of each run''s users (weights patterns, or single_operation), as defined when it started';
 
 -- One row per attempted operation, appended run after run like a log.
 -- Recording must not become the bottleneck it measures (see
@@ -132,25 +173,28 @@ COMMENT ON TABLE loadtest.run_users IS 'loadtest: the simulated users of each ru
 -- B-tree insertion per sample cost more than the recorder's whole insert).
 -- (run_id, user_no, op_no) is unique by construction: every user numbers
 -- its own operations.  A BRIN index on run_id finds a run's samples, which
--- the recorder appends together.
-CREATE TABLE loadtest.samples (
-    run_id      bigint NOT NULL,
-    user_no     integer NOT NULL,
-    op_no       integer NOT NULL,            -- 1.. within the user
-    pattern     loadtest.pattern NOT NULL,
-    operation   loadtest.operation NOT NULL,
-    start_us    bigint NOT NULL,             -- start offset from the run's start
-    latency_us  bigint NOT NULL,             -- the operation's transaction only
-    wait_us     bigint NOT NULL DEFAULT 0,   -- due to started: pool wait, schedule lag
-    success     boolean NOT NULL,
-    sqlstate    text,                        -- NULL when successful
-    message     text,
-    tries       smallint NOT NULL DEFAULT 1   -- > 1: retried (loadtest.max_tries)
+-- the recorder appends together.  Since 1.3 the pattern and the operation
+-- are numbers of the run's run_patterns and run_operations (the view
+-- loadtest.samples shows their names), and the columns are in the order
+-- that packs a row tightest.
+CREATE TABLE loadtest.sample_log (
+    run_id       bigint NOT NULL,
+    user_no      integer NOT NULL,
+    op_no        integer NOT NULL,           -- 1.. within the user
+    start_us     bigint NOT NULL,            -- start offset from the run's start
+    latency_us   bigint NOT NULL,            -- the operation's transaction only
+    wait_us      bigint NOT NULL,            -- due to started: pool wait, schedule lag
+    pattern_no   smallint NOT NULL,          -- loadtest.run_patterns.pattern_no
+    operation_no smallint NOT NULL,          -- loadtest.run_operations.operation_no
+    tries        smallint NOT NULL DEFAULT 1, -- > 1: retried (loadtest.max_tries)
+    success      boolean NOT NULL,
+    sqlstate     text,                       -- NULL when successful
+    message      text
 );
-COMMENT ON TABLE loadtest.samples IS 'loadtest: one row per attempted operation';
+COMMENT ON TABLE loadtest.sample_log IS 'loadtest: one row per attempted operation (pattern and operation by their numbers in the run; see the view loadtest.samples)';
 -- autosummarize: autovacuum summarizes each block range as it fills, so
 -- that a run's report does not read the pages of runs not yet summarized.
-CREATE INDEX samples_run_id_brin ON loadtest.samples USING brin (run_id)
+CREATE INDEX sample_log_run_id_brin ON loadtest.sample_log USING brin (run_id)
     WITH (autosummarize = on);
 
 -- Results are written by the extension alone (see "Security model" in
@@ -165,9 +209,9 @@ CREATE INDEX samples_run_id_brin ON loadtest.samples USING brin (run_id)
 CREATE SEQUENCE loadtest.run_id_seq;
 
 -- Each role sees only the runs it started (the table owner, i.e. the
--- superuser that created the extension, sees all).  Rows of samples and
--- run_users follow their run.  There is no policy for INSERT, UPDATE or
--- DELETE: only the owner writes.
+-- superuser that created the extension, sees all).  Rows of sample_log,
+-- run_users, run_operations and run_patterns follow their run.  There is
+-- no policy for INSERT, UPDATE or DELETE: only the owner writes.
 ALTER TABLE loadtest.runs ENABLE ROW LEVEL SECURITY;
 CREATE POLICY runs_of_own_role ON loadtest.runs FOR SELECT
     USING (role_name OPERATOR(pg_catalog.=) CURRENT_USER);
@@ -177,22 +221,42 @@ CREATE POLICY run_users_of_own_runs ON loadtest.run_users FOR SELECT
     USING (EXISTS (SELECT 1 FROM loadtest.runs r
                     WHERE r.run_id OPERATOR(pg_catalog.=) run_users.run_id));
 
-ALTER TABLE loadtest.samples ENABLE ROW LEVEL SECURITY;
-CREATE POLICY samples_of_own_runs ON loadtest.samples FOR SELECT
+ALTER TABLE loadtest.run_operations ENABLE ROW LEVEL SECURITY;
+CREATE POLICY run_operations_of_own_runs ON loadtest.run_operations FOR SELECT
     USING (EXISTS (SELECT 1 FROM loadtest.runs r
-                    WHERE r.run_id OPERATOR(pg_catalog.=) samples.run_id));
+                    WHERE r.run_id OPERATOR(pg_catalog.=) run_operations.run_id));
 
--- Reading results is open to all (row-level security shows each role its
--- own runs); deleting one's own runs (loadtest_delete_runs) is granted with
--- the rest of what an operator needs (loadtest_grant_operator).
+ALTER TABLE loadtest.run_patterns ENABLE ROW LEVEL SECURITY;
+CREATE POLICY run_patterns_of_own_runs ON loadtest.run_patterns FOR SELECT
+    USING (EXISTS (SELECT 1 FROM loadtest.runs r
+                    WHERE r.run_id OPERATOR(pg_catalog.=) run_patterns.run_id));
+
+ALTER TABLE loadtest.sample_log ENABLE ROW LEVEL SECURITY;
+CREATE POLICY sample_log_of_own_runs ON loadtest.sample_log FOR SELECT
+    USING (EXISTS (SELECT 1 FROM loadtest.runs r
+                    WHERE r.run_id OPERATOR(pg_catalog.=) sample_log.run_id));
+
+-- Reading results and the catalogue is open to all (row-level security
+-- shows each role its own runs); deleting one's own runs
+-- (loadtest_delete_runs) and defining operations and patterns are granted
+-- with the rest of what an operator needs (loadtest_grant_operator).  The
+-- view loadtest.samples is granted with the other views (40_report.sql).
 GRANT USAGE ON SCHEMA loadtest TO PUBLIC;
-GRANT SELECT ON loadtest.runs, loadtest.samples, loadtest.run_users TO PUBLIC;
+GRANT SELECT ON loadtest.runs, loadtest.run_users, loadtest.run_operations,
+    loadtest.run_patterns, loadtest.sample_log, loadtest.operations,
+    loadtest.patterns TO PUBLIC;
 
--- Results belong to the user: keep them in pg_dump output.
+-- Results belong to the user: keep them in pg_dump output, and the
+-- operations and patterns that roles defined (the built-in ones come with
+-- the extension).
 SELECT pg_catalog.pg_extension_config_dump('loadtest.runs', '');
 SELECT pg_catalog.pg_extension_config_dump('loadtest.run_users', '');
-SELECT pg_catalog.pg_extension_config_dump('loadtest.samples', '');
 SELECT pg_catalog.pg_extension_config_dump('loadtest.run_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('loadtest.operations', 'WHERE NOT builtin');
+SELECT pg_catalog.pg_extension_config_dump('loadtest.patterns', 'WHERE NOT builtin');
+SELECT pg_catalog.pg_extension_config_dump('loadtest.run_operations', '');
+SELECT pg_catalog.pg_extension_config_dump('loadtest.run_patterns', '');
+SELECT pg_catalog.pg_extension_config_dump('loadtest.sample_log', '');
 
 -- The scenarios of the reference guide, by name.
 CREATE TABLE loadtest.scenarios (

@@ -1,7 +1,9 @@
 -- loadtest 1.3: the triggers that keep the result tables consistent.  No
--- sample outlives its run: loadtest.samples has no foreign key to
+-- sample outlives its run: loadtest.sample_log has no foreign key to
 -- loadtest.runs (checking one per recorded sample cost more than the rest
 -- of recording), so these delete or truncate a run's samples with it.
+-- (run_users, run_operations and run_patterns have foreign keys: a DELETE
+-- cascades to them, a TRUNCATE of runs needs CASCADE or to name them.)
 -- Replaceable (CREATE OR REPLACE): upgrades replay this file.
 
 -- A run's samples go with it (as ON DELETE CASCADE would).  Only the
@@ -22,7 +24,7 @@ BEGIN
         RAISE EXCEPTION 'loadtest.delete_samples_of_deleted_runs() is the trigger of DELETE on loadtest.runs only'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
-    DELETE FROM loadtest.samples s USING deleted_runs d
+    DELETE FROM loadtest.sample_log s USING deleted_runs d
      WHERE s.run_id OPERATOR(pg_catalog.=) d.run_id;
     RETURN NULL;
 END;
@@ -36,7 +38,7 @@ CREATE OR REPLACE TRIGGER delete_samples AFTER DELETE ON loadtest.runs
 -- TRUNCATE loadtest.runs (its owner's) takes the samples with it: no
 -- sample outlives its run.  Run ids come from run_id_seq, which TRUNCATE
 -- does not reset, so an id is never given out twice.  Runs with the
--- truncating role's rights (TRUNCATE on samples).
+-- truncating role's rights (TRUNCATE on sample_log).
 CREATE OR REPLACE FUNCTION loadtest.truncate_samples_of_truncated_runs() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
@@ -47,12 +49,12 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     BEGIN
-        TRUNCATE loadtest.samples;
+        TRUNCATE loadtest.sample_log;
     EXCEPTION WHEN object_in_use THEN
-        -- the same statement truncates samples too (TRUNCATE runs,
-        -- samples), or a cursor of this session reads it: delete instead
-        -- (nothing is left to delete in the first case)
-        DELETE FROM loadtest.samples;
+        -- the same statement truncates sample_log too (TRUNCATE runs,
+        -- sample_log), or a cursor of this session reads it: delete
+        -- instead (nothing is left to delete in the first case)
+        DELETE FROM loadtest.sample_log;
     END;
     RETURN NULL;
 END;

@@ -155,6 +155,7 @@ REVOKE EXECUTE ON FUNCTION loadtest_define_operation(text, text, text[], jsonb, 
 REVOKE EXECUTE ON FUNCTION loadtest_define_pattern(text, jsonb, jsonb, text, boolean) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION loadtest_drop_operation(text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION loadtest_drop_pattern(text) FROM PUBLIC;
+
 -- Only roles that were granted it may start runs.
 REVOKE EXECUTE ON FUNCTION loadtest_run FROM PUBLIC;
 REVOKE EXECUTE ON PROCEDURE loadtest_run_procedure FROM PUBLIC;

@@ -1,5 +1,7 @@
 -- loadtest 1.3: the reporting layer.
 --
+--   loadtest.samples         the samples with their pattern and operation
+--                            by name (loadtest.sample_log stores numbers)
 --   loadtest.run_summary, loadtest.operation_stats, loadtest.user_stats,
 --   loadtest.error_stats     views over the result tables, for users' own
 --                            queries and for the report
@@ -17,7 +19,10 @@
 --
 -- Every view groups by run_id (or joins on it), so that "WHERE run_id = X"
 -- is pushed down into the aggregation and only that run's samples are read
--- (through the samples' BRIN index on run_id).
+-- (through the BRIN index of sample_log on run_id).  The views that
+-- aggregate samples read loadtest.sample_log, not loadtest.samples: they
+-- group by the numbers of the operations and join the names of the run's
+-- dozen operations afterwards, instead of looking up each sample's names.
 
 -- ---------------------------------------------------------------------------
 -- Views
@@ -26,12 +31,38 @@
 -- search_path of CREATE EXTENSION / ALTER EXTENSION UPDATE (the extension's
 -- schema, after pg_catalog).  An operator of pg_catalog wins there only if
 -- its argument types match exactly: so every operator below has operands of
--- exactly the types of one of pg_catalog's (float8 constants, casts), and
--- the enum comparison, for which pg_catalog has only anyenum, names
--- pg_catalog's operator.  Sums that could overflow bigint are taken in
--- float8, and divisions that could overflow float8 are guarded, so that the
--- views return a row for any content of the tables.
+-- exactly the types of one of pg_catalog's (float8 constants, casts; the
+-- numbers of patterns and operations are smallint on both sides).  Sums
+-- that could overflow bigint are taken in float8, and divisions that could
+-- overflow float8 are guarded, so that the views return a row for any
+-- content of the tables.
 -- ---------------------------------------------------------------------------
+
+-- The samples as 1.2 stored them (loadtest.samples was the table).  Outer
+-- joins: a sample whose run has no such pattern or operation (rows written
+-- by hand) shows NULL names rather than vanishing, and a query that does
+-- not use the names reads sample_log alone (the joins are removed).
+CREATE OR REPLACE VIEW loadtest.samples WITH (security_invoker = true) AS
+SELECT sl.run_id,
+       sl.user_no,
+       sl.op_no,
+       p.pattern,
+       o.operation,
+       sl.start_us,
+       sl.latency_us,
+       sl.wait_us,
+       sl.success,
+       sl.sqlstate,
+       sl.message,
+       sl.tries
+  FROM loadtest.sample_log sl
+  LEFT JOIN loadtest.run_patterns p
+         ON p.run_id = sl.run_id AND p.pattern_no = sl.pattern_no
+  LEFT JOIN loadtest.run_operations o
+         ON o.run_id = sl.run_id AND o.operation_no = sl.operation_no;
+
+COMMENT ON VIEW loadtest.samples IS
+'loadtest: one row per attempted operation, with its pattern and operation by name (loadtest.sample_log, which stores their numbers in the run, joined with loadtest.run_patterns and loadtest.run_operations)';
 
 CREATE OR REPLACE VIEW loadtest.run_summary WITH (security_invoker = true) AS
 SELECT r.run_id,
@@ -83,8 +114,9 @@ SELECT r.run_id,
                percentile_cont(0.95::float8) WITHIN GROUP (ORDER BY sm.wait_us::float8) / 1000::float8 AS p95_wait_ms,
                max(sm.wait_us)::float8 / 1000::float8 AS max_wait_ms,
                count(*) FILTER (WHERE sm.wait_us > 10000::bigint) AS late_starts
-          FROM loadtest.samples sm
-          JOIN loadtest.operations o ON o.operation OPERATOR(pg_catalog.=) sm.operation
+          FROM loadtest.sample_log sm
+          LEFT JOIN loadtest.run_operations o
+                 ON o.run_id = sm.run_id AND o.operation_no = sm.operation_no
          GROUP BY sm.run_id
        ) s ON s.run_id = r.run_id
   CROSS JOIN LATERAL (
@@ -96,20 +128,28 @@ COMMENT ON VIEW loadtest.run_summary IS
 
 CREATE OR REPLACE VIEW loadtest.operation_stats WITH (security_invoker = true) AS
 SELECT s.run_id,
-       s.operation,
+       o.operation,
        o.kind,
-       count(*) AS ops,
-       avg(s.latency_us::float8) / 1000::float8 AS avg_ms,
-       (percentile_cont(ARRAY[0.5, 0.95]::float8[])
-            WITHIN GROUP (ORDER BY s.latency_us::float8))[1] / 1000::float8 AS median_ms,
-       (percentile_cont(ARRAY[0.5, 0.95]::float8[])
-            WITHIN GROUP (ORDER BY s.latency_us::float8))[2] / 1000::float8 AS p95_ms,
-       max(s.latency_us)::float8 / 1000::float8 AS max_ms,
-       count(*) FILTER (WHERE NOT s.success) AS errors,
-       100::float8 * (count(*) FILTER (WHERE NOT s.success))::float8 / count(*)::float8 AS error_pct
-  FROM loadtest.samples s
-  JOIN loadtest.operations o ON o.operation OPERATOR(pg_catalog.=) s.operation
- GROUP BY s.run_id, s.operation, o.kind;
+       s.ops,
+       s.avg_ms,
+       s.pct_us[1] / 1000::float8 AS median_ms,
+       s.pct_us[2] / 1000::float8 AS p95_ms,
+       s.max_ms,
+       s.errors,
+       100::float8 * s.errors::float8 / s.ops::float8 AS error_pct
+  FROM (SELECT sm.run_id,
+               sm.operation_no,
+               count(*) AS ops,
+               avg(sm.latency_us::float8) / 1000::float8 AS avg_ms,
+               percentile_cont(ARRAY[0.5, 0.95]::float8[])
+                   WITHIN GROUP (ORDER BY sm.latency_us::float8) AS pct_us,
+               max(sm.latency_us)::float8 / 1000::float8 AS max_ms,
+               count(*) FILTER (WHERE NOT sm.success) AS errors
+          FROM loadtest.sample_log sm
+         GROUP BY sm.run_id, sm.operation_no
+       ) s
+  LEFT JOIN loadtest.run_operations o
+         ON o.run_id = s.run_id AND o.operation_no = s.operation_no;
 
 COMMENT ON VIEW loadtest.operation_stats IS
 'loadtest: per run and operation: operations, response times in ms (percentile_cont), errors and error_pct (0..100)';
@@ -131,7 +171,7 @@ SELECT u.run_id,
                avg(sm.latency_us::float8) / 1000::float8 AS avg_ms,
                percentile_cont(0.95::float8) WITHIN GROUP (ORDER BY sm.latency_us::float8) / 1000::float8 AS p95_ms,
                count(*) FILTER (WHERE NOT sm.success) AS errors
-          FROM loadtest.samples sm
+          FROM loadtest.sample_log sm
          GROUP BY sm.run_id, sm.user_no
        ) s ON s.run_id = u.run_id AND s.user_no = u.user_no;
 
@@ -140,13 +180,21 @@ COMMENT ON VIEW loadtest.user_stats IS
 
 CREATE OR REPLACE VIEW loadtest.error_stats WITH (security_invoker = true) AS
 SELECT s.run_id,
-       s.operation,
+       o.operation,
        s.sqlstate,
        s.message,
-       count(*) AS count
-  FROM loadtest.samples s
- WHERE NOT s.success
- GROUP BY s.run_id, s.operation, s.sqlstate, s.message;
+       s.count
+  FROM (SELECT sm.run_id,
+               sm.operation_no,
+               sm.sqlstate,
+               sm.message,
+               count(*) AS count
+          FROM loadtest.sample_log sm
+         WHERE NOT sm.success
+         GROUP BY sm.run_id, sm.operation_no, sm.sqlstate, sm.message
+       ) s
+  LEFT JOIN loadtest.run_operations o
+         ON o.run_id = s.run_id AND o.operation_no = s.operation_no;
 
 COMMENT ON VIEW loadtest.error_stats IS
 'loadtest: failed operations per run, operation, SQLSTATE and message';
@@ -480,21 +528,23 @@ BEGIN
                || coalesce(', ended: ' || r.ended_at::text, ''))
            || ''::text;
 
-    -- 2. User patterns
+    -- 2. User patterns, in the order of the run's patterns
     o := o || 'User Pattern Distribution:'::text;
     v_n := 0;
     FOR rec IN
         SELECT u.pattern, u.operation, count(*) AS n,
-               sum(count(*)) OVER () AS total
+               sum(count(*)) OVER () AS total,
+               (SELECT min(p.pattern_no) FROM loadtest.run_patterns p
+                 WHERE p.run_id = v_run_id AND p.pattern = u.pattern) AS pattern_no
           FROM loadtest.run_users u
          WHERE u.run_id = v_run_id
          GROUP BY u.pattern, u.operation
-         ORDER BY u.pattern, u.operation::text
+         ORDER BY pattern_no, u.pattern, u.operation
     LOOP
         o := o || format('   %s%s: %s %s (%s%%)',
-                         rec.pattern,
+                         loadtest.one_line(rec.pattern, 100),
                          CASE WHEN rec.operation IS NOT NULL
-                              THEN ' (' || rec.operation || ')' ELSE '' END,
+                              THEN ' (' || loadtest.one_line(rec.operation, 100) || ')' ELSE '' END,
                          loadtest.format_number(rec.n, c_int),
                          CASE WHEN rec.n = 1 THEN 'user' ELSE 'users' END,
                          loadtest.format_number(100.0 * rec.n / rec.total, c_1d));
@@ -560,7 +610,7 @@ BEGIN
                       FROM jsonb_array_elements(CASE WHEN jsonb_typeof(r.stages) = 'array'
                                                      THEN r.stages ELSE '[]'::jsonb END)
                            WITH ORDINALITY AS e(v, ord)) st
-                   LEFT JOIN loadtest.samples sm
+                   LEFT JOIN loadtest.sample_log sm
                      ON sm.run_id = v_run_id
                     -- (seconds to microseconds: |s| < 1e300 cannot overflow)
                     AND sm.start_us >= CASE WHEN abs(st.start_s) < 1e300::float8
@@ -602,7 +652,7 @@ BEGIN
         SELECT avg(sm.wait_us::float8 + sm.latency_us::float8) / 1000,
                percentile_cont(ARRAY[0.95, 0.99]) WITHIN GROUP (ORDER BY sm.wait_us::float8 + sm.latency_us::float8)
           INTO v_avg_intended, v_pct_intended
-          FROM loadtest.samples sm WHERE sm.run_id = v_run_id;
+          FROM loadtest.sample_log sm WHERE sm.run_id = v_run_id;
         o := o || format('   From intended start (schedule lag + operation): average %sms, p95 %sms, p99 %sms',
                          loadtest.format_number(v_avg_intended, c_2d), loadtest.format_number(v_pct_intended[1] / 1000, c_2d),
                          loadtest.format_number(v_pct_intended[2] / 1000, c_2d))
@@ -620,16 +670,29 @@ BEGIN
     END IF;
     o := o || ''::text;
 
-    -- 5. Operations
+    -- 5. Operations (the figures of loadtest.operation_stats, most frequent
+    -- first, then in the run's order of operations): sample_log grouped by
+    -- the operations' numbers, their names joined afterwards
     o := o || 'Operation Breakdown:'::text;
     v_n := 0;
     FOR rec IN
-        SELECT x.* FROM loadtest.operation_stats x
-         WHERE x.run_id = v_run_id
-         ORDER BY x.ops DESC, x.operation::text
+        SELECT x.operation_no,
+               coalesce(ro.operation, '(operation ' || x.operation_no::text || ')') AS operation,
+               x.ops, x.avg_ms, x.p95_ms, x.errors
+          FROM (SELECT sm.operation_no,
+                       count(*) AS ops,
+                       avg(sm.latency_us::float8) / 1000 AS avg_ms,
+                       percentile_cont(0.95) WITHIN GROUP (ORDER BY sm.latency_us::float8) / 1000 AS p95_ms,
+                       count(*) FILTER (WHERE NOT sm.success) AS errors
+                  FROM loadtest.sample_log sm
+                 WHERE sm.run_id = v_run_id
+                 GROUP BY sm.operation_no) x
+          LEFT JOIN loadtest.run_operations ro
+                 ON ro.run_id = v_run_id AND ro.operation_no = x.operation_no
+         ORDER BY x.ops DESC, x.operation_no
     LOOP
         o := o || format('   %s: %s ops, avg %sms, p95 %sms, %s %s',
-                         rec.operation, loadtest.format_number(rec.ops, c_int),
+                         loadtest.one_line(rec.operation, 100), loadtest.format_number(rec.ops, c_int),
                          loadtest.format_number(rec.avg_ms, c_2d), loadtest.format_number(rec.p95_ms, c_2d),
                          loadtest.format_number(rec.errors, c_int),
                          CASE WHEN rec.errors = 1 THEN 'error' ELSE 'errors' END);
@@ -651,16 +714,23 @@ BEGIN
     v_lock_errs := 0;
     v_othr_errs := 0;
     FOR rec IN
-        SELECT x.* FROM loadtest.error_stats x
-         WHERE x.run_id = v_run_id
-         ORDER BY x.count DESC, x.sqlstate, x.operation::text, x.message
+        SELECT x.operation_no,
+               coalesce(ro.operation, '(operation ' || x.operation_no::text || ')') AS operation,
+               x.sqlstate, x.message, x.count
+          FROM (SELECT sm.operation_no, sm.sqlstate, sm.message, count(*) AS count
+                  FROM loadtest.sample_log sm
+                 WHERE sm.run_id = v_run_id AND NOT sm.success
+                 GROUP BY sm.operation_no, sm.sqlstate, sm.message) x
+          LEFT JOIN loadtest.run_operations ro
+                 ON ro.run_id = v_run_id AND ro.operation_no = x.operation_no
+         ORDER BY x.count DESC, x.sqlstate, x.operation_no, x.message
     LOOP
         v_n := v_n + 1;
         IF v_n <= c_top_errors THEN
             o := o || format('   [%s] %s (%s): %s',
                              coalesce(loadtest.one_line(rec.sqlstate, 10), '-----'),
                              coalesce(loadtest.one_line(rec.message, 100), 'no message'),
-                             rec.operation, loadtest.format_number(rec.count, c_int));
+                             loadtest.one_line(rec.operation, 100), loadtest.format_number(rec.count, c_int));
         ELSE
             v_more := v_more + 1;
         END IF;
@@ -984,8 +1054,9 @@ COMMENT ON FUNCTION loadtest_report(bigint, double precision) IS
 
 -- Reading results is open to all: the views run as the caller
 -- (security_invoker), and row-level security shows each role its own runs.
-GRANT SELECT ON loadtest.run_summary, loadtest.operation_stats,
-    loadtest.user_stats, loadtest.error_stats,
-    loadtest.operations, loadtest.scenarios TO PUBLIC;
+GRANT SELECT ON loadtest.samples, loadtest.run_summary, loadtest.operation_stats,
+    loadtest.user_stats, loadtest.error_stats, loadtest.scenarios TO PUBLIC;
 GRANT USAGE ON SCHEMA loadtest TO PUBLIC;
-GRANT SELECT ON loadtest.runs, loadtest.samples, loadtest.run_users TO PUBLIC;
+GRANT SELECT ON loadtest.runs, loadtest.run_users, loadtest.run_operations,
+    loadtest.run_patterns, loadtest.sample_log, loadtest.operations,
+    loadtest.patterns TO PUBLIC;

@@ -1,7 +1,8 @@
 -- A text description of everything the loadtest extension defines in the
 -- current database: its member objects, function definitions, columns (in
 -- order), indexes, constraints, policies, triggers, views, enum labels,
--- privileges, options and comments.  The upgrade test (test/t/010_upgrade.pl)
+-- privileges, options, comments and the built-in rows of the workload
+-- catalogue (1.3).  The upgrade test (test/t/010_upgrade.pl)
 -- compares it between a database where the current version was created and
 -- one upgraded to it from an older version: they must be identical.
 WITH ext AS (
@@ -69,6 +70,14 @@ WITH ext AS (
     UNION ALL
     SELECT format('dumped %s where=%s', e.extconfig::regclass[], e.extcondition)
       FROM pg_extension e, ext WHERE e.oid = ext.oid
+    UNION ALL
+    -- the built-in operations and patterns, every column but when they
+    -- were installed
+    SELECT format('builtin operation %s', to_jsonb(o) - 'defined_at')
+      FROM loadtest.operations o WHERE o.builtin
+    UNION ALL
+    SELECT format('builtin pattern %s', to_jsonb(p) - 'defined_at')
+      FROM loadtest.patterns p WHERE p.builtin
     UNION ALL
     SELECT format('schema %s acl=%s comment=%s', n.nspname, n.nspacl,
                   obj_description(n.oid, 'pg_namespace'))

@@ -1,9 +1,14 @@
 
-# Upgrades: a database created at 1.0 keeps its results through ALTER
-# EXTENSION UPDATE and ends up with exactly what CREATE EXTENSION makes
+# Upgrades: a database created at 1.0, 1.1 or 1.2 keeps its results
+# through ALTER EXTENSION UPDATE (1.0 -> 1.1 -> 1.2 -> 1.3 through the
+# frozen scripts) and ends up with exactly what CREATE EXTENSION makes
 # (compared object by object, see test/sql/extension_fingerprint.sql).
 # Runs made at 1.0 by the current library check its direct sample writer
-# against 1.0's primary key (amcheck: every sample is in the index).
+# against 1.0's primary key (amcheck: every sample is in the index).  The
+# runs recorded before 1.3 (samples with the enums of 1.2) are migrated to
+# the run's copy of the built-in workload (run_operations, run_patterns)
+# and to sample_log: they are reported as before, and loadtest.samples
+# shows their operations and patterns by name.
 
 use strict;
 use warnings FATAL => 'all';
@@ -29,13 +34,71 @@ my $default_version = $node->safe_psql('postgres',
 	"SELECT default_version FROM pg_available_extensions WHERE name = 'loadtest'");
 my @versions = split /\n/, $node->safe_psql('postgres',
 	"SELECT version FROM pg_available_extension_versions WHERE name = 'loadtest' ORDER BY string_to_array(version, '.')::int[]");
-cmp_ok(scalar @versions, '>=', 2, "versions installed: @versions");
+cmp_ok(scalar @versions, '>=', 4, "versions installed: @versions");
 is($versions[-1], $default_version, 'the default version is the newest');
+is("@versions[0 .. 3]", '1.0 1.1 1.2 1.3', 'the versions 1.0 to 1.3 are installed');
 
 $node->safe_psql('postgres', 'CREATE DATABASE fresh');
 $node->safe_psql('fresh', 'CREATE EXTENSION loadtest');
 my $expected = $node->safe_psql('fresh', $fingerprint_sql);
-like($expected, qr/relation loadtest\.samples/, 'the fingerprint describes the tables');
+like($expected, qr/relation loadtest\.sample_log/, 'the fingerprint describes the tables');
+like($expected, qr/builtin operation .*"read_file_metadata"/, 'the fingerprint describes the built-in workload');
+
+# Runs as the recorders of 1.0 to 1.2 wrote them (samples with the enums
+# loadtest.operation and loadtest.pattern), written in SQL so that the
+# migration is checked whatever the current library does at an older
+# version: a distributed run of 3 users (read_heavy, mixed,
+# file_operations) with errors and retries, and a run of one operation.
+my $old_runs_sql = q{
+INSERT INTO loadtest.runs (run_id, status, users, ops_per_user, pattern, think_time_ms, ramp_up_s,
+                           workers, seed, environment, role_name, started_at, ended_at, duration_s)
+VALUES (1001, 'completed', 3, 300, 'distributed', 0, 0, 3, 42, 'development', current_user,
+        now() - interval '1 minute', now(), 60),
+       (1002, 'completed', 2, 20, 'read_file_metadata', 0, 0, 2, 42, 'development', current_user,
+        now() - interval '1 minute', now(), 10);
+INSERT INTO loadtest.run_users (run_id, user_no, pattern, operation, ops_planned, ops_done)
+VALUES (1001, 1, 'read_heavy', NULL, 300, 300), (1001, 2, 'mixed', NULL, 300, 300),
+       (1001, 3, 'file_operations', NULL, 300, 300),
+       (1002, 1, 'single_operation', 'read_file_metadata', 20, 20),
+       (1002, 2, 'single_operation', 'read_file_metadata', 20, 20);
+INSERT INTO loadtest.samples (run_id, user_no, op_no, pattern, operation, start_us, latency_us,
+                              wait_us, success, sqlstate, message, tries)
+SELECT u.run_id, u.user_no, n, u.pattern,
+       CASE WHEN u.operation IS NOT NULL THEN u.operation
+            WHEN u.pattern = 'file_operations' THEN (enum_range(NULL::loadtest.operation))[11 + n % 3]
+            ELSE (enum_range(NULL::loadtest.operation))[1 + (n * 7 + u.user_no) % 10] END,
+       n * 100000 + u.user_no, 100 + (n * 37 + u.user_no * 11) % 5000, n % 7,
+       n % 50 <> 0, CASE WHEN n % 50 = 0 THEN '40P01' END,
+       CASE WHEN n % 50 = 0 THEN 'deadlock detected' END, (1 + (n % 97 = 0)::int)::smallint
+  FROM loadtest.run_users u, generate_series(1, u.ops_done) n
+ WHERE u.run_id IN (1001, 1002);
+};
+
+# What the old runs recorded, by pattern and operation, and their figures,
+# compared before and after the update.
+my $by_name_sql = q{
+	SELECT string_agg(format('%s %s %s %s %s %s', run_id, pattern, operation, n, errors, tries), ','
+	                  ORDER BY run_id, pattern::text, operation::text)
+	  FROM (SELECT run_id, pattern, operation, count(*) AS n, count(*) FILTER (WHERE NOT success) AS errors,
+	               sum(tries) AS tries
+	          FROM loadtest.samples WHERE run_id IN (1001, 1002)
+	         GROUP BY run_id, pattern, operation) x};
+my $stats_sql = q{
+	SELECT string_agg(format('%s %s %s %s %s %s %s %s %s', run_id, operation, kind, ops, avg_ms, median_ms, p95_ms,
+	                         max_ms, errors), ','
+	                  ORDER BY run_id, operation::text)
+	  FROM loadtest.operation_stats WHERE run_id IN (1001, 1002)};
+my $summary_sql = q{
+	SELECT string_agg(format('%s %s %s %s %s %s %s %s', run_id, total_ops, failed, avg_ms, p95_ms, read_share,
+	                         retries, avg_wait_ms), ',' ORDER BY run_id)
+	  FROM loadtest.run_summary WHERE run_id IN (1001, 1002)};
+my $errors_sql = q{
+	SELECT string_agg(format('%s %s %s %s %s', run_id, operation, sqlstate, message, count), ','
+	                  ORDER BY run_id, operation::text)
+	  FROM loadtest.error_stats WHERE run_id IN (1001, 1002)};
+my $users_sql = q{
+	SELECT string_agg(format('%s %s %s %s %s', run_id, user_no, pattern, ops, errors), ',' ORDER BY run_id, user_no)
+	  FROM loadtest.user_stats WHERE run_id IN (1001, 1002)};
 
 # From each older version to the newest, with results made on the way.
 for my $from (@versions[ 0 .. $#versions - 1 ])
@@ -45,25 +108,37 @@ for my $from (@versions[ 0 .. $#versions - 1 ])
 	$node->safe_psql('postgres', "CREATE DATABASE $db");
 	$node->safe_psql($db, "CREATE EXTENSION loadtest VERSION '$from'");
 	$node->safe_psql($db, 'SELECT loadtest_seed(500)');
-	my $old_run = $node->safe_psql($db,
-		"SELECT loadtest_run(users => 2, ops => 300, pattern => 'distributed', think_time_ms => 0, ramp_up_s => 0)");
-	is( $node->safe_psql($db,
-			"SELECT status, (SELECT count(*) FROM loadtest.samples WHERE run_id = $old_run) FROM loadtest.runs WHERE run_id = $old_run"),
-		'completed|600', "$from: a run made at $from by the current library completes");
+	$node->safe_psql($db, $old_runs_sql);
 
-	# every index of samples holds every sample (whatever the version's
-	# indexes are, the recorder must maintain them); bt_index_check only
-	# for B-trees (CASE: the planner may test the conditions in any order)
-	$node->safe_psql($db, 'CREATE EXTENSION amcheck');
-	is( $node->safe_psql($db,
-			"SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
-			  WHERE i.indrelid = 'loadtest.samples'::regclass AND a.amname = 'btree'
-			    AND CASE WHEN a.amname = 'btree' THEN bt_index_check(i.indexrelid, true) IS NOT NULL END"),
-		$node->safe_psql($db,
-			"SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
-			  WHERE i.indrelid = 'loadtest.samples'::regclass AND a.amname = 'btree'"),
-		"$from: amcheck finds every sample in the B-tree indexes of samples");
-	$node->safe_psql($db, 'DROP EXTENSION amcheck');
+	# a run made at $from by the current library (its recorder writes the
+	# tables of $from)
+	my ($rc, $old_run, $err) = $node->psql($db,
+		"SELECT loadtest_run(users => 2, ops => 300, pattern => 'distributed', think_time_ms => 0, ramp_up_s => 0)");
+	is($rc, 0, "$from: the current library starts a run at $from") or diag($err);
+	$old_run = undef if $rc != 0;
+	if (defined $old_run)
+	{
+		is( $node->safe_psql($db,
+				"SELECT status, (SELECT count(*) FROM loadtest.samples WHERE run_id = $old_run) FROM loadtest.runs WHERE run_id = $old_run"),
+			'completed|600', "$from: a run made at $from by the current library completes");
+
+		# every index of samples holds every sample (whatever the version's
+		# indexes are, the recorder must maintain them); bt_index_check only
+		# for B-trees (CASE: the planner may test the conditions in any order)
+		$node->safe_psql($db, 'CREATE EXTENSION amcheck');
+		is( $node->safe_psql($db,
+				"SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
+				  WHERE i.indrelid = 'loadtest.samples'::regclass AND a.amname = 'btree'
+				    AND CASE WHEN a.amname = 'btree' THEN bt_index_check(i.indexrelid, true) IS NOT NULL END"),
+			$node->safe_psql($db,
+				"SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
+				  WHERE i.indrelid = 'loadtest.samples'::regclass AND a.amname = 'btree'"),
+			"$from: amcheck finds every sample in the B-tree indexes of samples");
+		$node->safe_psql($db, 'DROP EXTENSION amcheck');
+	}
+
+	my %before = map { $_ => $node->safe_psql($db, $_) }
+	  ($by_name_sql, $stats_sql, $summary_sql, $errors_sql, $users_sql);
 
 	$node->safe_psql($db, "ALTER EXTENSION loadtest UPDATE TO '$default_version'");
 	is($node->safe_psql($db, "SELECT extversion FROM pg_extension WHERE extname = 'loadtest'"),
@@ -80,11 +155,60 @@ for my $from (@versions[ 0 .. $#versions - 1 ])
 		diag("extra after the upgrade: $_") for grep { !$had{$_} } split /\n/, $upgraded;
 	}
 
+	# the runs recorded at $from
 	is( $node->safe_psql($db,
-			"SELECT count(*), count(DISTINCT (user_no, op_no)) FROM loadtest.samples WHERE run_id = $old_run"),
-		'600|600', "$from: the samples made at $from are kept");
-	like($node->safe_psql($db, "SELECT loadtest_report($old_run)"),
-		qr/LOAD TEST REPORT/, "$from: the old run is reported after the update");
+			"SELECT count(*), count(DISTINCT (run_id, user_no, op_no)), count(pattern), count(operation) FROM loadtest.samples WHERE run_id IN (1001, 1002)"),
+		'940|940|940|940', "$from: the samples made at $from are kept, and loadtest.samples names their pattern and operation");
+	if (defined $old_run)
+	{
+		is( $node->safe_psql($db,
+				"SELECT count(*), count(DISTINCT (user_no, op_no)), count(pattern), count(operation) FROM loadtest.samples WHERE run_id = $old_run"),
+			'600|600|600|600', "$from: the samples the current library made at $from are kept, with their names");
+	}
+	is($node->safe_psql($db, $by_name_sql), $before{$by_name_sql},
+		"$from: the old samples have the same patterns and operations, counts, errors and tries");
+	is($node->safe_psql($db, $stats_sql), $before{$stats_sql}, "$from: operation_stats of the old runs unchanged");
+	is($node->safe_psql($db, $summary_sql), $before{$summary_sql}, "$from: run_summary of the old runs unchanged");
+	is($node->safe_psql($db, $errors_sql), $before{$errors_sql}, "$from: error_stats of the old runs unchanged");
+	is($node->safe_psql($db, $users_sql), $before{$users_sql}, "$from: user_stats of the old runs unchanged");
+	is( $node->safe_psql($db,
+			"SELECT string_agg(DISTINCT (SELECT string_agg(operation_no || ' ' || operation || ' ' || kind, ',' ORDER BY operation_no)
+			                               FROM loadtest.run_operations o WHERE o.run_id = r.run_id), ' | ')
+			   FROM loadtest.runs r"),
+		'0 read_member_list read,1 read_member_detail read,2 search_members read,3 list_organizations read,4 list_students read,'
+		  . '5 create_member write,6 update_member write,7 create_employment write,8 update_employment_status write,'
+		  . '9 create_organization_contact write,10 list_file_attachments read,11 create_file_attachment write,12 read_file_metadata read',
+		"$from: every old run has the 13 built-in operations, numbered in the order of 1.2's enum");
+	is( $node->safe_psql($db,
+			"SELECT string_agg(format('%s %s %s %s', run_id, pattern_no, pattern, users), ',' ORDER BY run_id, pattern_no)
+			   FROM loadtest.run_patterns WHERE run_id IN (1001, 1002)"),
+		'1001 0 read_heavy 1,1001 2 mixed 1,1001 3 file_operations 1,1002 4 single_operation 2',
+		"$from: the old runs have the patterns of their users, numbered in the order of 1.2's enum");
+	is( $node->safe_psql($db,
+			"SELECT count(*) FROM loadtest.run_patterns rp JOIN loadtest.patterns p USING (pattern) WHERE rp.run_id = 1001 AND rp.weights = p.weights"),
+		3, "$from: the old run's weights patterns have the built-in weights");
+	is( $node->safe_psql($db, "SELECT weights FROM loadtest.run_patterns WHERE run_id = 1002"),
+		'{"read_file_metadata": 1}', "$from: the old run of one operation has that operation as weights");
+
+	my $report = $node->safe_psql($db, "SELECT loadtest_report(1001)");
+	like($report, qr/LOAD TEST REPORT/, "$from: the old run is reported after the update");
+	# the report reads the migrated tables: its users by pattern and its
+	# operations with their counts and errors (1.3 orders operations with
+	# as many samples by number, not by name, and words its report its own
+	# way: compare the figures, not the text)
+	for my $line (split /\n/,
+		$node->safe_psql($db,
+			"SELECT format('%s: %s ops, avg %s', operation, ops, to_char(avg_ms, 'FM999G999G999G999G990D00')) FROM loadtest.operation_stats WHERE run_id = 1001"))
+	{
+		like($report, qr/^   \Q$line\Ems, /m, "$from: the old run's report after the update has $line");
+	}
+	like($report, qr/^   read_heavy: 1 user \(33\.3%\)\n   mixed: 1 user \(33\.3%\)\n   file_operations: 1 user \(33\.3%\)$/m,
+		"$from: the old run's report after the update has its users' patterns, in the order of 1.2's enum");
+	like($report, qr/^   \[40P01\] deadlock detected \(\w+\): \d+$/m, "$from: the old run's report has its errors by operation");
+	unlike($report, qr/\(operation \d+\)/, "$from: the old run's report names every operation");
+	like($node->safe_psql($db, "SELECT loadtest_report(1002)"),
+		qr/^   single_operation \(read_file_metadata\): 2 users \(100\.0%\)\n.*^   read_file_metadata: 40 ops,/ms,
+		"$from: the old run of one operation is reported after the update");
 
 	my $new_run = $node->safe_psql($db,
 		"SELECT loadtest_run(users => 2, ops => 300, pattern => 'distributed', think_time_ms => 0, ramp_up_s => 0)");
@@ -92,8 +216,11 @@ for my $from (@versions[ 0 .. $#versions - 1 ])
 			"SELECT status, (SELECT count(*) FROM loadtest.samples WHERE run_id = $new_run) FROM loadtest.runs WHERE run_id = $new_run"),
 		'completed|600', "$from: a run after the update completes");
 	is( $node->safe_psql($db,
-			"SELECT count(*) FROM loadtest.run_summary WHERE run_id IN ($old_run, $new_run)"),
-		2, "$from: both runs are in run_summary");
+			"SELECT count(*) FROM loadtest.run_summary WHERE run_id IN (1001, $new_run)"),
+		2, "$from: old and new runs are in run_summary");
+	is( $node->safe_psql($db,
+			"SELECT count(*), count(pattern), count(operation) FROM loadtest.samples WHERE run_id = $new_run"),
+		'600|600|600', "$from: loadtest.samples names the pattern and operation of every new sample");
 }
 
 # From 1.1 with the grants its documentation recommended (writes on the
@@ -122,14 +249,21 @@ if (grep { $_ eq '1.1' } @versions)
 	$node->safe_psql('granted_1_1', "ALTER EXTENSION loadtest UPDATE TO '$default_version'");
 	is( $node->safe_psql('granted_1_1', q{
 		SELECT count(*) FROM pg_class c, aclexplode(c.relacl) a
-		 WHERE c.oid IN ('loadtest.runs'::regclass, 'loadtest.samples'::regclass,
-		                 'loadtest.run_users'::regclass, 'loadtest.run_id_seq'::regclass)
+		 WHERE c.relnamespace = 'loadtest'::regnamespace AND c.relkind IN ('r', 'v', 'S')
 		   AND a.grantee <> c.relowner AND a.privilege_type <> 'SELECT'}),
 		0, '1.1 with grants: no role but the owner may write a result table after the update (PUBLIC and passed-on grants included)');
 	is( $node->safe_psql('granted_1_1', q{
 		SELECT has_function_privilege('old_operator', 'loadtest_delete_runs(bigint[])', 'EXECUTE'),
 		       has_function_privilege('receiver', 'loadtest_delete_runs(bigint[])', 'EXECUTE')}),
 		't|f', '1.1 with grants: the role that could start runs may delete its runs with loadtest_delete_runs');
+	is( $node->safe_psql('granted_1_1', q{
+		SELECT string_agg(has_function_privilege(r, f, 'EXECUTE')::text, ' ' ORDER BY r, f)
+		  FROM unnest(ARRAY['old_operator', 'receiver']) r,
+		       unnest(ARRAY['loadtest_define_operation(text, text, text[], jsonb, text, boolean, jsonb)',
+		                    'loadtest_define_pattern(text, jsonb, jsonb, text, boolean)',
+		                    'loadtest_drop_operation(text)', 'loadtest_drop_pattern(text)']) f}),
+		'true true true true false false false false',
+		'1.1 with grants: the role that could start runs may define and drop operations and patterns after the update');
 }
 
 finish_and_check_log($node);
