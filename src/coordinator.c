@@ -49,6 +49,7 @@
 #include "utils/syscache.h"
 
 #include "loadtest.h"
+#include "run_request.h"
 #include "runstate.h"
 #include "trust.h"
 
@@ -67,23 +68,6 @@ PG_FUNCTION_INFO_V1(loadtest_free_worker_slots);
 #define HANDLE_CHECK_US		1000000 /* how often launched workers are checked */
 #define LAUNCH_LEAD_US		300000	/* a worker starts this long before it is due */
 
-/* A checked request. */
-typedef struct RunRequest
-{
-	int32		users;
-	int32		ops;
-	char	   *pattern;
-	RunPatterns *patterns;		/* what pattern names, resolved */
-	int32		think_time_ms;
-	double		ramp_up_s;
-	bool		force;
-	int32		pool_size;		/* 0: one worker per user */
-	int64		duration_us;	/* 0: ops bound the run */
-	double		rate;			/* 0: closed model */
-	int			nstages;		/* stages => ...; 0: none */
-	bool		stages_rate;
-	RunStage	stages[LOADTEST_MAX_STAGES];
-} RunRequest;
 
 /* The coordinator's view of a launched run. */
 typedef struct Launch
@@ -98,7 +82,6 @@ typedef struct Launch
 static void launch_due_workers(Launch *launch);
 static void interrupt_run_processes(RunState *run);
 static void check_client_connection(RunState *run);
-static void resolve_patterns(const char *pattern, RunPatterns *patterns);
 
 
 /*
@@ -136,319 +119,6 @@ loadtest_free_worker_slots(PG_FUNCTION_ARGS)
 	PG_RETURN_INT32(free_worker_slots());
 }
 
-static void
-require_argument(FunctionCallInfo fcinfo, int argno, const char *name)
-{
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be NULL", name),
-				 errhint("Leave the argument out to use its default.")));
-}
-
-static void
-stage_error(int n, const char *message)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("stage %d: %s", n, message),
-			 errhint("stages => '[{\"users\": 50, \"duration\": \"1 min\"}, {\"users\": 0, \"duration\": \"10 s\"}]', or the same with \"rate\" (operations per second) instead of \"users\".")));
-}
-
-/*
- * stages => '[{"users": 100, "duration": "30 s"}, ...]': each stage moves
- * the number of active users (or the arrival rate) linearly from the
- * previous stage's target (0 before the first) to its own.  Parsed with
- * SQL (no table is read), checked, and laid out as cumulative end times.
- */
-static void
-parse_stages(Datum stages, RunRequest *req)
-{
-	Oid			argtypes[1] = {JSONBOID};
-	Datum		args[1] = {stages};
-	int64		end_us = 0;
-	double		max_target = 0;
-	bool		isnull;
-	int			rc;
-	int			guc_level;
-
-	/* the caller's search_path must not resolve anything in our SQL */
-	guc_level = trust_pin_search_path_local();
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	rc = SPI_execute_with_args("SELECT pg_catalog.jsonb_typeof($1) OPERATOR(pg_catalog.=) 'array'"
-							   " AND pg_catalog.jsonb_array_length($1) OPERATOR(pg_catalog.>=) 1"
-							   " AND pg_catalog.jsonb_array_length($1) OPERATOR(pg_catalog.<=) "
-							   CppAsString2(LOADTEST_MAX_STAGES),
-							   1, argtypes, args, NULL, true, 1);
-	if (rc != SPI_OK_SELECT ||
-		!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-									1, &isnull)) || isnull)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("stages must be a JSON array of 1 to %d stages", LOADTEST_MAX_STAGES),
-				 errhint("stages => '[{\"users\": 50, \"duration\": \"1 min\"}, {\"users\": 0, \"duration\": \"10 s\"}]'")));
-	rc = SPI_execute_with_args("SELECT s OPERATOR(pg_catalog.?) 'users',"
-							   " s OPERATOR(pg_catalog.?) 'rate', s OPERATOR(pg_catalog.?) 'duration',"
-							   " (s OPERATOR(pg_catalog.->>) 'users')::pg_catalog.float8,"
-							   " (s OPERATOR(pg_catalog.->>) 'rate')::pg_catalog.float8,"
-							   " pg_catalog.date_part('epoch', (s OPERATOR(pg_catalog.->>) 'duration')::pg_catalog.interval)"
-							   " FROM pg_catalog.jsonb_array_elements($1) WITH ORDINALITY AS e(s, n)"
-							   " ORDER BY n",
-							   1, argtypes, args, NULL, true, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "could not read the stages");
-	req->nstages = (int) SPI_processed;
-	for (int i = 0; i < req->nstages; i++)
-	{
-		HeapTuple	tuple = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		bool		has_users = DatumGetBool(SPI_getbinval(tuple, desc, 1, &isnull)) && !isnull;
-		bool		has_rate = DatumGetBool(SPI_getbinval(tuple, desc, 2, &isnull)) && !isnull;
-		bool		has_duration = DatumGetBool(SPI_getbinval(tuple, desc, 3, &isnull)) && !isnull;
-		double		target;
-		double		seconds;
-
-		if (has_users == has_rate || !has_duration)
-			stage_error(i + 1, "a stage has a duration and either users or rate");
-		if (i == 0)
-			req->stages_rate = has_rate;
-		else if (req->stages_rate != has_rate)
-			stage_error(i + 1, "all stages set users, or all set rate");
-		target = DatumGetFloat8(SPI_getbinval(tuple, desc, has_users ? 4 : 5, &isnull));
-		if (isnull || isnan(target) || target < 0 ||
-			target > (has_users ? LOADTEST_MAX_USERS : 1000000) ||
-			(has_users && target != floor(target)))
-			stage_error(i + 1, has_users ?
-						"users must be a whole number from 0 to " CppAsString2(LOADTEST_MAX_USERS) :
-						"rate must be from 0 to 1000000 operations per second");
-		seconds = DatumGetFloat8(SPI_getbinval(tuple, desc, 6, &isnull));
-		if (isnull || !(seconds > 0))
-			stage_error(i + 1, "duration must be a positive interval");
-		if (seconds > LOADTEST_MAX_DURATION_US / 1e6)
-			stage_error(i + 1, "the stages last longer than 7 days");
-		end_us += (int64) (seconds * 1e6);
-		if (end_us > LOADTEST_MAX_DURATION_US)
-			stage_error(i + 1, "the stages last longer than 7 days");
-		req->stages[i].end_us = end_us;
-		req->stages[i].target = target;
-		max_target = Max(max_target, target);
-	}
-	SPI_finish();
-	AtEOXact_GUC(true, guc_level);
-	if (max_target <= 0)
-		stage_error(1, "no stage has any users or rate");
-
-	req->duration_us = end_us;
-	if (req->stages_rate)
-		req->rate = max_target;
-	else
-		req->users = (int32) max_target;	/* the most users a stage has on */
-}
-
-/* An optional argument left NULL (its default). */
-#define ARG_ABSENT(n)	PG_ARGISNULL(n)
-
-static void
-parse_request(FunctionCallInfo fcinfo, RunRequest *req)
-{
-	require_argument(fcinfo, 0, "users");
-	require_argument(fcinfo, 1, "ops");
-	require_argument(fcinfo, 2, "pattern");
-	require_argument(fcinfo, 3, "think_time_ms");
-	require_argument(fcinfo, 4, "ramp_up_s");
-	require_argument(fcinfo, 5, "force");
-
-	req->users = PG_GETARG_INT32(0);
-	req->ops = PG_GETARG_INT32(1);
-	req->pattern = text_to_cstring(PG_GETARG_TEXT_PP(2));
-	req->think_time_ms = PG_GETARG_INT32(3);
-	req->ramp_up_s = PG_GETARG_FLOAT8(4);
-	req->force = PG_GETARG_BOOL(5);
-	req->pool_size = ARG_ABSENT(6) ? 0 : PG_GETARG_INT32(6);
-	req->duration_us = 0;
-	if (!ARG_ABSENT(7))
-	{
-		Interval   *duration = PG_GETARG_INTERVAL_P(7);
-		double		us = duration->time +
-			((double) duration->month * DAYS_PER_MONTH + duration->day) * USECS_PER_DAY;
-
-		if (!(us >= 1000000.0 && us <= (double) LOADTEST_MAX_DURATION_US))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("duration must be between 1 second and 7 days"),
-					 errhint("For example duration => '5 minutes'.")));
-		req->duration_us = (int64) us;
-	}
-	req->rate = ARG_ABSENT(8) ? 0 : PG_GETARG_FLOAT8(8);
-	if (!ARG_ABSENT(8) && !(req->rate > 0 && req->rate <= 1000000))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("rate must be more than 0 and at most 1000000 operations per second, not %s",
-						loadtest_format_float8(req->rate)),
-				 errhint("rate => 200 starts 200 operations per second, whatever the server does.")));
-	req->nstages = 0;
-	if (!ARG_ABSENT(9))
-	{
-		if (!ARG_ABSENT(7) || !ARG_ABSENT(8))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("stages cannot be combined with duration or rate"),
-					 errdetail("The stages set the run's length, and its users or rate."),
-					 errhint("Leave duration and rate out.")));
-		parse_stages(PG_GETARG_DATUM(9), req);
-	}
-	if (req->users < 1 || req->users > LOADTEST_MAX_USERS)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("users must be between 1 and %d, not %d",
-						LOADTEST_MAX_USERS, req->users),
-				 errhint("Without pool_size each simulated user runs in a background worker of its own; with it, users share the pool's workers.")));
-	if (!ARG_ABSENT(6) && (req->pool_size < 1 || req->pool_size > req->users))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("pool_size must be between 1 and users (%d), not %d",
-						req->users, req->pool_size),
-				 errdetail("pool_size workers serve the users, like a connection pool."),
-				 errhint("Leave pool_size out to give every user a worker of its own.")));
-
-	if (req->ops < 1 || req->ops > LOADTEST_MAX_OPS)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("ops must be between 1 and %d, not %d",
-						LOADTEST_MAX_OPS, req->ops),
-				 errdetail("ops is the number of operations each user runs.")));
-	/* ops bound the run unless a duration, a rate with one, or stages do */
-	if (ARG_ABSENT(7) && ARG_ABSENT(9) &&
-		(int64) req->users * req->ops > LOADTEST_MAX_TOTAL_OPS)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("a run of %d users x %d operations is too large",
-						req->users, req->ops),
-				 errdetail("A run may have at most " INT64_FORMAT " operations in all.",
-						   LOADTEST_MAX_TOTAL_OPS)));
-	if (req->think_time_ms < 0 || req->think_time_ms > LOADTEST_MAX_THINK_MS)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("think_time_ms must be between 0 and %d, not %d",
-						LOADTEST_MAX_THINK_MS, req->think_time_ms),
-				 errhint("0 means no pause between a user's operations.")));
-	if (isnan(req->ramp_up_s) || req->ramp_up_s < 0 ||
-		req->ramp_up_s > LOADTEST_MAX_RAMP_UP_S)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("ramp_up_s must be between 0 and %.0f seconds, not %s",
-						LOADTEST_MAX_RAMP_UP_S, loadtest_format_float8(req->ramp_up_s)),
-				 errhint("0 starts every user at once.")));
-	req->patterns = palloc(sizeof(RunPatterns));
-	resolve_patterns(req->pattern, req->patterns);
-}
-
-/*
- * Resolve a pattern argument against the workload catalogue, as the
- * caller, in the caller's transaction (before anything starts).
- */
-static void
-resolve_patterns(const char *pattern, RunPatterns *patterns)
-{
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	patterns_resolve(pattern, patterns);
-	SPI_finish();
-}
-
-/* Refuse to run where a run must not happen or could not work. */
-static void
-check_server_and_role(const RunRequest *req)
-{
-	HeapTuple	tuple;
-	Form_pg_authid role;
-	Oid			role_id = GetUserId();
-
-	if (loadtest_environment_problem() != NULL && !req->force)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("refusing to run a load test: loadtest.environment is \"%.*s\", which is not a known value",
-						pg_mbcliplen(loadtest_environment_problem(),
-									 strlen(loadtest_environment_problem()), 40),
-						loadtest_environment_problem()),
-				 errdetail("The production guard cannot tell whether this is a production server."),
-				 errhint("Set loadtest.environment to development, staging or production, or pass force => true.")));
-	if (loadtest_environment == LOADTEST_ENV_PRODUCTION && !req->force)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("refusing to run a load test on a production server"),
-				 errdetail("loadtest.environment is \"production\"."),
-				 errhint("Run it on staging, or pass force => true if you mean to load this server.")));
-	if (RecoveryInProgress())
-		ereport(ERROR,
-				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
-				 errmsg("cannot run a load test on a standby server"),
-				 errdetail("The workload writes; a hot standby is read-only."),
-				 errhint("Run the load test on the primary.")));
-	if (XactReadOnly || DefaultXactReadOnly)
-		ereport(ERROR,
-				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
-				 errmsg("cannot run a load test in a read-only transaction"),
-				 errdetail("The simulated users' writes would all fail."),
-				 errhint("Check default_transaction_read_only for this database and role.")));
-
-	tuple = SearchSysCache1(AUTHOID, ObjectIdGetDatum(role_id));
-	if (!HeapTupleIsValid(tuple))
-		elog(ERROR, "cache lookup failed for role %u", role_id);
-	role = (Form_pg_authid) GETSTRUCT(tuple);
-	if (!role->rolcanlogin)
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("role \"%s\" is not permitted to log in",
-						NameStr(role->rolname)),
-				 errdetail("The simulated users connect as the role that starts the run."),
-				 errhint("Start the run as a role with LOGIN.")));
-	ReleaseSysCache(tuple);
-
-	if (pg_database_aclcheck(MyDatabaseId, role_id, ACL_CONNECT) != ACLCHECK_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("role \"%s\" may not connect to database \"%s\"",
-						GetUserNameFromId(role_id, false),
-						get_database_name(MyDatabaseId)),
-				 errhint("GRANT CONNECT ON DATABASE to the role.")));
-}
-
-/*
- * The run's processes read and write the workload and result tables in
- * transactions of their own.  If the calling transaction has locked one of
- * them for writing (an uncommitted INSERT, UPDATE, DELETE, TRUNCATE, SELECT
- * FOR UPDATE or LOCK TABLE), they would wait for it while it waits for
- * them: a deadlock no lock manager sees.  Refuse before anything starts.
- */
-static void
-check_no_conflicting_locks(void)
-{
-	LockData   *locks = GetLockStatusData();
-
-	for (int i = 0; i < locks->nelements; i++)
-	{
-		LockInstanceData *lock = &locks->locks[i];
-		LOCKMASK	writing = ~(LOCKBIT_ON(AccessShareLock) | 1);
-
-		if (lock->pid != MyProcPid ||
-			lock->locktag.locktag_type != LOCKTAG_RELATION ||
-			lock->locktag.locktag_field1 != MyDatabaseId ||
-			(lock->holdMask & writing) == 0)
-			continue;
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("cannot start a load test in a transaction that has locked %s",
-						get_rel_name(lock->locktag.locktag_field2) ?
-						quote_qualified_identifier(get_namespace_name(get_rel_namespace(lock->locktag.locktag_field2)),
-												   get_rel_name(lock->locktag.locktag_field2)) :
-						"a table"),
-				 errdetail("The simulated users would wait for this transaction, which would wait for them."),
-				 errhint("Commit or roll back first, or start the load test in a transaction of its own.")));
-	}
-}
-
 /* Fill in the simulated users: pattern, planned start, random stream. */
 static void
 plan_users(RunState *run, const RunRequest *req)
@@ -463,19 +133,19 @@ plan_users(RunState *run, const RunRequest *req)
 
 		user->user_no = i + 1;
 		user->pattern = patterns[i];
-		user->ops_planned = req->duration_us > 0 ? PG_INT32_MAX : req->ops;
+		user->ops_planned = req->shape.bound == BOUND_DURATION ? PG_INT32_MAX : req->ops;
 		/* staged runs start users as their stages turn them on */
-		user->planned_start_us = req->nstages > 0 ? 0 :
+		user->planned_start_us = req->shape.load != LOAD_RAMP ? 0 :
 			run->ramp_up_us * i / req->users;
 		pg_prng_seed(&user->rng, hash_combine64(run->seed, (uint64) i));
 
-		if (req->rate > 0)
+		if (req->shape.service == SERVICE_ARRIVALS)
 		{
 			/* users only lend their pattern and random stream to arrivals */
 			user->worker_no = -1;
 			user->finished = true;
 		}
-		else if (run->pooled)
+		else if (run->shape.service == SERVICE_POOLED)
 		{
 			/* the pool's workers take users from the ready queue */
 			user->worker_no = -1;
@@ -626,7 +296,7 @@ report_progress(RunState *run, uint64 *last_ops, instr_time *last_time)
 	instr_time	now;
 	double		seconds;
 	int64		p95;
-	uint64		total = run->deadline_us > 0 ? 0 :
+	uint64		total = run->shape.bound == BOUND_DURATION ? 0 :
 		(uint64) run->nusers * run->ops_per_user;
 
 	for (int i = 0; i < run->nworkers; i++)
@@ -715,7 +385,7 @@ count_lost_users(RunState *run, int *users_lost, int64 *ops_not_done)
 		if (user->lost)
 		{
 			(*users_lost)++;
-			if (run->deadline_us == 0)
+			if (run->shape.bound == BOUND_OPS)
 				*ops_not_done += user->ops_planned - user->ops_done;
 		}
 	}
@@ -826,7 +496,7 @@ start_recorder(Launch *launch)
 static int64
 worker_due_us(RunState *run, int w)
 {
-	if (run->pooled || run->rate > 0 || run->nstages > 0)
+	if (run->shape.service != SERVICE_DEDICATED || run->shape.load != LOAD_RAMP)
 		return 0;
 	return runstate_user(run, runstate_slot(run, w)->first_user)->planned_start_us;
 }
@@ -935,7 +605,7 @@ start_users(Launch *launch)
 	RunState   *run = launch->run;
 
 	launch->nlaunchable = run->nworkers;
-	if (run->deadline_us > 0)
+	if (run->shape.bound == BOUND_DURATION)
 	{
 		while (launch->nlaunchable > 0 &&
 			   worker_due_us(run, launch->nlaunchable - 1) >= run->deadline_us)
@@ -965,7 +635,7 @@ run_ring_capacity(const RunRequest *req, int nworkers)
 {
 	uint32		capacity = LOADTEST_RING_MAX;
 
-	if (req->think_time_ms == 0 && req->rate == 0)
+	if (req->think_time_ms == 0 && req->shape.service != SERVICE_ARRIVALS)
 	{
 		Size		affordable = LOADTEST_RINGS_MAX_BYTES /
 			(Size) nworkers / sizeof(SampleRecord);
@@ -974,8 +644,8 @@ run_ring_capacity(const RunRequest *req, int nworkers)
 			capacity = Max(capacity, Min(LOADTEST_RING_MAX_BUSY,
 										 pg_prevpower2_size_t(affordable)));
 	}
-	if (req->pool_size == 0 && req->duration_us == 0 && req->rate == 0 &&
-		req->nstages == 0)
+	if (req->shape.service == SERVICE_DEDICATED && req->shape.bound == BOUND_OPS &&
+		req->shape.load == LOAD_RAMP)
 		capacity = Min(capacity, pg_nextpower2_32((uint32) Max(req->ops, 16)));
 	return capacity;
 }
@@ -1012,8 +682,8 @@ run_load_test(FunctionCallInfo fcinfo, bool commit_before_waiting)
 	int			free_slots;
 	int			nworkers;
 
-	parse_request(fcinfo, &req);
-	check_server_and_role(&req);
+	run_request_parse(fcinfo, &req);
+	run_request_check_server(&req);
 
 	nworkers = req.pool_size > 0 ? req.pool_size : req.users;
 	free_slots = free_worker_slots();
@@ -1029,7 +699,7 @@ run_load_test(FunctionCallInfo fcinfo, bool commit_before_waiting)
 						 max_worker_processes - free_slots + nworkers + 1)));
 
 	/* catalog lookups only: the calling transaction locks no table */
-	check_no_conflicting_locks();
+	run_request_check_locks();
 	seed = pg_prng_uint64(&pg_global_prng_state) & PG_INT64_MAX;
 
 	/*
@@ -1041,13 +711,13 @@ run_load_test(FunctionCallInfo fcinfo, bool commit_before_waiting)
 	launch.segment = dsm_create(runstate_size(req.users, nworkers, ring_capacity), 0);
 	run = launch.run = (RunState *) dsm_segment_address(launch.segment);
 	runstate_init(run, req.users, nworkers, ring_capacity);
-	run->pooled = req.pool_size > 0;
+	run->shape = req.shape;
+	run->pool_size = req.pool_size;
 	run->deadline_us = req.duration_us;
 	run->rate = req.rate;
 	run->nstages = req.nstages;
-	run->stages_rate = req.stages_rate;
 	memcpy(run->stages, req.stages, sizeof(RunStage) * req.nstages);
-	run->total_arrivals = (req.rate > 0 && req.duration_us == 0) ?
+	run->total_arrivals = (req.shape.service == SERVICE_ARRIVALS && req.shape.bound == BOUND_OPS) ?
 		(int64) req.users * req.ops : 0;
 	run->database_id = MyDatabaseId;
 	run->role_id = GetUserId();
@@ -1060,7 +730,7 @@ run_load_test(FunctionCallInfo fcinfo, bool commit_before_waiting)
 	run->max_tries = loadtest_max_tries;
 	run->hot_rows = loadtest_hot_rows;
 	/* stages make their own ramps */
-	run->ramp_up_us = req.nstages > 0 ? 0 : (int64) (req.ramp_up_s * 1000000.0);
+	run->ramp_up_us = req.shape.load != LOAD_RAMP ? 0 : (int64) (req.ramp_up_s * 1000000.0);
 	run->seed = seed;
 	run->forced = req.force;
 	strlcpy(run->pattern_name, req.pattern, sizeof(run->pattern_name));
@@ -1082,7 +752,7 @@ run_load_test(FunctionCallInfo fcinfo, bool commit_before_waiting)
 							run->run_id, req.users, req.pattern, nworkers),
 					 errdetail("Shared memory of the run: %.1f kB, of which %zu bytes per simulated user.",
 							   dsm_segment_map_length(launch.segment) / 1024.0,
-							   sizeof(VirtualUser) + (run->pooled ? sizeof(ReadyEntry) : 0))));
+							   sizeof(VirtualUser) + (run->shape.service == SERVICE_POOLED ? sizeof(ReadyEntry) : 0))));
 		if (commit_before_waiting)
 		{
 			dsm_pin_mapping(launch.segment);
@@ -1233,7 +903,7 @@ loadtest_pattern_distribution(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("users must be between 1 and %d, not %d",
 						LOADTEST_MAX_USERS, users)));
-	resolve_patterns(pattern, patterns);
+	run_request_resolve_patterns(pattern, patterns);
 	patterns_distribute(patterns, users, counts);
 
 	InitMaterializedSRF(fcinfo, 0);

@@ -16,6 +16,7 @@
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/formatting.h"
@@ -200,7 +201,6 @@ add_leaf(RunPatterns *rp, const char *name, double share,
 {
 	int			p = rp->npatterns;
 	double		weights[LOADTEST_MAX_RUN_OPERATIONS] = {0};
-	double		total = 0;
 
 	if (p >= LOADTEST_MAX_RUN_PATTERNS)
 		ereport(ERROR,
@@ -218,7 +218,6 @@ add_leaf(RunPatterns *rp, const char *name, double share,
 		weights[run_operation(rp, ops[i].name)] += ops[i].weight;
 	}
 	rp->npatterns++;
-	(void) total;
 	/* cumulative tables are built once every operation is numbered */
 	memcpy(rp->cumulative[p], weights, sizeof(weights));
 }
@@ -265,7 +264,8 @@ patterns_resolve(const char *name, RunPatterns *rp)
 	if (strlen(name) >= NAMEDATALEN)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown load test pattern \"%.*s...\"", 20, name),
+				 errmsg("unknown load test pattern \"%.*s...\"",
+						pg_mbcliplen(name, strlen(name), 20), name),
 				 errdetail("Pattern names are shorter than %d bytes.", NAMEDATALEN),
 				 errhint("Use pattern => 'distributed' for the reference mix of users.")));
 	if (!read_pattern(name, &weights, &mix))
@@ -452,7 +452,8 @@ patterns_assign(const RunPatterns *rp, int nusers, int16 *patterns)
 	patterns_distribute(rp, nusers, counts);
 	for (int i = 0; i < nusers; i++)
 	{
-		int			best = -1;
+		int			best = 0;
+		bool		found = false;
 		double		best_deficit = 0;
 
 		for (int p = 0; p < rp->npatterns; p++)
@@ -462,13 +463,14 @@ patterns_assign(const RunPatterns *rp, int nusers, int16 *patterns)
 			if (given[p] >= counts[p])
 				continue;
 			deficit = (double) counts[p] * (i + 1) / nusers - given[p];
-			if (best < 0 || deficit > best_deficit)
+			if (!found || deficit > best_deficit)
 			{
 				best = p;
 				best_deficit = deficit;
+				found = true;
 			}
 		}
-		Assert(best >= 0);
+		Assert(found);
 		patterns[i] = (int16) best;
 		given[best]++;
 	}

@@ -411,7 +411,7 @@ recorder_stages_json(void)
 						 "%s{\"stage\": %d, \"kind\": \"%s\", \"from\": %s, \"to\": %s,"
 						 " \"start_s\": %.6f, \"end_s\": %.6f}",
 						 i > 0 ? ", " : "", i + 1,
-						 run->stages_rate ? "rate" : "users", loadtest_format_float8(from),
+						 run->shape.load == LOAD_STAGED_RATE ? "rate" : "users", loadtest_format_float8(from),
 						 loadtest_format_float8(run->stages[i].target), start_us / 1e6,
 						 run->stages[i].end_us / 1e6);
 		from = run->stages[i].target;
@@ -526,19 +526,19 @@ recorder_create_run(void)
 	spi_arg_text(&args, loadtest_isolation_name(run->isolation));
 	spi_arg(&args, INT4OID, Int32GetDatum(run->max_tries));
 	spi_arg(&args, INT4OID, Int32GetDatum(run->hot_rows));
-	if (run->pooled)			/* pool_size */
+	if (run->pool_size > 0)
 		spi_arg(&args, INT4OID, Int32GetDatum(run->nworkers));
 	else
 		spi_arg_null(&args, INT4OID);
-	if (run->deadline_us > 0)	/* duration_limit_s */
+	if (run->shape.bound == BOUND_DURATION)
 		spi_arg(&args, FLOAT8OID, Float8GetDatum(run->deadline_us / 1000000.0));
 	else
 		spi_arg_null(&args, FLOAT8OID);
-	if (run->rate > 0)
+	if (run->shape.service == SERVICE_ARRIVALS)
 		spi_arg(&args, FLOAT8OID, Float8GetDatum(run->rate));
 	else
 		spi_arg_null(&args, FLOAT8OID);
-	spi_arg_text(&args, run->nstages > 0 ? recorder_stages_json() : NULL);
+	spi_arg_text(&args, run->shape.load != LOAD_RAMP ? recorder_stages_json() : NULL);
 	spi_arg(&args, NAMEOID, NameGetDatum(&role_name));
 	runs_has_loss_columns =
 		get_attnum(get_relname_relid("runs", get_namespace_oid("loadtest", false)),
@@ -729,7 +729,7 @@ recorder_arrivals_dropped(int64 arrivals_done)
 	uint64		low = 0;
 	uint64		high = 1;
 
-	if (run->rate <= 0 || run->deadline_us <= 0)
+	if (run->shape.service != SERVICE_ARRIVALS || run->shape.bound == BOUND_OPS)
 		return 0;
 	while (arrival_time_us(run, high) < run->deadline_us && high < (UINT64CONST(1) << 50))
 		high <<= 1;
@@ -780,7 +780,7 @@ recorder_finish_run(void)
 		operation[i] = CStringGetTextDatum(run->patterns.operations[0]);
 		planned[i] = Int32GetDatum(u->ops_planned);
 		/* time-bound and rate runs plan no operations per user */
-		planned_null[i] = run->deadline_us > 0 || run->rate > 0;
+		planned_null[i] = run->shape.bound == BOUND_DURATION || run->shape.service == SERVICE_ARRIVALS;
 		done[i] = Int32GetDatum(u->ops_done);
 		/*
 		 * Every worker is gone.  A user that did not finish while the run
@@ -791,13 +791,13 @@ recorder_finish_run(void)
 		if (u->lost)
 		{
 			users_lost++;
-			if (run->deadline_us == 0)
+			if (run->shape.bound == BOUND_OPS)
 				ops_not_done += u->ops_planned - u->ops_done;
 		}
 		arrivals_done += u->ops_done;
 	}
 	/* a rate run that went on but did not get through its arrivals */
-	if (run->rate > 0 && run->total_arrivals > 0 && reason == STOP_NONE &&
+	if (run->shape.service == SERVICE_ARRIVALS && run->total_arrivals > 0 && reason == STOP_NONE &&
 		arrivals_done < run->total_arrivals)
 		ops_not_done = run->total_arrivals - arrivals_done;
 

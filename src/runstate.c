@@ -251,7 +251,7 @@ user_finished(RunState *rs, VirtualUser *user, int64 now_us)
 {
 	if (user->ops_done >= user->ops_planned)
 		return true;
-	return rs->deadline_us > 0 && now_us >= rs->deadline_us;
+	return rs->shape.bound == BOUND_DURATION && now_us >= rs->deadline_us;
 }
 
 /*
@@ -281,7 +281,7 @@ stage_target(RunState *rs, int64 t_us)
 bool
 user_active(RunState *rs, int user_index, int64 t_us)
 {
-	if (rs->nstages == 0 || rs->stages_rate)
+	if (rs->shape.load == LOAD_RAMP || rs->shape.load == LOAD_STAGED_RATE)
 		return true;
 	return user_index < (int) ceil(stage_target(rs, t_us) - 1e-9);
 }
@@ -340,7 +340,7 @@ arrival_time_us(RunState *rs, uint64 k)
 	double		ramp_s = rs->ramp_up_us / 1e6;
 	double		t;
 
-	if (rs->nstages > 0 && rs->stages_rate)
+	if (rs->shape.load == LOAD_STAGED_RATE)
 		return staged_arrival_time_us(rs, k);
 
 	if (ramp_s > 0 && k < rate * ramp_s / 2)

@@ -61,6 +61,38 @@ typedef struct RunStage
 	double		target;
 } RunStage;
 
+/*
+ * The shape of a run, decided once from the request (run_request.c,
+ * run_shape_decide) and read everywhere else: who serves the users, what
+ * bounds the run, and how its load moves over time.
+ */
+typedef enum RunService
+{
+	SERVICE_DEDICATED,			/* a worker of its own per user */
+	SERVICE_POOLED,				/* pool_size workers share the users */
+	SERVICE_ARRIVALS			/* rate => ...: arrivals on schedule (open model) */
+} RunService;
+
+typedef enum RunBound
+{
+	BOUND_OPS,					/* each user does ops operations */
+	BOUND_DURATION				/* the run lasts duration (or its stages) */
+} RunBound;
+
+typedef enum RunLoad
+{
+	LOAD_RAMP,					/* users start over ramp_up, then stay */
+	LOAD_STAGED_USERS,			/* stages move the number of active users */
+	LOAD_STAGED_RATE			/* stages move the arrival rate */
+} RunLoad;
+
+typedef struct RunShape
+{
+	RunService	service;
+	RunBound	bound;
+	RunLoad		load;
+} RunShape;
+
 /* Why a run stops; first writer wins (see runstate_request_stop). */
 typedef enum RunStopReason
 {
@@ -179,11 +211,11 @@ typedef struct RunState
 	int32		max_tries;
 	int32		hot_rows;
 	int64		ramp_up_us;
-	int64		deadline_us;	/* duration => ...; 0 when ops bound the run */
-	bool		pooled;
-	double		rate;			/* rate => ... (operations/s); 0: closed model */
-	int32		nstages;		/* stages => ...; 0: none */
-	bool		stages_rate;	/* the stages' targets are rates, not users */
+	RunShape	shape;
+	int32		pool_size;		/* pool_size => ...; 0: none */
+	int64		deadline_us;	/* BOUND_DURATION: the end */
+	double		rate;			/* SERVICE_ARRIVALS: operations/s (the top one when staged) */
+	int32		nstages;		/* LOAD_STAGED_*: how many */
 	RunStage	stages[LOADTEST_MAX_STAGES];
 	int64		total_arrivals; /* rate runs: users x ops, or 0 with a deadline */
 	pg_atomic_uint64 next_arrival;

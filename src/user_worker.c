@@ -303,7 +303,7 @@ worker_run_operation(VirtualUser *user, int64 due_us, WorkerContext *ctx,
 	 * take time too.  One that would start late is not started (in a rate
 	 * run, it is counted as dropped).
 	 */
-	if (run->deadline_us > 0 && sample.start_us >= run->deadline_us)
+	if (run->shape.bound == BOUND_DURATION && sample.start_us >= run->deadline_us)
 	{
 		MemoryContextSwitchTo(old_context);
 		return;
@@ -600,7 +600,7 @@ worker_serve_arrivals(WorkerContext *ctx, MemoryContext op_context, SampleRing *
 		if (run->total_arrivals > 0 && k >= (uint64) run->total_arrivals)
 			break;
 		intended_us = arrival_time_us(run, k);
-		if (run->deadline_us > 0 && intended_us >= run->deadline_us)
+		if (run->shape.bound == BOUND_DURATION && intended_us >= run->deadline_us)
 			break;
 		if (!worker_wait_until(intended_us))
 			break;
@@ -610,7 +610,7 @@ worker_serve_arrivals(WorkerContext *ctx, MemoryContext op_context, SampleRing *
 		 * keep up leaves the arrivals still due undone (dropped, counted by
 		 * the recorder).
 		 */
-		if (run->deadline_us > 0 && worker_now_us() >= run->deadline_us)
+		if (run->shape.bound == BOUND_DURATION && worker_now_us() >= run->deadline_us)
 			break;
 
 		u = worker_claim_user(k);
@@ -689,9 +689,9 @@ worker_serve_users(void)
 	if (!worker_prepare(&ctx))
 		return;
 
-	if (run->rate > 0)
+	if (run->shape.service == SERVICE_ARRIVALS)
 		worker_serve_arrivals(&ctx, op_context, ring);
-	else if (run->pooled)
+	else if (run->shape.service == SERVICE_POOLED)
 		worker_serve_pool(&ctx, op_context, ring);
 	else
 		worker_serve_own_users(&ctx, op_context, ring);

@@ -823,6 +823,7 @@ typedef struct GatheredSet
 {
 	char	   *key;
 	Generator  *gen;			/* the first generator with this key */
+	const char *operation;		/* its operation */
 	Oid			type;
 	int16		typlen;
 	bool		typbyval;
@@ -846,12 +847,22 @@ planner_rows(Oid relid)
 	return rows;
 }
 
+/* The table a column or page generator reads, locked for the gathering. */
 static Oid
-generator_relid(const Generator *gen)
+generator_relid(const Generator *gen, const char *operation)
 {
 	RangeVar   *rv = makeRangeVar(gen->schema_name, gen->table_name, -1);
+	Oid			relid = RangeVarGetRelid(rv, AccessShareLock, true);
 
-	return RangeVarGetRelid(rv, AccessShareLock, false);
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("operation \"%s\" draws $%d from %s.%s, which does not exist",
+						operation, gen->position, gen->schema_name, gen->table_name),
+				 strcmp(gen->schema_name, "membership") == 0 ?
+				 errhint("Reinstall the extension, then run SELECT loadtest_seed();") :
+				 errhint("Create the table, or redefine the operation.")));
+	return relid;
 }
 
 /*
@@ -921,7 +932,7 @@ static void
 gather_column(GatheredSet *set, int hot_rows, pg_prng_state *rng)
 {
 	const Generator *gen = set->gen;
-	Oid			relid = generator_relid(gen);
+	Oid			relid = generator_relid(gen, set->operation);
 	char	   *table = quote_qualified_identifier(gen->schema_name, gen->table_name);
 	const char *column = quote_identifier(gen->column_name);
 	const char *cast = gen->prefix_max > 0 ? "::pg_catalog.text" : "";
@@ -955,7 +966,7 @@ static void
 gather_page(GatheredSet *set)
 {
 	const Generator *gen = set->gen;
-	Oid			relid = generator_relid(gen);
+	Oid			relid = generator_relid(gen, set->operation);
 	double		rows = planner_rows(relid);
 	char	   *table = quote_qualified_identifier(gen->schema_name, gen->table_name);
 
@@ -1060,6 +1071,7 @@ workload_gather_values(WorkloadOperation **ops, int nops, uint64 seed,
 				set = palloc0(sizeof(GatheredSet));
 				set->key = key;
 				set->gen = gen;
+				set->operation = ops[o]->name;
 				if (gen->kind == GEN_PAGE)
 					gather_page(set);
 				else

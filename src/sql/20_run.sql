@@ -170,3 +170,4 @@ SET search_path = pg_catalog, pg_temp;
 
 COMMENT ON FUNCTION loadtest_preview_generator(jsonb, integer, bigint) IS
 'loadtest: draws values of one generator of an operation''s params (as text), without running anything; column and page generators read their table as the caller';
+REVOKE EXECUTE ON FUNCTION loadtest_preview_generator(jsonb, integer, bigint) FROM PUBLIC;

@@ -101,6 +101,8 @@ VALUES
      'drop its own operations'),
     ('EXECUTE', 'FUNCTION', '@extschema@.loadtest_drop_pattern(text)',
      'drop its own patterns'),
+    ('EXECUTE', 'FUNCTION', '@extschema@.loadtest_preview_generator(jsonb, integer, bigint)',
+     'preview the values of a generator (its tables read as the role)'),
     ('USAGE', 'SCHEMA', 'membership',
      'the simulated users work on the membership tables as the role'),
     ('SELECT, INSERT, UPDATE', 'ALL TABLES IN SCHEMA', 'membership',

@@ -82,7 +82,8 @@ BEGIN
         FOREACH f IN ARRAY ARRAY['@extschema@.loadtest_define_operation(text, text, text[], jsonb, text, boolean, jsonb)',
                                  '@extschema@.loadtest_define_pattern(text, jsonb, jsonb, text, boolean)',
                                  '@extschema@.loadtest_drop_operation(text)',
-                                 '@extschema@.loadtest_drop_pattern(text)'] LOOP
+                                 '@extschema@.loadtest_drop_pattern(text)',
+                                 '@extschema@.loadtest_preview_generator(jsonb, integer, bigint)'] LOOP
             EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %s', f, g.grantee);
         END LOOP;
     END LOOP;
