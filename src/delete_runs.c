@@ -22,19 +22,20 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
+#include "spi_args.h"
 #include "trust.h"
 
 PG_FUNCTION_INFO_V1(loadtest_delete_runs);
 
 /* Refuse when one of the runs to delete still has its recorder. */
 static void
-refuse_running_runs(Datum *args, Oid *types)
+refuse_running_runs(const SpiArgs *args)
 {
-	if (SPI_execute_with_args("SELECT run_id, recorder_pid FROM loadtest.runs"
-							  " WHERE run_id OPERATOR(pg_catalog.=) ANY ($1)"
-							  " AND ($3 OR role_name OPERATOR(pg_catalog.=) $2)"
-							  " AND status OPERATOR(pg_catalog.=) 'running'",
-							  3, types, args, NULL, true, 0) != SPI_OK_SELECT)
+	if (spi_execute("SELECT run_id, recorder_pid FROM loadtest.runs"
+					" WHERE run_id OPERATOR(pg_catalog.=) ANY ($1)"
+					" AND ($3 OR role_name OPERATOR(pg_catalog.=) $2)"
+					" AND status OPERATOR(pg_catalog.=) 'running'",
+					args, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the runs to delete");
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
@@ -61,8 +62,7 @@ Datum
 loadtest_delete_runs(PG_FUNCTION_ARGS)
 {
 	static const Oid signature[] = {INT8ARRAYOID};
-	Oid			types[3] = {INT8ARRAYOID, NAMEOID, BOOLOID};
-	Datum		args[3];
+	SpiArgs		args = SPI_ARGS_INIT;
 	NameData	caller;
 	ResultsWriter writer;
 	int			guc_level;
@@ -76,19 +76,19 @@ loadtest_delete_runs(PG_FUNCTION_ARGS)
 				 errhint("For example loadtest_delete_runs(ARRAY[12, 13]).")));
 
 	namestrcpy(&caller, GetUserNameFromId(GetUserId(), false));
-	args[0] = PG_GETARG_DATUM(0);
-	args[1] = NameGetDatum(&caller);
-	args[2] = BoolGetDatum(superuser());
+	spi_arg(&args, INT8ARRAYOID, PG_GETARG_DATUM(0));	/* the run ids */
+	spi_arg(&args, NAMEOID, NameGetDatum(&caller));
+	spi_arg(&args, BOOLOID, BoolGetDatum(superuser()));	/* any role's runs */
 
 	guc_level = trust_pin_search_path_local();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	trust_become_results_owner(&writer);
-	refuse_running_runs(args, types);
-	if (SPI_execute_with_args("DELETE FROM loadtest.runs"
-							  " WHERE run_id OPERATOR(pg_catalog.=) ANY ($1)"
-							  " AND ($3 OR role_name OPERATOR(pg_catalog.=) $2)",
-							  3, types, args, NULL, false, 0) != SPI_OK_DELETE)
+	refuse_running_runs(&args);
+	if (spi_execute("DELETE FROM loadtest.runs"
+					" WHERE run_id OPERATOR(pg_catalog.=) ANY ($1)"
+					" AND ($3 OR role_name OPERATOR(pg_catalog.=) $2)",
+					&args, false, 0) != SPI_OK_DELETE)
 		elog(ERROR, "could not delete the runs");
 	deleted = SPI_processed;
 	trust_restore_user(&writer);

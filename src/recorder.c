@@ -762,10 +762,8 @@ recorder_finish_run(void)
 	int64		ops_not_done = 0;
 	int64		arrivals_done = 0;
 	RunStopReason reason = runstate_stop_reason(run);
-	Datum		values[8];
-	Oid			types[8] = {INT8OID, TEXTOID, FLOAT8OID, INT4OID, INT8OID, TEXTOID,
-	INT8OID, INT8OID};
-	char		nulls[8] = "        ";
+	SpiArgs		args = SPI_ARGS_INIT;
+	SpiArgs		user_args = SPI_ARGS_INIT;
 	int64		samples_lost = samples_dropped +
 		(int64) pg_atomic_read_u64(&run->samples_lost);
 	int			rc;
@@ -802,8 +800,6 @@ recorder_finish_run(void)
 		ops_not_done = run->total_arrivals - arrivals_done;
 
 	strlcpy(run->final_status, status_names[reason], sizeof(run->final_status));
-	values[0] = Int64GetDatum(run->run_id);
-	values[1] = CStringGetTextDatum(run->final_status);
 	if (last_end_us == 0 && pg_atomic_read_u32(&run->started))
 	{
 		instr_time	now;
@@ -812,31 +808,34 @@ recorder_finish_run(void)
 		INSTR_TIME_SET_CURRENT(now);
 		last_end_us = runstate_elapsed_us(run, now);
 	}
-	values[2] = Float8GetDatum(last_end_us / 1000000.0);
-	values[3] = Int32GetDatum(users_lost);
-	values[4] = Int64GetDatum(ops_not_done);
-	if (samples_lost > 0)
-		values[5] = CStringGetTextDatum(psprintf("%s%s" INT64_FORMAT " attempted operations could not be recorded",
-												 run->stop_message,
-												 run->stop_message[0] ? "; " : "",
-												 samples_lost));
-	else if (run->stop_message[0] != '\0')
-		values[5] = CStringGetTextDatum(run->stop_message);
+	spi_arg(&args, INT8OID, Int64GetDatum(run->run_id));
+	spi_arg_text(&args, run->final_status);
+	spi_arg(&args, FLOAT8OID, Float8GetDatum(last_end_us / 1000000.0));	/* duration_s */
+	spi_arg(&args, INT4OID, Int32GetDatum(users_lost));
+	spi_arg(&args, INT8OID, Int64GetDatum(ops_not_done));
+	if (samples_lost > 0)		/* message */
+		spi_arg_text(&args, psprintf("%s%s" INT64_FORMAT " attempted operations could not be recorded",
+									 run->stop_message,
+									 run->stop_message[0] ? "; " : "",
+									 samples_lost));
 	else
-		nulls[5] = 'n';
-	values[6] = Int64GetDatum(recorder_arrivals_dropped(arrivals_done));
-	values[7] = Int64GetDatum(samples_lost);
-	rc = SPI_execute_with_args(runs_has_loss_columns ?
-							   "UPDATE loadtest.runs SET status = $2::loadtest.run_status,"
-							   " ended_at = pg_catalog.clock_timestamp(), duration_s = $3,"
-							   " users_lost = $4, ops_not_done = $5, message = $6,"
-							   " arrivals_dropped = $7, samples_lost = $8"
-							   " WHERE run_id OPERATOR(pg_catalog.=) $1" :
-							   "UPDATE loadtest.runs SET status = $2::loadtest.run_status,"
-							   " ended_at = pg_catalog.clock_timestamp(), duration_s = $3,"
-							   " users_lost = $4, ops_not_done = $5, message = $6"
-							   " WHERE run_id OPERATOR(pg_catalog.=) $1",
-							   runs_has_loss_columns ? 8 : 6, types, values, nulls, false, 0);
+		spi_arg_text(&args, run->stop_message[0] != '\0' ? run->stop_message : NULL);
+	if (runs_has_loss_columns)
+	{
+		spi_arg(&args, INT8OID, Int64GetDatum(recorder_arrivals_dropped(arrivals_done)));
+		spi_arg(&args, INT8OID, Int64GetDatum(samples_lost));
+	}
+	rc = spi_execute(runs_has_loss_columns ?
+					 "UPDATE loadtest.runs SET status = $2::loadtest.run_status,"
+					 " ended_at = pg_catalog.clock_timestamp(), duration_s = $3,"
+					 " users_lost = $4, ops_not_done = $5, message = $6,"
+					 " arrivals_dropped = $7, samples_lost = $8"
+					 " WHERE run_id OPERATOR(pg_catalog.=) $1" :
+					 "UPDATE loadtest.runs SET status = $2::loadtest.run_status,"
+					 " ended_at = pg_catalog.clock_timestamp(), duration_s = $3,"
+					 " users_lost = $4, ops_not_done = $5, message = $6"
+					 " WHERE run_id OPERATOR(pg_catalog.=) $1",
+					 &args, false, 0);
 	if (rc != SPI_OK_UPDATE)
 		elog(ERROR, "could not record the end of the run: %s",
 			 SPI_result_code_string(rc));
@@ -847,23 +846,19 @@ recorder_finish_run(void)
 				 errdetail("A DELETE or TRUNCATE of loadtest.runs removed it; the samples recorded for the run were removed as well.")));
 
 	{
-		Datum		args[7];
-		Oid			argtypes[7] = {INT8OID, INT4ARRAYOID, TEXTARRAYOID,
-		TEXTARRAYOID, INT4ARRAYOID, INT4ARRAYOID, BOOLARRAYOID};
-
-		args[0] = Int64GetDatum(run->run_id);
-		args[1] = PointerGetDatum(datum_array(user_no, NULL, n, INT4OID));
-		args[2] = PointerGetDatum(datum_array(pattern, NULL, n, TEXTOID));
-		args[3] = PointerGetDatum(datum_array(operation, operation_null, n, TEXTOID));
-		args[4] = PointerGetDatum(datum_array(planned, planned_null, n, INT4OID));
-		args[5] = PointerGetDatum(datum_array(done, NULL, n, INT4OID));
-		args[6] = PointerGetDatum(datum_array(lost, NULL, n, BOOLOID));
-		rc = SPI_execute_with_args("INSERT INTO loadtest.run_users (run_id, user_no,"
-								   " pattern, operation, ops_planned, ops_done, lost)"
-								   " SELECT $1, u.* FROM ROWS FROM ("
-								   UNNEST(2) ", " UNNEST(3) ", " UNNEST(4) ", "
-								   UNNEST(5) ", " UNNEST(6) ", " UNNEST(7) ") AS u",
-								   7, argtypes, args, NULL, false, 0);
+		spi_arg(&user_args, INT8OID, Int64GetDatum(run->run_id));
+		spi_arg(&user_args, INT4ARRAYOID, PointerGetDatum(datum_array(user_no, NULL, n, INT4OID)));
+		spi_arg(&user_args, TEXTARRAYOID, PointerGetDatum(datum_array(pattern, NULL, n, TEXTOID)));
+		spi_arg(&user_args, TEXTARRAYOID, PointerGetDatum(datum_array(operation, operation_null, n, TEXTOID)));
+		spi_arg(&user_args, INT4ARRAYOID, PointerGetDatum(datum_array(planned, planned_null, n, INT4OID)));
+		spi_arg(&user_args, INT4ARRAYOID, PointerGetDatum(datum_array(done, NULL, n, INT4OID)));
+		spi_arg(&user_args, BOOLARRAYOID, PointerGetDatum(datum_array(lost, NULL, n, BOOLOID)));
+		rc = spi_execute("INSERT INTO loadtest.run_users (run_id, user_no,"
+						 " pattern, operation, ops_planned, ops_done, lost)"
+						 " SELECT $1, u.* FROM ROWS FROM ("
+						 UNNEST(2) ", " UNNEST(3) ", " UNNEST(4) ", "
+						 UNNEST(5) ", " UNNEST(6) ", " UNNEST(7) ") AS u",
+						 &user_args, false, 0);
 		if (rc != SPI_OK_INSERT)
 			elog(ERROR, "could not record the run's users: %s",
 				 SPI_result_code_string(rc));
@@ -875,12 +870,11 @@ recorder_finish_run(void)
 static void
 recorder_remove_orphans(void)
 {
-	Oid			types[1] = {INT8OID};
-	Datum		values[1] = {Int64GetDatum(run->run_id)};
+	SpiArgs		args = SPI_ARGS_INIT;
 
-	(void) SPI_execute_with_args("DELETE FROM loadtest.sample_log"
-								 " WHERE run_id OPERATOR(pg_catalog.=) $1",
-								 1, types, values, NULL, false, 0);
+	spi_arg(&args, INT8OID, Int64GetDatum(run->run_id));
+	(void) spi_execute("DELETE FROM loadtest.sample_log"
+					   " WHERE run_id OPERATOR(pg_catalog.=) $1", &args, false, 0);
 }
 
 /*
@@ -892,14 +886,13 @@ static char *fallback_message;
 static void
 recorder_mark_failed(void)
 {
-	Oid			types[2] = {INT8OID, TEXTOID};
-	Datum		values[2] = {Int64GetDatum(run->run_id),
-	CStringGetTextDatum(fallback_message)};
+	SpiArgs		args = SPI_ARGS_INIT;
 
-	(void) SPI_execute_with_args("UPDATE loadtest.runs SET status = 'failed',"
-								 " ended_at = pg_catalog.clock_timestamp(), message = $2"
-								 " WHERE run_id OPERATOR(pg_catalog.=) $1",
-								 2, types, values, NULL, false, 0);
+	spi_arg(&args, INT8OID, Int64GetDatum(run->run_id));
+	spi_arg_text(&args, fallback_message);
+	(void) spi_execute("UPDATE loadtest.runs SET status = 'failed',"
+					   " ended_at = pg_catalog.clock_timestamp(), message = $2"
+					   " WHERE run_id OPERATOR(pg_catalog.=) $1", &args, false, 0);
 	if (SPI_processed == 1)
 		strlcpy(run->final_status, "failed", sizeof(run->final_status));
 }

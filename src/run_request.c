@@ -35,6 +35,7 @@
 #include "loadtest.h"
 #include "trust.h"
 #include "run_request.h"
+#include "spi_args.h"
 
 /*
  * The run's shape, from the checked arguments: the one place that turns
@@ -85,8 +86,7 @@ stage_error(int n, const char *message)
 static void
 parse_stages(Datum stages, RunRequest *req)
 {
-	Oid			argtypes[1] = {JSONBOID};
-	Datum		args[1] = {stages};
+	SpiArgs		args = SPI_ARGS_INIT;
 	int64		end_us = 0;
 	double		max_target = 0;
 	bool		isnull;
@@ -97,11 +97,11 @@ parse_stages(Datum stages, RunRequest *req)
 	guc_level = trust_pin_search_path_local();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	rc = SPI_execute_with_args("SELECT pg_catalog.jsonb_typeof($1) OPERATOR(pg_catalog.=) 'array'"
+	spi_arg(&args, JSONBOID, stages);
+	rc = spi_execute("SELECT pg_catalog.jsonb_typeof($1) OPERATOR(pg_catalog.=) 'array'"
 							   " AND pg_catalog.jsonb_array_length($1) OPERATOR(pg_catalog.>=) 1"
 							   " AND pg_catalog.jsonb_array_length($1) OPERATOR(pg_catalog.<=) "
-							   CppAsString2(LOADTEST_MAX_STAGES),
-							   1, argtypes, args, NULL, true, 1);
+					 CppAsString2(LOADTEST_MAX_STAGES), &args, true, 1);
 	if (rc != SPI_OK_SELECT ||
 		!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
 									1, &isnull)) || isnull)
@@ -109,14 +109,13 @@ parse_stages(Datum stages, RunRequest *req)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("stages must be a JSON array of 1 to %d stages", LOADTEST_MAX_STAGES),
 				 errhint("stages => '[{\"users\": 50, \"duration\": \"1 min\"}, {\"users\": 0, \"duration\": \"10 s\"}]'")));
-	rc = SPI_execute_with_args("SELECT s OPERATOR(pg_catalog.?) 'users',"
+	rc = spi_execute("SELECT s OPERATOR(pg_catalog.?) 'users',"
 							   " s OPERATOR(pg_catalog.?) 'rate', s OPERATOR(pg_catalog.?) 'duration',"
 							   " (s OPERATOR(pg_catalog.->>) 'users')::pg_catalog.float8,"
 							   " (s OPERATOR(pg_catalog.->>) 'rate')::pg_catalog.float8,"
 							   " pg_catalog.date_part('epoch', (s OPERATOR(pg_catalog.->>) 'duration')::pg_catalog.interval)"
 							   " FROM pg_catalog.jsonb_array_elements($1) WITH ORDINALITY AS e(s, n)"
-							   " ORDER BY n",
-							   1, argtypes, args, NULL, true, 0);
+					 " ORDER BY n", &args, true, 0);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "could not read the stages");
 	req->nstages = (int) SPI_processed;
