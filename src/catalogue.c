@@ -177,6 +177,10 @@ as_catalogue_owner(CatalogueWriter fn, void *arg)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	trust_become_results_owner(&writer);
+	/* one definition at a time: a name is an operation or a pattern */
+	if (SPI_execute("LOCK TABLE loadtest.operations, loadtest.patterns IN SHARE ROW EXCLUSIVE MODE",
+					false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "could not lock the workload catalogue");
 	fn(arg);
 	trust_restore_user(&writer);
 	SPI_finish();

@@ -17,6 +17,8 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/formatting.h"
@@ -222,6 +224,67 @@ add_leaf(RunPatterns *rp, const char *name, double share,
 	memcpy(rp->cumulative[p], weights, sizeof(weights));
 }
 
+/*
+ * May the calling role run a definition owned by owner?  A run executes
+ * its operations' statements as the calling role, so it runs only SQL it
+ * can trust: the built-ins, its own definitions, those of roles it is a
+ * member of by an explicit GRANT (superuser status does not count: a
+ * careful superuser must not run an operator's SQL with its rights by
+ * naming the operator's pattern), and those of superusers.
+ */
+bool
+patterns_owner_trusted(const char *owner, bool builtin)
+{
+	Oid			owner_id;
+
+	if (builtin)
+		return true;
+	owner_id = get_role_oid(owner, true);
+	if (!OidIsValid(owner_id))
+		return false;
+	return owner_id == GetUserId() || superuser_arg(owner_id) ||
+		is_member_of_role_nosuper(GetUserId(), owner_id);
+}
+
+/* Refuse a run of an operation the caller may not trust (see above). */
+void
+patterns_check_owner(const char *operation, const char *owner, bool builtin)
+{
+	if (!patterns_owner_trusted(owner, builtin))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("operation \"%s\" was defined by role %s, whose SQL role %s does not run",
+						operation, owner, GetUserNameFromId(GetUserId(), false)),
+				 errdetail("A run executes its operations' statements as the role that starts it: only built-ins, the role's own definitions, those of superusers and those of roles it is a member of."),
+				 errhint("GRANT %s TO %s; trusts %s's definitions; or define the operation as %s.",
+						 quote_identifier(owner), quote_identifier(GetUserNameFromId(GetUserId(), false)),
+						 owner, GetUserNameFromId(GetUserId(), false))));
+}
+
+/* Check the owner of every operation of the run. */
+static void
+check_owners(const RunPatterns *rp)
+{
+	for (int o = 0; o < rp->noperations; o++)
+	{
+		SpiArgs		args = SPI_ARGS_INIT;
+		bool		isnull;
+
+		spi_arg_text(&args, rp->operations[o]);
+		if (spi_execute("SELECT owner::pg_catalog.text, builtin FROM loadtest.operations"
+						" WHERE operation OPERATOR(pg_catalog.=) $1", &args, true, 1) != SPI_OK_SELECT)
+			elog(ERROR, "could not read loadtest.operations");
+		if (SPI_processed != 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("operation \"%s\" does not exist", rp->operations[o])));
+		patterns_check_owner(rp->operations[o],
+							 SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1),
+							 DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
+														SPI_tuptable->tupdesc, 2, &isnull)));
+	}
+}
+
 /* Turn each pattern's weights into cumulative weights. */
 static void
 accumulate(RunPatterns *rp)
@@ -331,6 +394,7 @@ patterns_resolve(const char *name, RunPatterns *rp)
 	}
 	*rp = numbered;
 	accumulate(rp);
+	check_owners(rp);
 }
 
 /*

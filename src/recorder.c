@@ -342,6 +342,9 @@ recorder_read_definitions(void)
 		definitions[i].builtin = strcmp(fields[5], "true") == 0;
 		definitions[i].owner = fields[6];
 		definitions[i].description = fields[7];
+		/* who may have replaced it since the run was requested */
+		patterns_check_owner(definitions[i].name, definitions[i].owner,
+							 definitions[i].builtin);
 	}
 }
 

@@ -564,7 +564,13 @@ prepare_statement(WorkloadOperation *op, WorkloadVariant *v,
 					 errmsg("%s: the type of $%d is not known", where, g + 1)));
 		make_binding(&stmt->bindings[g], gen, value_types[g], target, where,
 					 stmt->number, cxt);
-		fixed[g] = target;
+
+		/*
+		 * A domain's parameter is passed as its base type, so that the
+		 * statement checks the domain's constraints where the value is
+		 * assigned (the executor trusts a parameter of the domain itself).
+		 */
+		fixed[g] = getBaseType(target);
 	}
 
 	/* the columns of this statement's result that later statements use */
