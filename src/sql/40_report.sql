@@ -707,6 +707,33 @@ BEGIN
     END IF;
     o := o || ''::text;
 
+    -- 5b. What the operations defined by users ran, as the run kept them
+    -- (loadtest.run_operations): the report says it after a redefinition
+    v_n := 0;
+    FOR rec IN
+        SELECT ro.operation, ro.kind, ro.owner, ro.statements, ro.variants
+          FROM loadtest.run_operations ro
+         WHERE ro.run_id = v_run_id AND NOT ro.builtin
+         ORDER BY ro.operation_no
+    LOOP
+        IF v_n = 0 THEN
+            o := o || 'Defined Operations (as run):'::text;
+        END IF;
+        o := o || format('   %s (%s, defined by %s): %s',
+                         loadtest.one_line(rec.operation, 100), loadtest.one_line(rec.kind, 10),
+                         loadtest.one_line(rec.owner, 100),
+                         CASE WHEN rec.variants IS NOT NULL
+                              THEN loadtest.format_number(pg_catalog.jsonb_array_length(
+                                       CASE WHEN pg_catalog.jsonb_typeof(rec.variants) = 'array'
+                                            THEN rec.variants ELSE '[]' END)::bigint, c_int)
+                                   || ' variants (see loadtest.run_operations)'
+                              ELSE loadtest.one_line(array_to_string(rec.statements, '; '), 200) END);
+        v_n := v_n + 1;
+    END LOOP;
+    IF v_n > 0 THEN
+        o := o || ''::text;
+    END IF;
+
     -- 6. Errors
     o := o || 'Errors:'::text;
     v_n := 0;
