@@ -46,6 +46,26 @@ typedef enum CatalogueEntry
 	ENTRY_PATTERN
 } CatalogueEntry;
 
+/*
+ * Who calls, captured before the switch to the catalogue's owner: the
+ * checks of ownership are about the caller, never about the owner.
+ */
+typedef struct Caller
+{
+	const char *name;
+	bool		superuser;
+} Caller;
+
+static Caller
+current_caller(void)
+{
+	Caller		caller;
+
+	caller.name = GetUserNameFromId(GetUserId(), false);
+	caller.superuser = superuser();
+	return caller;
+}
+
 typedef struct ExistingEntry
 {
 	CatalogueEntry what;
@@ -125,10 +145,10 @@ find_entry(const char *name)
  */
 static void
 check_may_change(const char *name, const ExistingEntry *entry,
-				 CatalogueEntry what, bool replace, bool dropping)
+				 CatalogueEntry what, bool replace, bool dropping,
+				 const Caller *caller)
 {
 	const char *kind = what == ENTRY_OPERATION ? "operation" : "pattern";
-	const char *user = GetUserNameFromId(GetUserId(), false);
 
 	if (entry->what == ENTRY_NONE)
 	{
@@ -141,23 +161,26 @@ check_may_change(const char *name, const ExistingEntry *entry,
 	}
 	if (entry->what != what)
 		ereport(ERROR,
-				(errcode(ERRCODE_DUPLICATE_OBJECT),
+				(errcode(dropping ? ERRCODE_WRONG_OBJECT_TYPE : ERRCODE_DUPLICATE_OBJECT),
 				 errmsg("\"%s\" is a load test %s", name,
 						entry->what == ENTRY_OPERATION ? "operation" : "pattern"),
 				 errdetail("Operations and patterns share one set of names: pattern => '%s' of loadtest_run names one of them.", name),
+				 dropping ?
+				 errhint("Use loadtest_drop_%s('%s').",
+						 entry->what == ENTRY_OPERATION ? "operation" : "pattern", name) :
 				 errhint("Choose another name.")));
 	if (entry->builtin)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("\"%s\" is a built-in %s of loadtest", name, kind),
 				 errdetail("Built-in %ss cannot be %s.", kind, dropping ? "dropped" : "replaced"),
-				 errhint("Define one of your own under another name.")));
+				 dropping ? 0 : errhint("Define one of your own under another name.")));
 	if (!dropping && !replace)
 		ereport(ERROR,
 				(errcode(ERRCODE_DUPLICATE_OBJECT),
 				 errmsg("load test %s \"%s\" already exists", kind, name),
 				 errhint("Pass replace => true to replace it.")));
-	if (strcmp(entry->owner, user) != 0 && !superuser())
+	if (strcmp(entry->owner, caller->name) != 0 && !caller->superuser)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("load test %s \"%s\" belongs to role %s", kind, name, entry->owner),
@@ -189,6 +212,7 @@ as_catalogue_owner(CatalogueWriter fn, void *arg)
 
 typedef struct OperationWrite
 {
+	Caller		caller;
 	OperationDefinition def;
 	const char *description;
 	const char *owner;
@@ -202,7 +226,7 @@ write_operation(void *arg)
 	ExistingEntry entry = find_entry(w->def.name);
 	SpiArgs		args = SPI_ARGS_INIT;
 
-	check_may_change(w->def.name, &entry, ENTRY_OPERATION, w->replace, false);
+	check_may_change(w->def.name, &entry, ENTRY_OPERATION, w->replace, false, &w->caller);
 	spi_arg_text(&args, w->def.name);
 	spi_arg_text(&args, w->def.kind);
 	spi_arg_text(&args, w->def.statements);
@@ -273,7 +297,8 @@ loadtest_define_operation(PG_FUNCTION_ARGS)
 		w.def.params = "[]";
 	w.description = PG_ARGISNULL(4) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(4));
 	w.replace = !PG_ARGISNULL(5) && PG_GETARG_BOOL(5);
-	w.owner = GetUserNameFromId(GetUserId(), false);
+	w.caller = current_caller();
+	w.owner = w.caller.name;
 
 	/* checked as the caller, as a run will prepare it */
 	op = workload_parse(&w.def);
@@ -285,6 +310,7 @@ loadtest_define_operation(PG_FUNCTION_ARGS)
 
 typedef struct PatternWrite
 {
+	Caller		caller;
 	const char *name;
 	const char *weights;
 	const char *mix;
@@ -293,6 +319,29 @@ typedef struct PatternWrite
 	bool		replace;
 } PatternWrite;
 
+/*
+ * A pattern that a mix shares users with must keep its weights: a mix's
+ * members are patterns with weights, never mixes.
+ */
+static void
+refuse_mixed_member(const char *name)
+{
+	SpiArgs		args = SPI_ARGS_INIT;
+	char	   *mixes;
+
+	spi_arg_text(&args, name);
+	if (spi_execute("SELECT pg_catalog.string_agg(pattern, ', ' ORDER BY pattern) FROM loadtest.patterns"
+					" WHERE mix OPERATOR(pg_catalog.?) $1", &args, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read loadtest.patterns");
+	mixes = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	if (mixes != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("pattern \"%s\" is mixed by the patterns %s, so it cannot become a mix", name, mixes),
+				 errdetail("A mix shares users among patterns with weights."),
+				 errhint("Define the mix under another name.")));
+}
+
 static void
 write_pattern(void *arg)
 {
@@ -300,7 +349,9 @@ write_pattern(void *arg)
 	ExistingEntry entry = find_entry(w->name);
 	SpiArgs		args = SPI_ARGS_INIT;
 
-	check_may_change(w->name, &entry, ENTRY_PATTERN, w->replace, false);
+	check_may_change(w->name, &entry, ENTRY_PATTERN, w->replace, false, &w->caller);
+	if (w->mix != NULL)
+		refuse_mixed_member(w->name);
 	spi_arg_text(&args, w->name);
 	spi_arg_text(&args, w->weights);
 	spi_arg_text(&args, w->mix);
@@ -343,7 +394,8 @@ loadtest_define_pattern(PG_FUNCTION_ARGS)
 	w.mix = optional_output(fcinfo, 2, JSONBOID);
 	w.description = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
 	w.replace = !PG_ARGISNULL(4) && PG_GETARG_BOOL(4);
-	w.owner = GetUserNameFromId(GetUserId(), false);
+	w.caller = current_caller();
+	w.owner = w.caller.name;
 
 	/* every operation or pattern it names exists, and the weights hold */
 	guc_level = trust_pin_search_path_local();
@@ -361,6 +413,7 @@ loadtest_define_pattern(PG_FUNCTION_ARGS)
 
 typedef struct EntryDrop
 {
+	Caller		caller;
 	const char *name;
 	CatalogueEntry what;
 } EntryDrop;
@@ -373,7 +426,7 @@ drop_entry(void *arg)
 	SpiArgs		args = SPI_ARGS_INIT;
 	char	   *users;
 
-	check_may_change(d->name, &entry, d->what, false, true);
+	check_may_change(d->name, &entry, d->what, false, true, &d->caller);
 	spi_arg_text(&args, d->name);
 
 	/* the patterns that name it would be left naming nothing */
@@ -407,6 +460,7 @@ drop_named(FunctionCallInfo fcinfo, CatalogueEntry what, const char *function)
 	check_signature(fcinfo, signature, 1, VOIDOID, function);
 	d.name = required_text(fcinfo, 0, "name");
 	d.what = what;
+	d.caller = current_caller();
 	as_catalogue_owner(drop_entry, &d);
 }
 
@@ -479,11 +533,14 @@ loadtest_preview_generator(PG_FUNCTION_ARGS)
 		WorkloadOperation *ops[1] = {&op};
 		char	   *buffer;
 		Size		size;
+		MemoryContext caller_context = CurrentMemoryContext;
 		int			guc_level = trust_pin_search_path_local();
 
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		size = workload_gather_values(ops, 1, (uint64) PG_GETARG_INT64(2), 0, &buffer);
+		/* the buffer is SPI's: keep a copy past SPI_finish */
+		buffer = memcpy(MemoryContextAlloc(caller_context, size), buffer, size);
 		SPI_finish();
 		AtEOXact_GUC(true, guc_level);
 		workload_attach_values(ops, 1, buffer, size);

@@ -404,7 +404,8 @@ parse_generator(Generator *gen, JsonbValue *element, ParseSite *site)
 				!key_double(object, "max", site, &gen->float_max))
 				bad_generator(site, "needs \"min\" and \"max\"", NULL);
 			if (!(gen->float_min <= gen->float_max))
-				bad_generator(site, "has an empty range: min is above max", NULL);
+				bad_generator(site, psprintf("has an empty range: min %g is above max %g",
+											 gen->float_min, gen->float_max), NULL);
 			break;
 		case GEN_COLUMN:
 			parse_table(gen, object, site);

@@ -179,6 +179,9 @@ worker_run_transaction(WorkloadOperation *op, WorkloadVariant *variant,
 	{
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
+		/* a read operation reads only, functions it calls included */
+		if (op->is_read)
+			XactReadOnly = true;
 		if (op_timeout_ms > 0)
 			enable_timeout_after(STATEMENT_TIMEOUT, op_timeout_ms);
 		if (SPI_connect() != SPI_OK_CONNECT)

@@ -372,6 +372,23 @@ result_column_type(Query *query, const char *column)
 	return InvalidOid;
 }
 
+/* Error context: a choice or constant value that its parameter refuses. */
+typedef struct LiteralSite
+{
+	int			position;
+	const char *value;
+	Oid			type;
+} LiteralSite;
+
+static void
+literal_error_context(void *arg)
+{
+	LiteralSite *site = arg;
+
+	errcontext("the value \"%s\" of $%d, a parameter of type %s",
+			   site->value ? site->value : "null", site->position, format_type_be(site->type));
+}
+
 /*
  * How a generator's values go into a parameter of type target.  The
  * values' own type is natural (InvalidOid for choice and constant).
@@ -397,9 +414,13 @@ make_binding(ParamBinding *b, const Generator *gen, Oid natural, Oid target,
 		for (int i = 0; i < gen->nvalues; i++)
 		{
 			MemoryContext old = MemoryContextSwitchTo(cxt);
+			LiteralSite site = {gen->position, gen->values[i], target};
+			ErrorContextCallback callback = {error_context_stack, literal_error_context, &site};
 
+			error_context_stack = &callback;
 			b->literal_nulls[i] = gen->values[i] == NULL;
 			b->literals[i] = OidInputFunctionCall(input, gen->values[i], ioparam, -1);
+			error_context_stack = callback.previous;
 			MemoryContextSwitchTo(old);
 		}
 		return;
@@ -441,8 +462,8 @@ make_binding(ParamBinding *b, const Generator *gen, Oid natural, Oid target,
 					 errmsg("%s: $%d is of type %s in statement %d, but its %s generator gives %s",
 							where, gen->position, format_type_be(target), statement,
 							generator_kind_name(gen->kind), format_type_be(natural)),
-					 errhint("Cast the parameter in the statement ($%d::%s), or draw it with another generator.",
-							 gen->position, format_type_be(natural))));
+					 errhint("Draw $%d with a generator of %s values (choice and constant values take the parameter's type), or convert it in the statement.",
+							 gen->position, format_type_be(target))));
 	}
 }
 
@@ -524,8 +545,9 @@ prepare_statement(WorkloadOperation *op, WorkloadVariant *v,
 	if (ntypes > v->ngenerators)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_PARAMETER),
-				 errmsg("%s: statement %d uses $%d, but params has %d generators",
-						where, stmt->number, ntypes, v->ngenerators),
+				 errmsg("%s: statement %d uses $%d, but params has %d generator%s",
+						where, stmt->number, ntypes, v->ngenerators,
+						v->ngenerators == 1 ? "" : "s"),
 				 errhint("params gives one generator per parameter: element k of the array for $k.")));
 	if (checking && op->is_read &&
 		(query->commandType != CMD_SELECT || query->hasModifyingCTE ||
@@ -1035,6 +1057,23 @@ serialize_set(const GatheredSet *set, char *dest)
 	vs->size = offset;
 }
 
+/* Error context: the generator whose table is being read. */
+static const char *gathering_operation;
+
+static void
+gather_error_context(void *arg)
+{
+	const Generator *gen = arg;
+
+	if (gen->kind == GEN_PAGE)
+		errcontext("counting the rows of %s.%s for $%d of operation \"%s\"",
+				   gen->schema_name, gen->table_name, gen->position, gathering_operation);
+	else
+		errcontext("drawing the values of $%d of operation \"%s\" from %s.%s.%s",
+				   gen->position, gathering_operation, gen->schema_name,
+				   gen->table_name, gen->column_name);
+}
+
 /*
  * Gather what the run's column and page generators draw from, as the
  * calling role (in a transaction, SPI connected), into one buffer that
@@ -1048,6 +1087,7 @@ workload_gather_values(WorkloadOperation **ops, int nops, uint64 seed,
 	List	   *sets = NIL;
 	ListCell   *lc;
 	pg_prng_state rng;
+	ErrorContextCallback callback;
 	Size		size = MAXALIGN(sizeof(ValuesHeader));
 	char	   *p;
 	ValuesHeader *header;
@@ -1074,6 +1114,11 @@ workload_gather_values(WorkloadOperation **ops, int nops, uint64 seed,
 							(errcode(ERRCODE_NAME_TOO_LONG),
 							 errmsg("operation \"%s\": the names of the column $%d draws from are too long",
 									ops[o]->name, g + 1)));
+				callback.arg = gen;
+				callback.callback = gather_error_context;
+				callback.previous = error_context_stack;
+				error_context_stack = &callback;
+				gathering_operation = ops[o]->name;
 				set = palloc0(sizeof(GatheredSet));
 				set->key = key;
 				set->gen = gen;
@@ -1093,6 +1138,7 @@ workload_gather_values(WorkloadOperation **ops, int nops, uint64 seed,
 								 errhint("Run SELECT loadtest_seed(); first.") :
 								 errhint("Insert rows first, or draw $%d with another generator.", g + 1)));
 				}
+				error_context_stack = callback.previous;
 				sets = lappend(sets, set);
 				size += set_size(set);
 			}
