@@ -30,6 +30,7 @@
 #include "patterns.h"
 #include "spi_args.h"
 #include "trust.h"
+#include "value_sets.h"
 #include "workload.h"
 
 PG_FUNCTION_INFO_V1(loadtest_define_operation);
@@ -538,12 +539,12 @@ loadtest_preview_generator(PG_FUNCTION_ARGS)
 
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
-		size = workload_gather_values(ops, 1, (uint64) PG_GETARG_INT64(2), 0, &buffer);
+		size = value_sets_gather(ops, 1, (uint64) PG_GETARG_INT64(2), 0, &buffer);
 		/* the buffer is SPI's: keep a copy past SPI_finish */
 		buffer = memcpy(MemoryContextAlloc(caller_context, size), buffer, size);
 		SPI_finish();
 		AtEOXact_GUC(true, guc_level);
-		workload_attach_values(ops, 1, buffer, size);
+		value_sets_attach(ops, 1, buffer, size);
 	}
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);

@@ -54,6 +54,7 @@
 #include "sample_writer.h"
 #include "spi_args.h"
 #include "trust.h"
+#include "value_sets.h"
 #include "workload.h"
 
 #define FLUSH_INTERVAL_US	250000
@@ -363,7 +364,7 @@ recorder_gather_values(void)
 	recorder_read_definitions();
 	for (int i = 0; i < rp->noperations; i++)
 		ops[i] = workload_parse(&definitions[i]);
-	size = workload_gather_values(ops, rp->noperations, run->seed, run->hot_rows, &buffer);
+	size = value_sets_gather(ops, rp->noperations, run->seed, run->hot_rows, &buffer);
 	values_segment = dsm_create(size, 0);
 	dsm_pin_mapping(values_segment);
 	memcpy(dsm_segment_address(values_segment), buffer, size);

@@ -34,6 +34,7 @@
 #include "runstate.h"
 #include "spi_args.h"
 #include "trust.h"
+#include "value_sets.h"
 #include "workload.h"
 
 static RunState *run;
@@ -405,7 +406,7 @@ worker_load_workload(WorkerContext *ctx, MemoryContext workload_context)
 	if (values == NULL)
 		elog(ERROR, "could not attach the run's values");
 	dsm_pin_mapping(values);
-	workload_attach_values(ctx->ops, ctx->nops, dsm_segment_address(values),
+	value_sets_attach(ctx->ops, ctx->nops, dsm_segment_address(values),
 						   run->values_size);
 	MemoryContextSwitchTo(old);
 	ctx->draw.run_id = run->run_id;

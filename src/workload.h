@@ -109,10 +109,4 @@ extern WorkloadVariant *workload_bind(WorkloadOperation *op, pg_prng_state *rng,
 									  const DrawContext *dc);
 extern void workload_execute(WorkloadOperation *op, WorkloadVariant *variant);
 
-/* The value sets of a run's column and page generators (see ValueSet). */
-extern Size workload_gather_values(WorkloadOperation **ops, int nops,
-								   uint64 seed, int hot_rows, char **buffer);
-extern void workload_attach_values(WorkloadOperation **ops, int nops,
-								   const char *segment, Size size);
-
 #endif							/* LOADTEST_WORKLOAD_H */
