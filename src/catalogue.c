@@ -537,6 +537,7 @@ loadtest_preview_generator(PG_FUNCTION_ARGS)
 		MemoryContext caller_context = CurrentMemoryContext;
 		int			guc_level = trust_pin_search_path_local();
 
+		(void) workload_generator_type(gen, "preview");
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		size = value_sets_gather(ops, 1, (uint64) PG_GETARG_INT64(2), 0, &buffer);

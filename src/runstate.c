@@ -62,6 +62,7 @@ runstate_init(RunState *rs, int nusers, int nworkers, uint32 ring_capacity)
 	pg_atomic_init_u32(&rs->stop_reason, STOP_NONE);
 	pg_atomic_init_u32(&rs->users_finished, 0);
 	pg_atomic_init_u64(&rs->next_arrival, 0);
+	pg_atomic_init_u64(&rs->unique_next, 0);
 	for (int i = 0; i < nusers; i++)
 		pg_atomic_init_u32(&runstate_user(rs, i)->busy, 0);
 	SpinLockInit(&rs->ready_lock);

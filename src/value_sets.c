@@ -165,7 +165,8 @@ gather_column(GatheredSet *set, int hot_rows, pg_prng_state *rng)
 	char	   *sql;
 
 	set->values = palloc(sizeof(Datum) * VALUE_SAMPLE);
-	if (hot_rows > 0 && !gen->distinct)
+	/* hot rows are rows to work on: not the values of searches */
+	if (hot_rows > 0 && !gen->distinct && gen->prefix_max == 0)
 		from = psprintf("(SELECT %s AS v FROM %s WHERE %s IS NOT NULL ORDER BY %s LIMIT %d) AS s",
 						column, table, column, column, hot_rows);
 	else if (percent < 100 && (relkind == RELKIND_RELATION || relkind == RELKIND_MATVIEW))

@@ -456,11 +456,12 @@ make_binding(ParamBinding *b, const Generator *gen, Oid natural, Oid target,
 }
 
 /*
- * The type of a column generator's values, from the catalog, checking
- * that the column exists and that the role may read it.
+ * The type of a column (or page) generator's values, from the catalog,
+ * checking that the column exists, that the role may read it, and that a
+ * prefix is taken of text.
  */
-static Oid
-column_generator_type(const Generator *gen, const char *where)
+Oid
+workload_generator_type(const Generator *gen, const char *where)
 {
 	Oid			nsp = get_namespace_oid(gen->schema_name, true);
 	Oid			relid = OidIsValid(nsp) ? get_relname_relid(gen->table_name, nsp) : InvalidOid;
@@ -635,7 +636,7 @@ variant_value_types(WorkloadOperation *op, WorkloadVariant *v, bool checking)
 		Generator  *gen = &v->generators[g];
 
 		if (checking && (gen->kind == GEN_COLUMN || gen->kind == GEN_PAGE))
-			types[g] = column_generator_type(gen, variant_where(op, (int) (v - op->variants)));
+			types[g] = workload_generator_type(gen, variant_where(op, (int) (v - op->variants)));
 		else if (gen->kind != GEN_RESULT)
 			types[g] = generator_value_type(gen);
 	}

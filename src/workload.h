@@ -101,6 +101,7 @@ typedef struct OperationDefinition
 
 extern WorkloadOperation *workload_parse(const OperationDefinition *def);
 extern void workload_check(WorkloadOperation *op);
+extern Oid	workload_generator_type(const Generator *gen, const char *where);
 extern void workload_prepare_statement(WorkloadOperation *op,
 									   WorkloadVariant *variant,
 									   WorkloadStatement *stmt);
