@@ -39,7 +39,7 @@ run() {
 	SELECT loadtest_run(users => $1, ops => $OPS, pattern => '$PATTERN', think_time_ms => 0, ramp_up_s => 0) AS id \gset
 	SELECT round(((SELECT sum(ops_done) FROM loadtest.run_users u WHERE u.run_id = :id)
 	              / extract(epoch FROM clock_timestamp() - :'t0'))::numeric, 1);
-	TRUNCATE loadtest.samples, loadtest.run_users, loadtest.runs;
+	TRUNCATE loadtest.sample_log, loadtest.run_users, loadtest.run_operations, loadtest.run_patterns, loadtest.runs;
 	SQL
 }
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }

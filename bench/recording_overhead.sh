@@ -11,7 +11,7 @@ PAIRS=${3:-5}
 PATTERN=${PATTERN:-distributed}
 
 install_packages postgresql-15 postgresql-server-dev-15 make gcc
-build_and_install >/dev/null
+[ "${SKIP_BUILD:-0}" = 1 ] || build_and_install >/dev/null
 
 start_scratch_cluster "${PORT:-54331}" 10000 \
 	"max_worker_processes = 32" "shared_buffers = 512MB" "loadtest.progress_interval = 0"

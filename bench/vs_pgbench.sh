@@ -45,14 +45,31 @@ start_scratch_cluster "${PORT:-54333}" 10000 \
 q() { psql_cluster -At "$@"; }
 q -c "VACUUM ANALYZE" -c "CHECKPOINT"
 
-# The id ranges the engine draws from (src/workload.c): min..max of the table.
+# The ids the engine draws: values of existing rows (the built-in
+# operations' column generators, src/workload.c); the seeded ids have no
+# gaps, so min..max of the table draws the same.
 read -r AMIN AMAX < <(q -F ' ' -c "SELECT min(attachment_id), max(attachment_id) FROM membership.file_attachments")
 read -r MMIN MMAX < <(q -F ' ' -c "SELECT min(member_id), max(member_id) FROM membership.members")
+[ "$(q -c "SELECT count(*) FROM membership.file_attachments")" = $((AMAX - AMIN + 1)) ] &&
+	[ "$(q -c "SELECT count(*) FROM membership.members")" = $((MMAX - MMIN + 1)) ] ||
+	{ echo "bench/vs_pgbench.sh: the seeded ids have gaps" >&2; exit 1; }
 
-# The statements of src/operations.c (stmt_info), verbatim.
+# The statements of the built-in operations (loadtest.operations, from
+# src/sql/12_builtin_workload.sql), verbatim: checked against the
+# catalogue below.
 SQL_ATTACHMENT_GET="SELECT attachment_id, member_id, file_name, content_type, size_bytes, storage_key, uploaded_at FROM membership.file_attachments WHERE attachment_id = :id;"
 SQL_MEMBER_GET="SELECT member_id, first_name, last_name, email, phone, city, status, classification, join_date FROM membership.members WHERE member_id = :id;"
 SQL_MEMBER_EMPLOYMENTS="SELECT e.employment_id, e.title, e.status, e.is_current, e.start_date, e.end_date, o.organization_id, o.name FROM membership.member_employments e JOIN membership.organizations o ON o.organization_id = e.organization_id WHERE e.member_id = :id ORDER BY e.is_current DESC, e.start_date DESC;"
+# same_statements <operation> <statement>...: as the catalogue has them
+same_statements() {
+	local op=$1 want got
+	shift
+	want=$(printf '%s\n' "$@" | sed 's/:id/$1/g; s/;$//')
+	got=$(q -c "SELECT array_to_string(statements, E'\\n') FROM loadtest.operations WHERE operation = '$op'")
+	[ "$got" = "$want" ] || { echo "bench/vs_pgbench.sh: the statements of $op are not those of loadtest.operations" >&2; exit 1; }
+}
+same_statements read_file_metadata "$SQL_ATTACHMENT_GET"
+same_statements read_member_detail "$SQL_MEMBER_GET" "$SQL_MEMBER_EMPLOYMENTS"
 
 cat >"$DIR/read_file_metadata.pgbench" <<EOF
 \set id random($AMIN, $AMAX)
@@ -120,7 +137,7 @@ engine() {
 	                      (SELECT sum(ops_done) FROM loadtest.run_users u WHERE u.run_id = r.run_id) / r.duration_s)::numeric),
 	       round((SELECT sum(ops_done) FROM loadtest.run_users u WHERE u.run_id = r.run_id) / :wall)
 	  FROM loadtest.runs r JOIN loadtest.run_summary s USING (run_id) WHERE r.run_id = :id;
-	TRUNCATE loadtest.samples, loadtest.run_users, loadtest.runs;
+	TRUNCATE loadtest.sample_log, loadtest.run_users, loadtest.run_operations, loadtest.run_patterns, loadtest.runs;
 	SQL
 }
 

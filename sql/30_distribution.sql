@@ -29,7 +29,19 @@ SELECT pattern, users FROM loadtest_pattern_distribution(5, repeat('x', 10000));
 
 -- the operations and what they are
 SELECT kind, count(*) FROM loadtest.operations GROUP BY kind ORDER BY kind;
-SELECT operation, kind, area FROM loadtest.operations ORDER BY operation;
+SELECT operation, kind, builtin, owner = current_user AS owned_by_extension_owner,
+       CASE WHEN variants IS NOT NULL THEN jsonb_array_length(variants) || ' variants'
+            ELSE cardinality(statements) || ' statements, ' || jsonb_array_length(params) || ' params' END AS definition
+  FROM loadtest.operations WHERE builtin ORDER BY operation;
+-- the built-in patterns: "distributed" shares users among the others, whose
+-- weights give the reference guide's shares of reads
+SELECT p.pattern, p.mix, count(w.key) AS operations, sum(w.value::numeric) AS total_weight,
+       round(100 * sum(w.value::numeric) FILTER (WHERE o.kind = 'read') / sum(w.value::numeric), 1) AS read_pct
+  FROM loadtest.patterns p
+  LEFT JOIN LATERAL jsonb_each_text(p.weights) w ON true
+  LEFT JOIN loadtest.operations o ON o.operation = w.key
+ WHERE p.builtin
+ GROUP BY p.pattern, p.mix ORDER BY p.pattern;
 
 -- the named scenarios
 SELECT scenario, users, ops, pattern, think_time_ms FROM loadtest.scenarios ORDER BY users, scenario;

@@ -14,35 +14,56 @@ INSERT INTO loadtest.runs (run_id, status, users, ops_per_user, pattern,
 VALUES (900001, 'completed', 10, 20, 'distributed', 100, 2.5, 10, 42, 'development', current_user,
         '2026-01-27 10:00:00+00', '2026-01-27 10:00:05+00', 5.0, 1, 20);
 
+-- What the recorder keeps of the run (1.3): its operations, the built-in
+-- ones numbered by name, and its patterns numbered by share, with their
+-- users; samples refer to both by number.
+INSERT INTO loadtest.run_operations (run_id, operation_no, operation, kind, statements, params,
+                                     variants, builtin, owner, description)
+SELECT 900001, (row_number() OVER (ORDER BY operation) - 1)::smallint, operation, kind, statements,
+       params, variants, builtin, owner, description
+  FROM loadtest.operations WHERE builtin;
+INSERT INTO loadtest.run_patterns (run_id, pattern_no, pattern, weights, users)
+SELECT 900001, v.pattern_no, p.pattern, p.weights, v.users
+  FROM (VALUES (0::smallint, 'read_heavy', 5), (1::smallint, 'mixed', 2),
+               (2::smallint, 'write_heavy', 2), (3::smallint, 'file_operations', 1)) v(pattern_no, pattern, users)
+  JOIN loadtest.patterns p USING (pattern);
+
 INSERT INTO loadtest.run_users (run_id, user_no, pattern, ops_planned, ops_done, lost)
 SELECT 900001, u,
        CASE WHEN u <= 5 THEN 'read_heavy' WHEN u <= 7 THEN 'write_heavy'
-            WHEN u <= 9 THEN 'mixed' ELSE 'file_operations' END::loadtest.pattern,
+            WHEN u <= 9 THEN 'mixed' ELSE 'file_operations' END,
        20, CASE WHEN u = 10 THEN 0 ELSE 20 END, u = 10
   FROM generate_series(1, 10) u;
 
 -- Users 1-9, operations 1-20: the operation follows op_no % 4 and the pattern;
 -- latency is op_no ms, plus 30 ms for search_members; user 6's
 -- create_employment deadlocks at op 3 and 7, user 7's create_member at op 1
--- hits a unique violation.
-INSERT INTO loadtest.samples (run_id, user_no, op_no, pattern, operation,
-                              start_us, latency_us, success, sqlstate, message)
-SELECT 900001, u.user_no, n, u.pattern, op,
+-- hits a unique violation.  (Into sample_log, by the run's numbers.)
+INSERT INTO loadtest.sample_log (run_id, user_no, op_no, pattern_no, operation_no,
+                                 start_us, latency_us, wait_us, success, sqlstate, message)
+SELECT 900001, u.user_no, n, p.pattern_no, ro.operation_no,
        (u.user_no - 1) * 100000 + (n - 1) * 200000,
-       n * 1000 + CASE WHEN op = 'search_members' THEN 30000 ELSE 0 END,
+       n * 1000 + CASE WHEN o.op = 'search_members' THEN 30000 ELSE 0 END, 0,
        err IS NULL, err,
        CASE err WHEN '40P01' THEN 'deadlock detected'
                 WHEN '23505' THEN 'duplicate key value violates unique constraint "members_email_key"' END
-  FROM loadtest.run_users u,
+  FROM loadtest.run_users u
+  JOIN loadtest.run_patterns p ON p.run_id = u.run_id AND p.pattern = u.pattern,
        generate_series(1, 20) n,
        LATERAL (SELECT (CASE u.pattern
                          WHEN 'read_heavy' THEN ARRAY['list_organizations', 'read_member_list', 'read_member_detail', 'search_members']
                          WHEN 'write_heavy' THEN ARRAY['read_member_list', 'create_member', 'update_member', 'create_employment']
                          ELSE ARRAY['search_members', 'read_member_list', 'create_member', 'update_employment_status']
-                        END)[n % 4 + 1]::loadtest.operation AS op) o,
+                        END)[n % 4 + 1] AS op) o
+  JOIN loadtest.run_operations ro ON ro.run_id = 900001 AND ro.operation = o.op,
        LATERAL (SELECT CASE WHEN u.user_no = 6 AND n IN (3, 7) THEN '40P01'
                             WHEN u.user_no = 7 AND n = 1 THEN '23505' END AS err) e
  WHERE u.run_id = 900001 AND NOT u.lost;
+
+-- loadtest.samples shows the samples with their names
+SELECT pattern, operation, count(*), count(*) FILTER (WHERE NOT success) AS failed
+  FROM loadtest.samples WHERE run_id = 900001
+ GROUP BY pattern, operation ORDER BY pattern, operation;
 
 -- 180 samples: 1..20 ms nine times, plus 30 ms on the 35 searches.
 -- Average (9 * 210 + 35 * 30) / 180 = 16.333 ms; duration: first start 0,
@@ -90,12 +111,18 @@ SELECT line FROM regexp_split_to_table(loadtest_report(900001), E'\n') AS line
 INSERT INTO loadtest.runs (run_id, status, users, ops_per_user, pattern,
                            think_time_ms, ramp_up_s, workers, seed, environment, role_name)
 VALUES (900002, 'running', 3, 5, 'read_member_detail', 0, 0, 3, 7, 'development', current_user);
+INSERT INTO loadtest.run_operations (run_id, operation_no, operation, kind, statements, params,
+                                     variants, builtin, owner, description)
+SELECT 900002, 0, operation, kind, statements, params, variants, builtin, owner, description
+  FROM loadtest.operations WHERE operation = 'read_member_detail';
+INSERT INTO loadtest.run_patterns (run_id, pattern_no, pattern, weights, users)
+VALUES (900002, 0, 'single_operation', '{"read_member_detail": 1}', 3);
 INSERT INTO loadtest.run_users (run_id, user_no, pattern, operation, ops_planned, ops_done)
 SELECT 900002, u, 'single_operation', 'read_member_detail', 5, 0 FROM generate_series(1, 3) u;
-INSERT INTO loadtest.samples (run_id, user_no, op_no, pattern, operation,
-                              start_us, latency_us, success)
-VALUES (900002, 1, 1, 'single_operation', 'read_member_detail', 0, 1500, true),
-       (900002, 2, 1, 'single_operation', 'read_member_detail', 500000, 2500, true);
+INSERT INTO loadtest.sample_log (run_id, user_no, op_no, pattern_no, operation_no,
+                                 start_us, latency_us, wait_us, success)
+VALUES (900002, 1, 1, 0, 0, 0, 1500, 0, true),
+       (900002, 2, 1, 0, 0, 500000, 2500, 0, true);
 
 SELECT line FROM regexp_split_to_table(loadtest_report(900002, 1), E'\n') AS line
  WHERE line !~ '^   (Database|Role|Server|Started)';
@@ -123,7 +150,12 @@ DELETE FROM loadtest.runs;
 SELECT loadtest_report();
 ROLLBACK;
 
--- Only the test's runs go; the cascade takes their users and samples.
+-- Only the test's runs go; the cascade takes their users, operations and
+-- patterns, the trigger their samples.
 DELETE FROM loadtest.runs WHERE run_id BETWEEN 900001 AND 900004;
+SELECT (SELECT count(*) FROM loadtest.run_users WHERE run_id BETWEEN 900001 AND 900004) AS users,
+       (SELECT count(*) FROM loadtest.run_operations WHERE run_id BETWEEN 900001 AND 900004) AS operations,
+       (SELECT count(*) FROM loadtest.run_patterns WHERE run_id BETWEEN 900001 AND 900004) AS patterns,
+       (SELECT count(*) FROM loadtest.sample_log WHERE run_id BETWEEN 900001 AND 900004) AS samples;
 RESET lc_numeric;
 RESET extra_float_digits;

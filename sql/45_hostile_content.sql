@@ -67,19 +67,75 @@ VALUES
  (900000017, 'completed', 5, 10, 'single_operation', -5, 0, 1, 1, 'development', current_user,
   now(), 10, NULL, NULL, NULL, NULL, 0, 0, 0, 1, 0, 'read committed', NULL, 0, 0);
 
+-- What the runs ran (1.3 keeps a copy with each run, and samples refer to
+-- it by number): for most runs the built-in workload as the upgrade from
+-- 1.2 numbers it (the 13 operations and 5 patterns in the enums' order),
+-- for run 900000001 also operations and patterns with hostile names
+-- (huge, empty, with newlines, control characters and format directives,
+-- multibyte, the name of another), kinds, statements, variants, owners and
+-- weights, under numbers at the ends of smallint.
+INSERT INTO loadtest.run_operations (run_id, operation_no, operation, kind, statements, params,
+                                     variants, builtin, owner, description)
+SELECT r, (v.ord - 1)::smallint, o.operation, o.kind, o.statements, o.params, o.variants,
+       o.builtin, o.owner, o.description
+  FROM unnest(ARRAY[900000001, 900000003, 900000004, 900000005, 900000006, 900000009, 900000010,
+                    900000012, 900000013, 900000015, 900000016, 900000017]::bigint[]) r,
+       unnest(ARRAY['read_member_list', 'read_member_detail', 'search_members', 'list_organizations',
+                    'list_students', 'create_member', 'update_member', 'create_employment',
+                    'update_employment_status', 'create_organization_contact',
+                    'list_file_attachments', 'create_file_attachment', 'read_file_metadata'])
+         WITH ORDINALITY AS v(operation, ord)
+  JOIN loadtest.operations o USING (operation);
+INSERT INTO loadtest.run_operations (run_id, operation_no, operation, kind, statements, params,
+                                     variants, builtin, owner, description)
+VALUES
+ (900000001, 13, repeat(E'op\n\t' || chr(1) || chr(27) || '[31m %s %% %I %L' || chr(127), 1000),
+  repeat('k', 10000), ARRAY[repeat(E'SELECT\r\n' || chr(27), 5000), NULL, ''], '{"not": "an array"}',
+  NULL, false, repeat('o', 63), repeat(E'd\n', 10000)),
+ (900000001, 14, '', '', NULL, NULL, '{"not": "an array"}', false, '', NULL),
+ (900000001, 15, 'search_members', 'write', '{}', '[]',
+  (SELECT jsonb_agg(jsonb_build_object('weight', g, 'statements', jsonb_build_array(repeat('x', g))))
+     FROM generate_series(1, 1000) g), false, E'own\ner', ''),
+ (900000001, -32768, repeat(chr(233) || chr(8364) || chr(128512), 3000), 'read', NULL, NULL, NULL,
+  true, 'postgres', NULL),
+ (900000001, 32767, 'read_member_list', 'read', ARRAY[NULL]::text[], 'null', '[]', true,
+  repeat(chr(233), 31), repeat('%s', 5000));
+
+INSERT INTO loadtest.run_patterns (run_id, pattern_no, pattern, weights, users)
+SELECT r, (v.ord - 1)::smallint, v.pattern,
+       coalesce(p.weights, '{"read_file_metadata": 1}'), (v.ord * 7)::integer
+  FROM unnest(ARRAY[900000001, 900000003, 900000004, 900000005, 900000006, 900000009, 900000010,
+                    900000012, 900000013, 900000015, 900000016, 900000017]::bigint[]) r,
+       unnest(ARRAY['read_heavy', 'write_heavy', 'mixed', 'file_operations', 'single_operation'])
+         WITH ORDINALITY AS v(pattern, ord)
+  LEFT JOIN loadtest.patterns p USING (pattern);
+INSERT INTO loadtest.run_patterns (run_id, pattern_no, pattern, weights, users)
+VALUES
+ (900000001, 5, repeat(E'pat\n\t' || chr(1) || chr(27) || '[31m %s %%' || chr(127), 1000),
+  '[1, "a", null, {}]', -2147483648),
+ (900000001, 6, '', 'null', 2147483647),
+ (900000001, -32768, 'read_heavy', '{"no such operation": 1e400, "read_member_list": -1}', 0),
+ (900000001, 32767, repeat(chr(128512), 5000), '"a string"', -1);
+
 INSERT INTO loadtest.run_users (run_id, user_no, pattern, operation, ops_planned, ops_done, lost)
 VALUES (900000001, 1, 'read_heavy', NULL, 2147483647, -2147483648, true),
        (900000001, -2147483648, 'write_heavy', 'create_member', NULL, 2147483647, true),
        (900000001, 2147483647, 'single_operation', 'read_file_metadata', -2147483648, 2147483647, false),
+       (900000001, 2, repeat(E'pat\n\t' || chr(1) || chr(27) || '[31m %s %%' || chr(127), 1000),
+        repeat(E'op\n' || chr(27) || '%s', 3000), 1, 1, false),
+       (900000001, 3, '', '', 0, 0, false),
+       (900000001, 4, 'no such pattern', NULL, 0, 0, false),
+       (900000001, 5, repeat(chr(128512), 5000), repeat(chr(233), 10000), 0, 0, true),
        (900000002, 1, 'mixed', NULL, 0, 0, true),
        (900000003, 1, 'file_operations', NULL, 1, 1, false);
 
--- Samples: every operation and pattern label; start_us, latency_us and
--- wait_us near the bigint maximum and minimum and negative; tries 0,
--- negative and maximal; failures without SQLSTATE or message, with huge
--- messages; duplicate (user_no, op_no).
-INSERT INTO loadtest.samples (run_id, user_no, op_no, pattern, operation, start_us, latency_us,
-                              wait_us, success, sqlstate, message, tries)
+-- Samples (into sample_log, by the runs' numbers): every operation and
+-- pattern of the run, and numbers the run has no definition for;
+-- start_us, latency_us and wait_us near the bigint maximum and minimum and
+-- negative; tries 0, negative and maximal; failures without SQLSTATE or
+-- message, with huge messages; duplicate (user_no, op_no).
+INSERT INTO loadtest.sample_log (run_id, user_no, op_no, pattern_no, operation_no, start_us, latency_us,
+                                 wait_us, success, sqlstate, message, tries)
 SELECT 900000001, 1, 1, p, o,
        CASE n % 4 WHEN 0 THEN 9223372036854775807 WHEN 1 THEN -9223372036854775808
                   WHEN 2 THEN 9223372036854775000 ELSE -1 END,
@@ -91,29 +147,46 @@ SELECT 900000001, 1, 1, p, o,
        CASE WHEN n % 2 = 0 THEN NULL
             WHEN n % 3 = 1 THEN repeat(E'boom\n\t' || chr(1) || chr(27) || ' ', 2000) END,
        (ARRAY[0, -1, 32767, -32768, 1, 2])[n % 6 + 1]
-  FROM unnest(enum_range(NULL::loadtest.pattern)) p,
-       unnest(enum_range(NULL::loadtest.operation)) o,
-       LATERAL (SELECT (p::text || o::text)::bytea AS b) x,
-       LATERAL (SELECT abs(hashtext(p::text || o::text)) AS n) h;
--- the same in a run whose duration is huge, and one whose duration is tiny
-INSERT INTO loadtest.samples (run_id, user_no, op_no, pattern, operation, start_us, latency_us,
-                              wait_us, success, sqlstate, message, tries)
-SELECT r, s.user_no, s.op_no, s.pattern, s.operation, s.start_us, s.latency_us,
+  FROM unnest(ARRAY[-32768, 0, 1, 2, 3, 4, 5, 6, 7, 32767]::smallint[]) p,
+       unnest(ARRAY[-32768, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, -1, 32767]::smallint[]) o,
+       LATERAL (SELECT abs(hashtext(p::text || '/' || o::text)) AS n) h;
+-- the same in a run whose duration is huge, one still running, and one
+-- cancelled (with no definitions at all)
+INSERT INTO loadtest.sample_log (run_id, user_no, op_no, pattern_no, operation_no, start_us, latency_us,
+                                 wait_us, success, sqlstate, message, tries)
+SELECT r, s.user_no, s.op_no, s.pattern_no, s.operation_no, s.start_us, s.latency_us,
        s.wait_us, s.success, s.sqlstate, s.message, s.tries
-  FROM loadtest.samples s, unnest(ARRAY[900000003, 900000006, 900000007]::bigint[]) r
+  FROM loadtest.sample_log s, unnest(ARRAY[900000003, 900000006, 900000007]::bigint[]) r
  WHERE s.run_id = 900000001;
-INSERT INTO loadtest.samples (run_id, user_no, op_no, pattern, operation, start_us, latency_us, success)
-SELECT r, 1, 1, 'read_heavy', 'read_member_list', 0, 0, true
+INSERT INTO loadtest.run_operations
+SELECT 900000006, operation_no, operation, kind, statements, params, variants, builtin, owner, description
+  FROM loadtest.run_operations WHERE run_id = 900000001 AND operation_no NOT BETWEEN 0 AND 12;
+INSERT INTO loadtest.run_patterns
+SELECT 900000006, pattern_no, pattern, weights, users
+  FROM loadtest.run_patterns WHERE run_id = 900000001 AND pattern_no NOT BETWEEN 0 AND 4;
+-- (pattern 0 read_heavy, 2 mixed; operation 0 read_member_list)
+INSERT INTO loadtest.sample_log (run_id, user_no, op_no, pattern_no, operation_no, start_us, latency_us,
+                                 wait_us, success)
+SELECT r, 1, 1, 0, 0, 0, 0, 0, true
   FROM unnest(ARRAY[900000004, 900000005, 900000009]::bigint[]) r;
-INSERT INTO loadtest.samples (run_id, user_no, op_no, pattern, operation, start_us, latency_us, success)
-SELECT 900000010, u, n, 'mixed', 'read_member_list', n * 100000, 2000, true
+INSERT INTO loadtest.sample_log (run_id, user_no, op_no, pattern_no, operation_no, start_us, latency_us,
+                                 wait_us, success)
+SELECT 900000010, u, n, 2, 0, n * 100000, 2000, 0, true
   FROM generate_series(1, 10) u, generate_series(1, 10) n;
-INSERT INTO loadtest.samples (run_id, user_no, op_no, pattern, operation, start_us, latency_us, success)
-SELECT r, 1, n, 'mixed', 'read_member_list', 0, 1000, true
+INSERT INTO loadtest.sample_log (run_id, user_no, op_no, pattern_no, operation_no, start_us, latency_us,
+                                 wait_us, success)
+SELECT r, 1, n, 2, 0, 0, 1000, 0, true
   FROM unnest(ARRAY[900000012, 900000013, 900000015, 900000016, 900000017]::bigint[]) r,
        generate_series(1, 10) n;
 
 SELECT count(*) AS hostile_samples FROM loadtest.samples WHERE run_id BETWEEN 900000001 AND 900000099;
+-- the view shows every sample, with the names its run has for its numbers
+SELECT run_id, count(*) AS samples, count(pattern) AS named_pattern, count(operation) AS named_operation
+  FROM loadtest.samples WHERE run_id BETWEEN 900000001 AND 900000099
+ GROUP BY run_id ORDER BY run_id;
+SELECT count(*) AS rows, bool_and(x::text IS NOT NULL) AS rows_ok,
+       max(length(pattern)) AS longest_pattern, max(length(operation)) AS longest_operation
+  FROM loadtest.samples x WHERE run_id BETWEEN 900000001 AND 900000099;
 
 -- Every report is text.
 SELECT r.run_id, t.report IS NOT NULL AS is_text,
@@ -125,6 +198,22 @@ SELECT r.run_id, t.report IS NOT NULL AS is_text,
        LATERAL (SELECT loadtest_report(r.run_id) AS report) t
  WHERE r.run_id BETWEEN 900000001 AND 900000099
  ORDER BY r.run_id;
+
+-- The hostile names are written on one line each, cut: the operations and
+-- patterns of run 900000001 by name, the numbers it has no definition for
+-- by number, its defined operations as run; run 900000007 has no
+-- definitions at all.
+SELECT count(*) AS lines, max(length(line)) < 1000 AS lines_bounded,
+       count(*) FILTER (WHERE line ~ '^   \(operation -?[0-9]+\): 10 ops, ') AS unnamed_operations,
+       count(*) FILTER (WHERE line ~ '^   search_members: 10 ops, ') AS search_members_lines,
+       bool_or(line ~ '^   pat .{90,} \(op .{90,}\): 1 user \(14\.3%\)$') AS hostile_pattern_user,
+       bool_or(line = '   no such pattern: 1 user (14.3%)') AS unknown_pattern_user,
+       bool_or(line = 'Defined Operations (as run):') AS defined_section,
+       bool_or(line ~ '^   search_members \(write, defined by own er\): 1,000 variants ') AS defined_variants
+  FROM regexp_split_to_table(loadtest_report(900000001), E'\n') AS line;
+SELECT count(*) FILTER (WHERE line ~ '^   \(operation -?[0-9]+\): 10 ops, ') AS unnamed_operations,
+       count(*) FILTER (WHERE line ~ '^   \[.*\(\(operation -?[0-9]+\)\): [0-9]+$') AS unnamed_error_lines
+  FROM regexp_split_to_table(loadtest_report(900000007), E'\n') AS line;
 
 -- The views return a row for each (every column computed: row to text).
 SELECT run_id, x::text IS NOT NULL AS row_ok FROM loadtest.run_summary x
@@ -220,8 +309,9 @@ SELECT loadtest.least_squares('{{1e-300,1},{1,1e-300}}', '{1e-300,1}') IS NOT NU
 
 -- Attacker objects on the path: operators for the operand types that
 -- pg_catalog has no exact operator for, an equality on the extension's
--- enums, overloads of the extension's functions and of pg_catalog's.  Each
--- raises 'hijacked'.
+-- enum and on the types of the runs' names and numbers (text, jsonb,
+-- smallint), overloads of the extension's functions and of pg_catalog's.
+-- Each raises 'hijacked'.
 CREATE SCHEMA evil;
 DO $$
 DECLARE
@@ -252,7 +342,7 @@ BEGIN
             END LOOP;
         END LOOP;
     END LOOP;
-    FOREACH l IN ARRAY ARRAY['loadtest.run_status', 'loadtest.operation', 'loadtest.pattern'] LOOP
+    FOREACH l IN ARRAY ARRAY['loadtest.run_status', 'text', 'jsonb', 'smallint'] LOOP
         FOREACH op IN ARRAY ARRAY['=', '<>'] LOOP
             n := n + 1;
             EXECUTE format('CREATE FUNCTION evil.f%s(%s, %s) RETURNS boolean LANGUAGE plpgsql AS %L',
@@ -326,7 +416,9 @@ DO $$
 DECLARE
     script text := pg_catalog.pg_read_file(
         (SELECT c.setting FROM pg_catalog.pg_config c WHERE c.name = 'SHAREDIR')
-        || '/extension/loadtest--1.2.sql');
+        || '/extension/loadtest--'
+        || (SELECT e.extversion FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'loadtest')
+        || '.sql');
     stmt   text;
     n      integer := 0;
 BEGIN
@@ -362,12 +454,15 @@ SELECT count(*) AS bound_to_evil
                         WHERE p.pronamespace OPERATOR(pg_catalog.=) 'evil'::pg_catalog.regnamespace);
 ROLLBACK;
 
--- Clean up: the attacker's schema and the runs (their samples and users go
--- with them).
+-- Clean up: the attacker's schema and the runs (their samples, users,
+-- operations and patterns go with them).
 SET client_min_messages = warning;
 DROP SCHEMA evil CASCADE;
 RESET client_min_messages;
 DELETE FROM loadtest.runs WHERE run_id BETWEEN 900000001 AND 900000099;
-SELECT count(*) AS samples_left FROM loadtest.samples WHERE run_id BETWEEN 900000001 AND 900000099;
+SELECT (SELECT count(*) FROM loadtest.sample_log WHERE run_id BETWEEN 900000001 AND 900000099) AS samples_left,
+       (SELECT count(*) FROM loadtest.run_operations WHERE run_id BETWEEN 900000001 AND 900000099) AS operations_left,
+       (SELECT count(*) FROM loadtest.run_patterns WHERE run_id BETWEEN 900000001 AND 900000099) AS patterns_left,
+       (SELECT count(*) FROM loadtest.run_users WHERE run_id BETWEEN 900000001 AND 900000099) AS users_left;
 RESET lc_numeric;
 RESET extra_float_digits;

@@ -18,8 +18,17 @@ FROM loadtest.samples WHERE run_id = :run_id GROUP BY user_no ORDER BY user_no;
 SELECT user_no, pattern, ops_planned, ops_done, lost
 FROM loadtest.run_users WHERE run_id = :run_id ORDER BY user_no;
 -- a mixed user never runs file operations
-SELECT count(*) AS file_ops FROM loadtest.samples s JOIN loadtest.operations o USING (operation)
-WHERE run_id = :run_id AND o.area = 'files';
+SELECT count(*) AS file_ops FROM loadtest.samples s
+WHERE run_id = :run_id
+  AND s.operation IN ('list_file_attachments', 'create_file_attachment', 'read_file_metadata');
+-- the run keeps what it ran: the operations of its pattern, numbered by
+-- name, and its pattern with its weights and users
+SELECT string_agg(operation_no || ' ' || operation || ' ' || kind, ', ' ORDER BY operation_no) AS run_operations,
+       bool_and(builtin) AS builtin
+FROM loadtest.run_operations WHERE run_id = :run_id;
+SELECT rp.pattern_no, rp.pattern, rp.weights = p.weights AS catalogue_weights, rp.users
+FROM loadtest.run_patterns rp JOIN loadtest.patterns p USING (pattern)
+WHERE rp.run_id = :run_id;
 
 -- read_heavy: 90% reads, within a tolerance of 4 points (over 4 standard
 -- deviations for 1,000 operations)
@@ -34,9 +43,10 @@ WHERE run_id = :run_id;
 -- file_operations runs file operations only
 SELECT loadtest_run(users => 2, ops => 30, pattern => 'file_operations',
                     think_time_ms => 0, ramp_up_s => 0) AS run_id \gset
-SELECT count(*) AS samples, bool_and(o.area = 'files') AS files_only,
+SELECT count(*) AS samples,
+       bool_and(s.operation IN ('list_file_attachments', 'create_file_attachment', 'read_file_metadata')) AS files_only,
        count(DISTINCT operation) AS kinds
-FROM loadtest.samples s JOIN loadtest.operations o USING (operation)
+FROM loadtest.samples s
 WHERE run_id = :run_id;
 
 -- one operation on its own
@@ -50,6 +60,12 @@ SELECT DISTINCT pattern, operation FROM loadtest.run_users WHERE run_id = :run_i
 SELECT loadtest_run(users => 20, ops => 3, think_time_ms => 20, ramp_up_s => 1) AS run_id \gset
 SELECT pattern, count(*) FROM loadtest.run_users WHERE run_id = :run_id
 GROUP BY pattern ORDER BY pattern;
+-- the run's patterns, numbered by share, with their users and weights
+SELECT rp.pattern_no, rp.pattern, rp.users, rp.weights = p.weights AS catalogue_weights
+FROM loadtest.run_patterns rp JOIN loadtest.patterns p USING (pattern)
+WHERE rp.run_id = :run_id ORDER BY rp.pattern_no;
+SELECT count(*) AS operations, count(DISTINCT operation) AS distinct_operations
+FROM loadtest.run_operations WHERE run_id = :run_id;
 SELECT count(*) AS samples FROM loadtest.samples WHERE run_id = :run_id;
 -- user n starts no earlier than its planned start, (n - 1) x 1 s / 20
 SELECT bool_and(first_start >= (user_no - 1) * 50000) AS ramp_up_honoured
@@ -195,10 +211,14 @@ SELECT loadtest_scenario('quick') AS run_id \gset
 SELECT users, ops_per_user, pattern, think_time_ms, status FROM loadtest.runs WHERE run_id = :run_id;
 SELECT count(*) AS samples FROM loadtest.samples WHERE run_id = :run_id;
 
--- deleting a run deletes its samples and users
+-- deleting a run deletes its samples, users, operations and patterns
+SELECT (SELECT count(*) FROM loadtest.run_operations WHERE run_id = :run_id) > 0 AS had_operations,
+       (SELECT count(*) FROM loadtest.run_patterns WHERE run_id = :run_id) > 0 AS had_patterns;
 DELETE FROM loadtest.runs WHERE run_id = :run_id;
-SELECT (SELECT count(*) FROM loadtest.samples WHERE run_id = :run_id) AS samples_left,
-       (SELECT count(*) FROM loadtest.run_users WHERE run_id = :run_id) AS users_left;
+SELECT (SELECT count(*) FROM loadtest.sample_log WHERE run_id = :run_id) AS samples_left,
+       (SELECT count(*) FROM loadtest.run_users WHERE run_id = :run_id) AS users_left,
+       (SELECT count(*) FROM loadtest.run_operations WHERE run_id = :run_id) AS operations_left,
+       (SELECT count(*) FROM loadtest.run_patterns WHERE run_id = :run_id) AS patterns_left;
 
 -- every run ended and no worker is left
 SELECT status, count(*) FROM loadtest.runs GROUP BY status;

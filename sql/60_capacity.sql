@@ -148,10 +148,26 @@ INSERT INTO loadtest.runs (run_id, status, users, ops_per_user, pattern, think_t
 SELECT run_id, status, users, 2, 'write_heavy', think, 0, users, 1, 'development', current_user, samples,
        '2026-02-01 10:00:00+00', '2026-02-01 10:01:00+00', 60
   FROM usl_runs;
-INSERT INTO loadtest.samples (run_id, user_no, op_no, pattern, operation, start_us, latency_us, success)
-SELECT u.run_id, n, j, 'write_heavy', 'create_member', (j - 1) * u.r_us, u.r_us, true
-  FROM usl_runs u, generate_series(1, u.users) n, generate_series(1, 2) j
+-- what each run ran, as the recorder keeps it: the write_heavy operations
+-- numbered by name, the pattern as number 0
+INSERT INTO loadtest.run_operations (run_id, operation_no, operation, kind, statements, params,
+                                     variants, builtin, owner, description)
+SELECT u.run_id, (row_number() OVER (PARTITION BY u.run_id ORDER BY o.operation) - 1)::smallint,
+       o.operation, o.kind, o.statements, o.params, o.variants, o.builtin, o.owner, o.description
+  FROM usl_runs u, loadtest.operations o
+ WHERE o.operation IN (SELECT jsonb_object_keys(weights) FROM loadtest.patterns WHERE pattern = 'write_heavy');
+INSERT INTO loadtest.run_patterns (run_id, pattern_no, pattern, weights, users)
+SELECT u.run_id, 0, p.pattern, p.weights, u.users
+  FROM usl_runs u, loadtest.patterns p WHERE p.pattern = 'write_heavy';
+INSERT INTO loadtest.sample_log (run_id, user_no, op_no, pattern_no, operation_no, start_us, latency_us,
+                                 wait_us, success)
+SELECT u.run_id, n, j, 0, o.operation_no, (j - 1) * u.r_us, u.r_us, 0, true
+  FROM usl_runs u
+  JOIN loadtest.run_operations o ON o.run_id = u.run_id AND o.operation = 'create_member',
+       generate_series(1, u.users) n, generate_series(1, 2) j
  WHERE u.samples;
+SELECT count(*) AS samples, count(*) FILTER (WHERE pattern = 'write_heavy' AND operation = 'create_member') AS named
+  FROM loadtest.samples WHERE run_id BETWEEN 960001 AND 960009;
 
 -- Reusing the five finished runs.
 \x on

@@ -113,7 +113,7 @@ check_name(const char *name, const char *what)
 				 errdetail("Runs of one operation record their users' pattern as single_operation.")));
 }
 
-/* What the catalogue holds under name, locking its row (as the owner). */
+/* What the catalogue holds under name. */
 static ExistingEntry
 find_entry(const char *name)
 {
@@ -187,6 +187,27 @@ check_may_change(const char *name, const ExistingEntry *entry,
 				 errmsg("load test %s \"%s\" belongs to role %s", kind, name, entry->owner),
 				 errdetail("A role %s only its own definitions.", dropping ? "drops" : "replaces"),
 				 errhint("Ask %s, or a superuser.", entry->owner)));
+}
+
+/*
+ * Refuse a name the caller may not define before its definition is
+ * checked (a built-in's, another kind's, another role's): the caller
+ * learns first what matters most.  Checked again, under the catalogue's
+ * lock, when the definition is written.
+ */
+static void
+precheck_name(const char *name, CatalogueEntry what, bool replace,
+			  const Caller *caller)
+{
+	int			guc_level = trust_pin_search_path_local();
+	ExistingEntry entry;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	entry = find_entry(name);
+	check_may_change(name, &entry, what, replace, false, caller);
+	SPI_finish();
+	AtEOXact_GUC(true, guc_level);
 }
 
 /* Run fn(arg) with SPI connected and the catalogue's owner's rights. */
@@ -300,6 +321,7 @@ loadtest_define_operation(PG_FUNCTION_ARGS)
 	w.replace = !PG_ARGISNULL(5) && PG_GETARG_BOOL(5);
 	w.caller = current_caller();
 	w.owner = w.caller.name;
+	precheck_name(w.def.name, ENTRY_OPERATION, w.replace, &w.caller);
 
 	/* checked as the caller, as a run will prepare it */
 	op = workload_parse(&w.def);
@@ -397,6 +419,7 @@ loadtest_define_pattern(PG_FUNCTION_ARGS)
 	w.replace = !PG_ARGISNULL(4) && PG_GETARG_BOOL(4);
 	w.caller = current_caller();
 	w.owner = w.caller.name;
+	precheck_name(w.name, ENTRY_PATTERN, w.replace, &w.caller);
 
 	/* every operation or pattern it names exists, and the weights hold */
 	guc_level = trust_pin_search_path_local();

@@ -305,7 +305,7 @@ recorder_read_definitions(void)
 	if (!OidIsValid(get_relname_relid("run_operations", get_namespace_oid("loadtest", false))))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("the SQL objects of loadtest are older than its library"),
+				 errmsg("the SQL objects of loadtest in this database are older than its library"),
 				 errhint("ALTER EXTENSION loadtest UPDATE;")));
 	for (int i = 0; i < rp->noperations; i++)
 		names[i] = CStringGetTextDatum(rp->operations[i]);

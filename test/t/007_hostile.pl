@@ -139,8 +139,8 @@ $node->safe_psql('broken',
 	'SELECT loadtest_run(users => 1, ops => 1, think_time_ms => 0, ramp_up_s => 0)');
 like(
 	$broken->{stderr},
-	qr/ERROR:  the membership workload has no data/,
-	'a run on an emptied workload fails: no data');
+	qr/ERROR:  operation "\w+" draws \$\d+ from membership\.\w+\.\w+, which has no rows/,
+	'a run on an emptied workload fails: an operation draws from a table without rows');
 like($broken->{stderr}, qr/HINT:  .*loadtest_seed\(\)/, 'the hint names loadtest_seed()');
 $broken->{stderr} = '';
 is(run_state($broken), $broken_before,
@@ -158,8 +158,8 @@ is($node->safe_psql('broken', "SELECT to_regclass('membership.students') IS NULL
 	'SELECT loadtest_run(users => 1, ops => 1, think_time_ms => 0, ramp_up_s => 0)');
 like(
 	$broken->{stderr},
-	qr/ERROR:  the workload table membership\.students is missing/,
-	'a run without membership.students fails: the table is missing');
+	qr/ERROR:  operation "list_students" draws \$1 from membership\.students, which does not exist/,
+	'a run without membership.students fails: the operation that reads it names the missing table');
 like($broken->{stderr}, qr/HINT:  .*loadtest_seed\(\)/, 'the hint names loadtest_seed()');
 $broken->{stderr} = '';
 is(run_state($broken), $broken_before,

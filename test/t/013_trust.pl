@@ -2,7 +2,12 @@
 # Hostile roles against the security model of 1.2 (docs/reference.md,
 # "Security model"): results are written by the extension alone, every
 # function and every process of a run pins search_path, and the trigger
-# functions on loadtest.runs cannot be put to other uses.
+# functions on loadtest.runs cannot be put to other uses.  Since 1.3 the
+# results are also the runs' own copies of what they ran
+# (loadtest.run_operations, loadtest.run_patterns) and the samples live in
+# loadtest.sample_log (loadtest.samples is a view of it), and the workload
+# is data (loadtest.operations, loadtest.patterns): no role but the owner
+# writes any of them, and the view refuses every write.
 #
 #   mallory  an ordinary role, no grants
 #   creator  CREATE on schema public and on the database (so a schema
@@ -146,6 +151,16 @@ sub run_facts
 		   FROM loadtest.runs r WHERE r.run_id = $run_id");
 }
 
+# The tables only the extension's owner writes (1.3), and the view over
+# the samples.
+my @owner_tables = qw(runs run_users sample_log run_operations run_patterns operations patterns);
+my $view_refusal = qr/permission denied|must be owner|cannot (?:insert into|update|delete from) view|is not a table/;
+
+# The built-in workload as it stands (every column of every row): compared
+# after the attacks.
+my $catalogue_sql = q{SELECT (SELECT md5(string_agg(o::text, '|' ORDER BY o.operation)) FROM loadtest.operations o)
+                          || (SELECT md5(string_agg(p::text, '|' ORDER BY p.pattern)) FROM loadtest.patterns p)};
+
 sub no_evidence_in_err
 {
 	my ($what, $ret, $err) = @_;
@@ -183,22 +198,34 @@ CREATE TRIGGER t_truncate AFTER TRUNCATE ON t
 });
 like($err, qr/permission denied for function loadtest\.truncate_samples_of_truncated_runs/,
 	'mallory cannot attach truncate_samples_of_truncated_runs() to her temp table');
+my $catalogue = su('postgres', $catalogue_sql);
 for my $sql (
 	'SELECT loadtest.delete_samples_of_deleted_runs()',
 	"DELETE FROM loadtest.runs WHERE run_id = $alice_run",
-	'DELETE FROM loadtest.samples',
+	(map { "DELETE FROM loadtest.$_" } grep { $_ ne 'runs' } @owner_tables),
+	"UPDATE loadtest.operations SET statements = ARRAY['DELETE FROM membership.members'], params = '[]' WHERE operation = 'read_member_list'",
+	q{INSERT INTO loadtest.patterns (pattern, weights) VALUES ('mallorys', '{"read_member_list": 1}')},
 	'TRUNCATE loadtest.runs CASCADE',
 	"SELECT loadtest_run($small)",
+	q{SELECT loadtest_define_operation('mallorys', 'read', ARRAY['SELECT 1'])},
+	q{SELECT loadtest_define_pattern('mallorys', weights => '{"read_member_list": 1}')},
+	q{SELECT loadtest_drop_operation('read_member_list')},
 	"SELECT loadtest_grant_operator('mallory')")
 {
 	($ret, $out, $err) = run_as('postgres', 'mallory', $sql);
 	ok($ret != 0 && $err =~ /permission denied|must be owner/, "mallory: $sql is refused")
 	  or diag("ret $ret, err $err");
 }
+($ret, $out, $err) = run_as('postgres', 'mallory', 'DELETE FROM loadtest.samples');
+ok($ret != 0 && $err =~ $view_refusal, 'mallory: DELETE FROM loadtest.samples (the view) is refused')
+  or diag("ret $ret, err $err");
 is($node->safe_psql('postgres',
 		'SELECT (SELECT count(*) FROM loadtest.runs), (SELECT count(*) FROM loadtest.samples),
-		        (SELECT count(*) FROM loadtest.run_users), loadtest_mark_stale_runs()', @mallory),
-	'0|0|0|0', 'mallory sees no run, sample or user, and marks no run stale');
+		        (SELECT count(*) FROM loadtest.run_users), (SELECT count(*) FROM loadtest.sample_log),
+		        (SELECT count(*) FROM loadtest.run_operations), (SELECT count(*) FROM loadtest.run_patterns),
+		        loadtest_mark_stale_runs()', @mallory),
+	'0|0|0|0|0|0|0', 'mallory sees no run, sample, user or run definition, and marks no run stale');
+is(su('postgres', $catalogue_sql), $catalogue, 'the catalogue is as it was');
 
 # a careless superuser attaches them elsewhere
 $node->safe_psql(
@@ -236,29 +263,51 @@ my @forbidden = (
 	"INSERT INTO loadtest.runs ($runs_cols) VALUES ($next, 2, 20, 'mixed', 0, 0, 2, 1, 'development', 'bob')",
 	"INSERT INTO loadtest.runs ($runs_cols) SELECT g, 2, 20, 'mixed', 0, 0, 2, 1, 'development', 'alice' FROM generate_series($next + 1, $next + 20) g",
 	"INSERT INTO loadtest.runs ($runs_cols, status, duration_s) VALUES (9223372036854775807, 2, 20, 'mixed', 0, 0, 2, 1, 'development', 'alice', 'completed', 1)",
-	"INSERT INTO loadtest.samples VALUES ($next, 1, 1, 'mixed', 'read_member_list', 100, 10, 0, true, NULL, NULL, 1)",
-	"INSERT INTO loadtest.samples VALUES ($next, 1, 21, 'mixed', 'read_member_list', 9223372036854775000, 9223372036854775000, 0, true, NULL, NULL, 1)",
-	"INSERT INTO loadtest.samples SELECT $alice_run, 9, g, 'mixed', 'create_member', g, 1, 0, false, '40001', 'planted', 1 FROM generate_series(1, 5) g",
+	"INSERT INTO loadtest.sample_log (run_id, user_no, op_no, pattern_no, operation_no, start_us, latency_us, wait_us, success) VALUES ($next, 1, 1, 0, 0, 100, 10, 0, true)",
+	"INSERT INTO loadtest.sample_log (run_id, user_no, op_no, pattern_no, operation_no, start_us, latency_us, wait_us, success) VALUES ($next, 1, 21, 0, 0, 9223372036854775000, 9223372036854775000, 0, true)",
+	"INSERT INTO loadtest.sample_log (run_id, user_no, op_no, pattern_no, operation_no, start_us, latency_us, wait_us, success, sqlstate, message) SELECT $alice_run, 9, g, 0, 1, g, 1, 0, false, '40001', 'planted' FROM generate_series(1, 5) g",
+	# the definitions of the next run (its workers would run them as its role)
+	"INSERT INTO loadtest.run_operations (run_id, operation_no, operation, kind, statements, params, builtin, owner) VALUES ($next, 0, 'read_member_list', 'write', ARRAY['DELETE FROM membership.members'], '[]', true, 'postgres')",
+	"INSERT INTO loadtest.run_operations (run_id, operation_no, operation, kind, statements, params, builtin, owner) VALUES ($alice_run, 99, E'planted\\n%s', 'write', ARRAY['SELECT 1'], '[]', false, 'bob')",
+	qq{INSERT INTO loadtest.run_patterns (run_id, pattern_no, pattern, weights, users) VALUES ($next, 0, 'mixed', '{"read_member_list": 1}', 2)},
+	"INSERT INTO loadtest.operations (operation, kind, statements, params, builtin, owner) VALUES ('planted_op', 'write', ARRAY['DELETE FROM membership.members'], '[]', true, 'postgres')",
+	q{INSERT INTO loadtest.patterns (pattern, weights, builtin, owner) VALUES ('planted_pattern', '{"planted_op": 1}', true, 'postgres')},
 	"INSERT INTO loadtest.run_users VALUES ($next, 3, 'mixed', NULL, 20, 20, false)",
-	"COPY loadtest.samples FROM STDIN",
+	(map { "COPY loadtest.$_ FROM STDIN" } grep { $_ ne 'runs' && $_ ne 'run_users' } @owner_tables),
 	"UPDATE loadtest.runs SET status = 'failed' WHERE run_id = $alice_run",
 	"UPDATE loadtest.runs SET role_name = 'bob' WHERE run_id = $alice_run",
-	"UPDATE loadtest.samples SET latency_us = 0 WHERE run_id = $alice_run",
+	"UPDATE loadtest.sample_log SET latency_us = 0 WHERE run_id = $alice_run",
 	"UPDATE loadtest.run_users SET ops_done = 0 WHERE run_id = $alice_run",
-	"DELETE FROM loadtest.samples WHERE run_id = $alice_run",
+	"UPDATE loadtest.run_operations SET statements = ARRAY['DELETE FROM membership.members'] WHERE run_id = $alice_run",
+	"UPDATE loadtest.run_patterns SET users = 0 WHERE run_id = $alice_run",
+	"UPDATE loadtest.operations SET statements = ARRAY['DELETE FROM membership.members'], params = '[]' WHERE operation = 'read_member_list'",
+	"UPDATE loadtest.operations SET owner = 'alice', builtin = false WHERE operation = 'read_member_list'",
+	q{UPDATE loadtest.patterns SET weights = '{"create_member": 1}' WHERE pattern = 'read_heavy'},
+	"DELETE FROM loadtest.sample_log WHERE run_id = $alice_run",
 	"DELETE FROM loadtest.run_users WHERE run_id = $alice_run",
+	"DELETE FROM loadtest.run_operations WHERE run_id = $alice_run",
+	"DELETE FROM loadtest.run_patterns WHERE run_id = $alice_run",
+	'DELETE FROM loadtest.operations WHERE builtin',
+	"DELETE FROM loadtest.patterns WHERE pattern = 'distributed'",
 	'TRUNCATE loadtest.runs CASCADE',
-	'TRUNCATE loadtest.samples',
-	'TRUNCATE loadtest.run_users',
+	(map { "TRUNCATE loadtest.$_" } grep { $_ ne 'runs' } @owner_tables),
 	"SELECT nextval('loadtest.run_id_seq')",
 	"SELECT setval('loadtest.run_id_seq', $next + 1000)",
 	"SELECT setval('loadtest.run_id_seq', 1, false)",
 	"SELECT currval('loadtest.run_id_seq')",
 	'ALTER SEQUENCE loadtest.run_id_seq RESTART',
 	'ALTER TABLE loadtest.runs DISABLE ROW LEVEL SECURITY',
-	'ALTER TABLE loadtest.samples NO FORCE ROW LEVEL SECURITY',
-	'CREATE POLICY mine ON loadtest.samples FOR INSERT WITH CHECK (true)',
+	'ALTER TABLE loadtest.sample_log NO FORCE ROW LEVEL SECURITY',
+	'ALTER TABLE loadtest.run_operations DISABLE ROW LEVEL SECURITY',
+	'ALTER TABLE loadtest.run_patterns DISABLE ROW LEVEL SECURITY',
+	'ALTER TABLE loadtest.operations ENABLE ROW LEVEL SECURITY',
+	'CREATE POLICY mine ON loadtest.sample_log FOR INSERT WITH CHECK (true)',
+	'CREATE POLICY mine ON loadtest.run_operations FOR SELECT USING (true)',
+	'CREATE POLICY mine ON loadtest.operations FOR UPDATE USING (true)',
 	'CREATE TRIGGER t AFTER INSERT ON loadtest.runs FOR EACH ROW EXECUTE FUNCTION loadtest.delete_samples_of_deleted_runs()',
+	'CREATE TRIGGER t BEFORE INSERT ON loadtest.run_operations FOR EACH ROW EXECUTE FUNCTION loadtest.delete_samples_of_deleted_runs()',
+	'CREATE RULE r AS ON INSERT TO loadtest.sample_log DO INSTEAD NOTHING',
+	'ALTER TABLE loadtest.operations DROP CONSTRAINT operations_kind_check',
 	"SELECT loadtest_grant_operator('mallory')",
 	"SELECT loadtest_revoke_operator('bob')",
 	'SET ROLE bob');
@@ -268,15 +317,46 @@ for my $sql (@forbidden)
 	ok($ret != 0 && $err =~ /permission denied|must be owner/, "alice: $sql is refused")
 	  or diag("ret $ret, err $err");
 }
+# the view over the samples refuses every write, and cannot be changed
+for my $sql (
+	"INSERT INTO loadtest.samples (run_id, user_no, op_no, pattern, operation, start_us, latency_us, wait_us, success) VALUES ($next, 1, 1, 'mixed', 'read_member_list', 100, 10, 0, true)",
+	"INSERT INTO loadtest.samples SELECT $alice_run, 9, g, 'mixed', 'create_member', g, 1, 0, false, '40001', 'planted', 1 FROM generate_series(1, 5) g",
+	'COPY loadtest.samples FROM STDIN',
+	"UPDATE loadtest.samples SET latency_us = 0 WHERE run_id = $alice_run",
+	"DELETE FROM loadtest.samples WHERE run_id = $alice_run",
+	'TRUNCATE loadtest.samples',
+	'CREATE RULE r AS ON INSERT TO loadtest.samples DO INSTEAD NOTHING',
+	'CREATE TRIGGER t INSTEAD OF INSERT ON loadtest.samples FOR EACH ROW EXECUTE FUNCTION loadtest.delete_samples_of_deleted_runs()',
+	'ALTER VIEW loadtest.samples SET (security_invoker = false)',
+	'CREATE OR REPLACE VIEW loadtest.samples AS SELECT * FROM loadtest.sample_log')
+{
+	($ret, $out, $err) = run_as('postgres', 'alice', $sql);
+	ok($ret != 0 && $err =~ $view_refusal, "alice: $sql (the view) is refused")
+	  or diag("ret $ret, err $err");
+}
+# the catalogue functions write only her own definitions
+for my $sql (
+	q{SELECT loadtest_define_operation('read_member_list', 'read', ARRAY['SELECT 1'], replace => true)},
+	q{SELECT loadtest_define_pattern('read_heavy', weights => '{"create_member": 1}', replace => true)},
+	q{SELECT loadtest_drop_operation('read_member_list')},
+	q{SELECT loadtest_drop_pattern('distributed')})
+{
+	($ret, $out, $err) = run_as('postgres', 'alice', $sql);
+	ok($ret != 0 && $err =~ /is a built-in (operation|pattern) of loadtest/, "alice: $sql is refused")
+	  or diag("ret $ret, err $err");
+}
 is( su( 'postgres',
 		"SELECT (SELECT count(*) FROM loadtest.runs WHERE run_id >= $next),
-		        (SELECT count(*) FROM loadtest.samples WHERE run_id >= $next OR user_no > 2),
+		        (SELECT count(*) FROM loadtest.sample_log WHERE run_id >= $next OR user_no > 2),
 		        (SELECT count(*) FROM loadtest.run_users WHERE run_id >= $next),
+		        (SELECT count(*) FROM loadtest.run_operations WHERE run_id >= $next OR operation_no > 12),
+		        (SELECT count(*) FROM loadtest.run_patterns WHERE run_id >= $next),
 		        (SELECT last_value + 1 FROM loadtest.run_id_seq),
-		        (SELECT count(*) FROM loadtest.samples),
+		        (SELECT count(*) FROM loadtest.sample_log),
 		        (SELECT status || '|' || role_name FROM loadtest.runs WHERE run_id = $alice_run)"),
-	"0|0|0|$next|$all_samples|completed|alice",
+	"0|0|0|0|0|$next|$all_samples|completed|alice",
 	'nothing planted, no id taken, nothing changed');
+is(su('postgres', $catalogue_sql), $catalogue, 'the catalogue is as it was');
 
 my $bob_run = $node->safe_psql('postgres', "SELECT loadtest_run($small)", @bob);
 is($bob_run, $next, "bob's next run got the id alice tried to take");
@@ -288,6 +368,18 @@ is( su( 'postgres',
 		  WHERE r.run_id = $bob_run GROUP BY r.run_id"),
 	'completed|bob|40|t|40|1|2|40',
 	"bob's run completed with exactly users * ops samples, all his own");
+is( su( 'postgres',
+		"SELECT count(*) > 0,
+		        count(*) = count(*) FILTER (WHERE ro.builtin AND o.builtin AND ro.kind = o.kind
+		                                      AND ro.statements IS NOT DISTINCT FROM o.statements
+		                                      AND ro.params IS NOT DISTINCT FROM o.params
+		                                      AND ro.variants IS NOT DISTINCT FROM o.variants),
+		        (SELECT sum(users) FROM loadtest.run_patterns rp JOIN loadtest.patterns p USING (pattern)
+		          WHERE rp.run_id = $bob_run AND rp.weights = p.weights AND p.builtin)
+		   FROM loadtest.run_operations ro LEFT JOIN loadtest.operations o USING (operation)
+		  WHERE ro.run_id = $bob_run"),
+	't|t|2',
+	"bob's run ran the built-in operations and patterns, as the catalogue defines them");
 like($node->safe_psql('postgres', "SELECT loadtest_report($bob_run)", @bob),
 	qr/LOAD TEST REPORT - run $bob_run \(completed\)/, 'bob reads its report');
 
@@ -299,8 +391,11 @@ is( $node->safe_psql(
 		        (SELECT count(*) FROM loadtest.run_users WHERE run_id = $bob_run),
 		        (SELECT count(*) FROM loadtest.run_summary WHERE run_id = $bob_run),
 		        (SELECT count(*) FROM loadtest.runs WHERE role_name <> current_user),
-		        (SELECT count(*) FROM loadtest.samples WHERE run_id <> $alice_run)", @alice),
-	'0|0|0|0|0|0',
+		        (SELECT count(*) FROM loadtest.samples WHERE run_id <> $alice_run),
+		        (SELECT count(*) FROM loadtest.sample_log WHERE run_id <> $alice_run),
+		        (SELECT count(*) FROM loadtest.run_operations WHERE run_id <> $alice_run),
+		        (SELECT count(*) FROM loadtest.run_patterns WHERE run_id <> $alice_run)", @alice),
+	'0|0|0|0|0|0|0|0|0',
 	"alice sees nothing of bob's or the superuser's runs");
 ($ret, $out, $err) = run_as('postgres', 'alice', "SELECT loadtest_report($bob_run)");
 like($err, qr/loadtest run $bob_run does not exist/, "alice cannot read bob's report");
@@ -326,7 +421,7 @@ is( su( 'postgres',
 # No operator holds DELETE (or UPDATE, TRUNCATE) on a result table: in
 # PostgreSQL 15 any of them is enough for LOCK TABLE ... ACCESS EXCLUSIVE,
 # which would stop every role's runs and reports for as long as she likes.
-for my $table (qw(runs samples run_users))
+for my $table (@owner_tables, 'samples')
 {
 	($ret, $out, $err) = run_as('postgres', 'alice',
 		"BEGIN;\nLOCK TABLE loadtest.$table IN ACCESS EXCLUSIVE MODE;\nROLLBACK;");
@@ -408,38 +503,46 @@ is( su( 'postgres',
 # Overloads of the extension's own entry points in public, where the
 # extension lives, catch the calls whose argument types match them better:
 # loadtest_report(42) (an integer), loadtest_run(..., ramp_up_s => 0),
-# loadtest_capacity(10.0, 5) (a numeric).  So does an operator on one of
-# its enums: pg_catalog has only anyenum = anyenum, and an exact match
-# anywhere on the path wins over it, so operation = 'create_member' in a
-# query of loadtest.operations runs the planted one.  All of this is resolved in
-# the caller's session before any code of the extension runs, with the
-# default search_path too: whoever may CREATE in the extension's schema
-# (or in any schema on a superuser's path) can have a superuser run its
-# code.  (The creator's public.=(loadtest.run_status, loadtest.run_status)
-# above would do the same to status = 'completed'; this test's own
-# queries avoid it.)
+# loadtest_capacity(10.0, 5) (a numeric).  So does an operator on its enum:
+# pg_catalog has only anyenum = anyenum, and an exact match anywhere on the
+# path wins over it (the creator's public.=(loadtest.run_status,
+# loadtest.run_status) above would catch status = 'completed'; this test's
+# own queries avoid it).  All of this is resolved in the caller's session
+# before any code of the extension runs, with the default search_path too:
+# whoever may CREATE in the extension's schema (or in any schema on a
+# superuser's path) can have a superuser run its code.  Up to 1.2 the
+# operations and patterns were enums too, and operation = 'create_member'
+# in a query of loadtest.operations ran a planted operator; since 1.3 they
+# are text, whose = pg_catalog has exactly, and pg_catalog comes first on
+# the default path: the creator's public.=(text, text) above does not run.
 my $overloads =
   q{CREATE SEQUENCE public.overload_seq; CREATE TABLE public.overload_log (who name, what text);}
   . join('',
 	map { planted(@$_, 'creator', seq => 'public.overload_seq', log => 'public.overload_log', marker => 'OVERLOADED') }
 	  [ 'public.loadtest_report', 'integer', 'text', q{RETURN 'a report'} ],
 	  [ 'public.loadtest_run', 'users integer, ops integer, think_time_ms integer, ramp_up_s integer', 'bigint', 'RETURN 0' ],
-	  [ 'public.loadtest_capacity', 'numeric, integer', 'text', q{RETURN 'a capacity'} ],
-	  [ 'public.eq_operation', 'loadtest.operation, loadtest.operation', 'boolean', 'RETURN $1::text OPERATOR(pg_catalog.=) $2::text' ])
-  . 'CREATE OPERATOR public.= (LEFTARG = loadtest.operation, RIGHTARG = loadtest.operation, FUNCTION = public.eq_operation);';
+	  [ 'public.loadtest_capacity', 'numeric, integer', 'text', q{RETURN 'a capacity'} ]);
 $node->safe_psql('postgres', $overloads, @creator);
 TODO:
 {
 	local $TODO = 'whoever may CREATE in the extension\'s schema can overload its functions and its enums\' operators';
 	for my $sql ("SELECT loadtest_report($bob_run)", "SELECT loadtest_run($small)",
-		'SELECT loadtest_capacity(10.0, 5)',
-		"SELECT count(*) FROM loadtest.operations WHERE operation = 'create_member'")
+		'SELECT loadtest_capacity(10.0, 5)')
 	{
 		($ret, $out, $err) = $node->psql('postgres', $sql);
 		unlike($err, qr/OVERLOADED/, "superuser, default search_path: $sql runs none of creator's code");
 	}
 	is($node->safe_psql('postgres', q{SELECT rolsuper FROM pg_roles WHERE rolname = 'creator'}),
 		'f', 'creator did not become a superuser through an overload');
+}
+for my $sql ("SELECT count(*) FROM loadtest.operations WHERE operation = 'create_member'",
+	"SELECT count(*) FROM loadtest.patterns WHERE pattern = 'mixed'",
+	"SELECT count(*) FROM loadtest.samples WHERE operation = 'create_member' AND pattern = 'mixed'")
+{
+	($ret, $out, $err) = $node->psql('postgres', $sql);
+	ok($ret == 0 && $err !~ /HIJACKED|OVERLOADED/,
+		"superuser, default search_path: $sql (text since 1.3) runs none of creator's code")
+	  or diag("ret $ret, err $err");
 }
 # The extension cannot stop an unqualified call of the caller's own from
 # resolving to an overload in its schema; it says so when it is created in
@@ -457,8 +560,7 @@ $node->safe_psql('postgres', q{ALTER ROLE creator NOSUPERUSER});
 $node->safe_psql('postgres', q{
 DROP FUNCTION public.loadtest_report(integer);
 DROP FUNCTION public.loadtest_run(integer, integer, integer, integer);
-DROP FUNCTION public.loadtest_capacity(numeric, integer);
-DROP FUNCTION public.eq_operation(loadtest.operation, loadtest.operation) CASCADE;});
+DROP FUNCTION public.loadtest_capacity(numeric, integer);});
 
 # ---------------------------------------------------------------------
 # 4. a database owner's search_path for the run's processes
@@ -538,18 +640,53 @@ is(su('appdb', q{SELECT count(*) FROM loadtest.samples WHERE NOT success AND sql
 # 6. the report of rows a superuser planted with hostile values
 # ---------------------------------------------------------------------
 my @hostile;
+# What a planted run ran (1.3: its own copies of operations and patterns,
+# which samples refer to by number): two built-in operations and patterns,
+# and definitions with hostile names, kinds, statements, weights and owners;
+# a user of a hostile pattern.
+my $definitions = q{
+INSERT INTO loadtest.run_operations (run_id, operation_no, operation, kind, statements, params, variants,
+                                     builtin, owner, description)
+SELECT @ID@, v.n - 1, o.operation, o.kind, o.statements, o.params, o.variants, o.builtin, o.owner, o.description
+  FROM unnest(ARRAY['read_member_list', 'create_member']) WITH ORDINALITY AS v(operation, n)
+  JOIN loadtest.operations o USING (operation);
+INSERT INTO loadtest.run_operations (run_id, operation_no, operation, kind, statements, params, variants,
+                                     builtin, owner, description)
+VALUES (@ID@, 2, E'evil\n\t%s %I %L' || chr(27) || '[31m' || repeat('o', 5000), repeat('k', 1000),
+        ARRAY[repeat(E'DROP TABLE membership.members;\n', 1000), NULL, ''], '{"not": "an array"}', NULL,
+        false, 'mallory', repeat(E'\r\n', 1000)),
+       (@ID@, -32768, '', '', NULL, NULL, '"not an array"', false, '', NULL);
+INSERT INTO loadtest.run_patterns (run_id, pattern_no, pattern, weights, users)
+SELECT @ID@, v.n - 1, p.pattern, p.weights, 1
+  FROM unnest(ARRAY['mixed', 'write_heavy']) WITH ORDINALITY AS v(pattern, n)
+  JOIN loadtest.patterns p USING (pattern);
+INSERT INTO loadtest.run_patterns (run_id, pattern_no, pattern, weights, users)
+VALUES (@ID@, 2, E'evil\n%s' || chr(27) || repeat('p', 5000), '[1, null, {}]', -2147483648),
+       (@ID@, 32767, '', 'null', 2147483647);
+INSERT INTO loadtest.run_users (run_id, user_no, pattern, operation, ops_planned, ops_done, lost)
+VALUES (@ID@, 1, E'evil\n%s' || chr(27) || repeat('p', 5000), E'evil\n\t%s' || repeat('o', 5000), 1, 1, false),
+       (@ID@, 2, '', '', -1, 2147483647, true);
+};
+# samples: (run_id, user_no, op_no, pattern_no, operation_no, start_us,
+# latency_us, wait_us, success, sqlstate, message, tries); pattern 0 mixed,
+# 1 write_heavy, 2 and 32767 hostile; operation 0 read_member_list, 1
+# create_member, 2 and -32768 hostile, 99 without a definition
 for my $h (
 	[ q{users => 2, duration_s => 1e-300, ops_per_user => 2147483647},
-		q{(@ID@, 1, 1, 'mixed', 'read_member_list', 9223372036854775000, 9223372036854775000, -9223372036854775000, true, NULL, NULL, 32767),
-		  (@ID@, 2, 2147483647, 'write_heavy', 'create_member', -9223372036854775000, 0, 0, false, 'XXXXX', repeat(E'x\n', 5000), -32768),
-		  (@ID@, 2, 2, 'write_heavy', 'create_member', 9223372036854775807, 9223372036854775807, 9223372036854775807, false, '', '', 1)} ],
+		q{(@ID@, 1, 1, 0, 0, 9223372036854775000, 9223372036854775000, -9223372036854775000, true, NULL, NULL, 32767),
+		  (@ID@, 2, 2147483647, 1, 1, -9223372036854775000, 0, 0, false, 'XXXXX', repeat(E'x\n', 5000), -32768),
+		  (@ID@, 2, 2, 1, 1, 9223372036854775807, 9223372036854775807, 9223372036854775807, false, '', '', 1),
+		  (@ID@, 1, 2, 2, 2, 0, 1000, 0, false, E'\n%s', E'evil\n%s' || chr(27), 1),
+		  (@ID@, 1, 3, 32767, -32768, 1, 1, 1, true, NULL, NULL, 1),
+		  (@ID@, 1, 4, -1, 99, 2, 2, 2, false, '40P01', repeat('%n', 5000), 2)}, 1 ],
 	[ q{users => 0, duration_s => 'NaN', ramp_up_s => 'Infinity', stages => '{"not": "an array"}'},
-		q{(@ID@, 1, 1, 'mixed', 'read_member_list', -1, -1, -1, true, NULL, NULL, 0)} ],
+		q{(@ID@, 1, 1, 0, 0, -1, -1, -1, true, NULL, NULL, 0),
+		  (@ID@, 1, 2, 2, 2, -9223372036854775808, 0, 0, true, NULL, NULL, 1)}, 1 ],
 	[ q{users => 2147483647, duration_s => 0, rate => 'Infinity', stages => '[{"kind": "users", "from": "a", "to": null, "start_s": "x"}]'},
-		'' ],
-	[ q{users => 1, duration_s => -1, status => 'running', recorder_pid => 0}, '' ])
+		'', 1 ],
+	[ q{users => 1, duration_s => -1, status => 'running', recorder_pid => 0}, '', 0 ])
 {
-	my ($cols, $samples) = @$h;
+	my ($cols, $samples, $defined) = @$h;
 	my %c = (users => 2, ops_per_user => 20, pattern => q{'mixed'}, think_time_ms => 0, ramp_up_s => 0,
 		workers => 1, seed => 1, environment => q{'development'}, status => q{'completed'});
 	for my $kv (split /,\s*(?=\w+ =>)/, $cols)
@@ -562,7 +699,10 @@ for my $h (
 	my $names = join(', ', 'run_id', sort keys %c);
 	my $values = join(', ', $id, map { $c{$_} } sort keys %c);
 	my $sql = "INSERT INTO loadtest.runs ($names) VALUES ($values);\n";
-	$sql .= "INSERT INTO loadtest.samples VALUES " . ($samples =~ s/\@ID\@/$id/gr) . ";\n" if $samples;
+	$sql .= ($definitions =~ s/\@ID\@/$id/gr) if $defined;
+	$sql .= "INSERT INTO loadtest.sample_log (run_id, user_no, op_no, pattern_no, operation_no, start_us,
+	                                          latency_us, wait_us, success, sqlstate, message, tries) VALUES "
+	  . ($samples =~ s/\@ID\@/$id/gr) . ";\n" if $samples;
 	su('postgres', $sql);
 	push @hostile, $id;
 }
@@ -572,7 +712,17 @@ for my $id (@hostile)
 	($ret, $out, $err) = $node->psql('postgres', "SELECT loadtest_report(${id}::bigint)");
 	like($out, qr/LOAD TEST REPORT - run $id/, "the report of planted run $id is text")
 	  or diag($err);
+	unlike($out, qr/\e|\r/, "the report of planted run $id has no escape or carriage return");
+	ok(!grep({ length($_) > 1000 } split(/\n/, $out)), "the report of planted run $id has no huge line");
+	($ret, $out, $err) = $node->psql('postgres',
+		"SELECT count(*), bool_and(x::text IS NOT NULL) FROM loadtest.samples x WHERE run_id = $id");
+	like($out, qr/^\d+\|(t|)$/, "loadtest.samples shows planted run $id") or diag($err);
 }
+like(su('postgres', "SELECT loadtest_report($hostile[0])"),
+	qr/^   evil %s p+\.\.\. \(evil %so+\.\.\.\): 1 user \(50\.0%\)$/m,
+	'the report names the hostile pattern of a user on one line, cut');
+like(su('postgres', "SELECT loadtest_report($hostile[0])"),
+	qr/^   \(operation 99\): 1 ops, /m, 'the report names an operation without definition by its number');
 
 # ---------------------------------------------------------------------
 # 5. TRUNCATE takes the samples; run ids are not reused
@@ -580,26 +730,29 @@ for my $id (@hostile)
 my $max_before = su('postgres', 'SELECT max(run_id) FROM loadtest.runs');
 cmp_ok(su('postgres', 'SELECT count(*) FROM loadtest.samples'), '>', 0, 'samples before TRUNCATE');
 $node->safe_psql('postgres', 'TRUNCATE loadtest.runs CASCADE');
-is( su( 'postgres',
-		'SELECT (SELECT count(*) FROM loadtest.runs), (SELECT count(*) FROM loadtest.samples), (SELECT count(*) FROM loadtest.run_users)'),
-	'0|0|0', 'TRUNCATE loadtest.runs CASCADE leaves no run, sample or user');
+my $result_counts = 'SELECT (SELECT count(*) FROM loadtest.runs), (SELECT count(*) FROM loadtest.sample_log),
+                            (SELECT count(*) FROM loadtest.run_users), (SELECT count(*) FROM loadtest.run_operations),
+                            (SELECT count(*) FROM loadtest.run_patterns)';
+is(su('postgres', $result_counts),
+	'0|0|0|0|0', 'TRUNCATE loadtest.runs CASCADE leaves no run, sample, user or run definition');
 my $after = $node->safe_psql('postgres', "SELECT loadtest_run($small)");
 cmp_ok($after, '>', $max_before, "the next run's id ($after) is larger than any before ($max_before)");
 is(run_facts('postgres', $after), "completed|$su_name|40", 'and it completed');
-# in appdb: TRUNCATE of runs and run_users named, without CASCADE
+# in appdb: TRUNCATE of runs and the tables that reference it named,
+# without CASCADE
 my $app_max = su('appdb', 'SELECT max(run_id) FROM loadtest.runs');
-su('appdb', 'TRUNCATE loadtest.runs, loadtest.run_users');
-is(su('appdb', 'SELECT (SELECT count(*) FROM loadtest.samples), (SELECT count(*) FROM loadtest.runs)'),
-	'0|0', 'appdb: TRUNCATE loadtest.runs, loadtest.run_users leaves no sample');
+su('appdb', 'TRUNCATE loadtest.runs, loadtest.run_users, loadtest.run_operations, loadtest.run_patterns');
+is(su('appdb', $result_counts),
+	'0|0|0|0|0', 'appdb: TRUNCATE loadtest.runs, loadtest.run_users, loadtest.run_operations, loadtest.run_patterns leaves no sample');
 ($ret, $out, $err) = run_as('appdb', 'alice', "SELECT loadtest_run($small)");
 no_evidence_in_err('appdb: alice runs after the TRUNCATE', $ret, $err);
 cmp_ok($out, '>', $app_max, "appdb: her run's id is larger than any before");
-# all three tables in one statement (the samples trigger cannot truncate
+# all the result tables in one statement (the samples trigger cannot truncate
 # a table the statement itself is truncating: it deletes what is left)
 $after = $node->safe_psql('postgres', "SELECT loadtest_run($small)");
-su('postgres', 'TRUNCATE loadtest.samples, loadtest.run_users, loadtest.runs');
-is(su('postgres', 'SELECT (SELECT count(*) FROM loadtest.samples), (SELECT count(*) FROM loadtest.runs)'),
-	'0|0', 'TRUNCATE loadtest.samples, loadtest.run_users, loadtest.runs works and leaves nothing');
+su('postgres', 'TRUNCATE loadtest.sample_log, loadtest.run_users, loadtest.run_operations, loadtest.run_patterns, loadtest.runs');
+is(su('postgres', $result_counts),
+	'0|0|0|0|0', 'TRUNCATE loadtest.sample_log, loadtest.run_users, loadtest.run_operations, loadtest.run_patterns, loadtest.runs works and leaves nothing');
 
 # ---------------------------------------------------------------------
 # 7. no evidence anywhere, no attacker promoted, nothing left running
