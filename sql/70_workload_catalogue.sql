@@ -791,6 +791,49 @@ SELECT loadtest_drop_operation('wl_sneaky');
 SELECT loadtest_define_pattern('wl_browse', mix => '{"wl_edit": 1}', replace => true);
 SELECT pattern, weights IS NOT NULL AS has_weights FROM loadtest.patterns WHERE pattern = 'wl_browse';
 
+-- what a hostile definition could do, refused before anything runs:
+-- a zipf range too wide for its doubles (the rejection loop never ended),
+-- a skew below pgbench's 1.001, ranges and weights that overflow
+SELECT * FROM loadtest_preview_generator('{"type": "int", "min": -9200000000000000000, "max": 9200000000000000000, "distribution": "zipf", "skew": 2}', 1, 1);
+SELECT * FROM loadtest_preview_generator('{"type": "int", "min": 1, "max": 10, "distribution": "zipf", "skew": 1.000000001}', 1, 1);
+SELECT * FROM loadtest_preview_generator('{"type": "float", "min": -1e308, "max": 1e308}', 1, 1);
+SELECT * FROM loadtest_preview_generator('{"type": "int", "min": 1, "max": 1e400}', 1, 1);
+SELECT * FROM loadtest_preview_generator('{"type": "choice", "values": [1, 2], "weights": [1e308, 1e308]}', 1, 1);
+SELECT loadtest_define_pattern('wl_inf', weights => '{"wl_lookup": 1e308, "wl_by_status": 1e308}');
+SELECT loadtest_define_pattern('wl_inf', mix => '{"wl_browse": 1e308, "wl_edit": 1e308}');
+-- distinct values of a type without equality
+CREATE TABLE wl_shop.places (place_id int PRIMARY KEY, spot point);
+INSERT INTO wl_shop.places VALUES (1, '(1,1)');
+SELECT loadtest_define_operation('wl_bad', 'read',
+    ARRAY['SELECT * FROM wl_shop.places WHERE spot ~= $1'],
+    '[{"type": "column", "table": "wl_shop.places", "column": "spot", "distinct": true}]');
+-- a choice value for a domain parameter is not read at definition: the
+-- domain's CHECK (another role's code) does not run as the defining role;
+-- a run checks it where the statement assigns the value
+CREATE FUNCTION wl_shop.say(int) RETURNS boolean LANGUAGE plpgsql
+    AS $$ BEGIN RAISE NOTICE 'the CHECK of wl_shop.qty ran as %', current_user; RETURN $1 > 0; END $$;
+CREATE DOMAIN wl_shop.qty AS int CHECK (wl_shop.say(VALUE));
+CREATE TABLE wl_shop.stock (qty wl_shop.qty);
+SELECT loadtest_define_operation('wl_stock', 'write',
+    ARRAY['INSERT INTO wl_shop.stock VALUES ($1)'], '[{"type": "choice", "values": [-1, 2]}]');
+SET client_min_messages = warning;
+SELECT loadtest_run(users => 1, ops => 20, pattern => 'wl_stock',
+                    think_time_ms => 0, ramp_up_s => 0) AS stock_run_id \gset
+RESET client_min_messages;
+SELECT count(*) AS samples, count(*) FILTER (WHERE success) + count(*) FILTER (WHERE sqlstate = '23514') AS inserted_or_refused,
+       (SELECT count(*) FROM wl_shop.stock WHERE qty < 0) AS negative_rows
+  FROM loadtest.samples WHERE run_id = :stock_run_id;
+DELETE FROM loadtest.runs WHERE run_id = :stock_run_id;
+SELECT loadtest_drop_operation('wl_stock');
+-- the catalogue is checked as it is, not through an old snapshot
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT loadtest_define_operation('wl_rr', 'read', ARRAY['SELECT 1']);
+ROLLBACK;
+BEGIN ISOLATION LEVEL SERIALIZABLE;
+SELECT loadtest_drop_pattern('wl_browse');
+ROLLBACK;
+SELECT count(*) AS wl_browse_kept FROM loadtest.patterns WHERE pattern = 'wl_browse';
+
 -- =====================================================================
 -- Clean up: the runs, the definitions, the schema
 -- =====================================================================

@@ -17,6 +17,7 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
@@ -210,6 +211,22 @@ precheck_name(const char *name, CatalogueEntry what, bool replace,
 	AtEOXact_GUC(true, guc_level);
 }
 
+/*
+ * The catalogue's checks read it as it is now (a name is an operation or a
+ * pattern, a pattern a mix uses keeps its weights): not through a snapshot
+ * taken when a REPEATABLE READ or SERIALIZABLE transaction began.
+ */
+static void
+refuse_snapshot_isolation(const char *function)
+{
+	if (IsolationUsesXactSnapshot())
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("%s cannot run in a REPEATABLE READ or SERIALIZABLE transaction", function),
+				 errdetail("It checks the workload catalogue as it is, not as the transaction's snapshot saw it."),
+				 errhint("Call it in a READ COMMITTED transaction.")));
+}
+
 /* Run fn(arg) with SPI connected and the catalogue's owner's rights. */
 typedef void (*CatalogueWriter) (void *arg);
 
@@ -296,6 +313,7 @@ loadtest_define_operation(PG_FUNCTION_ARGS)
 
 	check_signature(fcinfo, signature, lengthof(signature), VOIDOID,
 					"loadtest_define_operation");
+	refuse_snapshot_isolation("loadtest_define_operation");
 	memset(&w, 0, sizeof(w));
 	w.def.name = required_text(fcinfo, 0, "name");
 	w.def.kind = required_text(fcinfo, 1, "kind");
@@ -405,6 +423,7 @@ loadtest_define_pattern(PG_FUNCTION_ARGS)
 
 	check_signature(fcinfo, signature, lengthof(signature), VOIDOID,
 					"loadtest_define_pattern");
+	refuse_snapshot_isolation("loadtest_define_pattern");
 	memset(&w, 0, sizeof(w));
 	w.name = required_text(fcinfo, 0, "name");
 	check_name(w.name, "pattern");
@@ -482,6 +501,7 @@ drop_named(FunctionCallInfo fcinfo, CatalogueEntry what, const char *function)
 	EntryDrop	d;
 
 	check_signature(fcinfo, signature, 1, VOIDOID, function);
+	refuse_snapshot_isolation(function);
 	d.name = required_text(fcinfo, 0, "name");
 	d.what = what;
 	d.caller = current_caller();

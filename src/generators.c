@@ -22,6 +22,7 @@
 
 #include "catalog/pg_type.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
@@ -30,6 +31,9 @@
 #include "generators.h"
 
 #define MAX_TEXT_LENGTH		10000
+#define MIN_ZIPF_SKEW		1.001	/* as pgbench's random_zipfian */
+#define MAX_ZIPF_SKEW		1000.0
+#define MAX_ZIPF_RANGE		(UINT64CONST(1) << 53)	/* exact in a double */
 #define MAX_CHOICE_VALUES	10000
 
 /* Each type's name and the keys it takes besides "type". */
@@ -101,10 +105,11 @@ json_key(JsonbContainer *object, const char *key)
 	return getKeyJsonValueFromContainer(object, key, strlen(key), NULL);
 }
 
+/* A JSON number as a double: +-Infinity when out of its range. */
 static double
 json_numeric_double(JsonbValue *v)
 {
-	return DatumGetFloat8(DirectFunctionCall1(numeric_float8,
+	return DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow,
 											  NumericGetDatum(v->val.numeric)));
 }
 
@@ -272,13 +277,18 @@ parse_int(Generator *gen, JsonbContainer *object, const ParseSite *site)
 	{
 		if (gen->distribution != DIST_ZIPF)
 			bad_generator(site, "has a \"skew\" but its distribution is not \"zipf\"", NULL);
-		if (gen->skew <= 1.0 || gen->skew > 1000.0)
-			bad_generator(site, psprintf("has a skew of %g, outside (1, 1000]", gen->skew),
-						  "A zipf skew is above 1 (as pgbench's random_zipfian): 1.01 is mild, 2 strong.");
+		if (!(gen->skew >= MIN_ZIPF_SKEW && gen->skew <= MAX_ZIPF_SKEW))
+			bad_generator(site, psprintf("has a skew of %g, outside [%g, %g]", gen->skew,
+										 MIN_ZIPF_SKEW, MAX_ZIPF_SKEW),
+						  "A zipf skew is from 1.001 to 1000, as pgbench's random_zipfian: 1.01 is mild, 2 strong.");
 	}
 	else if (gen->distribution == DIST_ZIPF)
 		bad_generator(site, "has a zipf distribution but no \"skew\"",
-					  "Give the skew, above 1: {\"type\": \"int\", \"min\": 1, \"max\": 1000, \"distribution\": \"zipf\", \"skew\": 1.5}.");
+					  "Give the skew, from 1.001: {\"type\": \"int\", \"min\": 1, \"max\": 1000, \"distribution\": \"zipf\", \"skew\": 1.5}.");
+	if (gen->distribution == DIST_ZIPF &&
+		(uint64) gen->int_max - (uint64) gen->int_min >= MAX_ZIPF_RANGE)
+		bad_generator(site, psprintf("has a zipf range of more than %.0f values", (double) MAX_ZIPF_RANGE),
+					  "Narrow the range: zipf ranks are drawn as doubles.");
 	if (gen->distribution == DIST_LOG_UNIFORM && gen->int_min < 1)
 		bad_generator(site, "has a log_uniform distribution with a min below 1", NULL);
 }
@@ -370,6 +380,8 @@ parse_choice(Generator *gen, JsonbContainer *object, const ParseSite *site)
 	}
 	if (!(total > 0))
 		bad_generator(site, "has no positive weight", NULL);
+	if (isinf(total))
+		bad_generator(site, "has weights whose sum is not a finite number", NULL);
 }
 
 /* Parse one generator object. */
@@ -406,6 +418,8 @@ parse_generator(Generator *gen, JsonbValue *element, ParseSite *site)
 			if (!(gen->float_min <= gen->float_max))
 				bad_generator(site, psprintf("has an empty range: min %g is above max %g",
 											 gen->float_min, gen->float_max), NULL);
+			if (isinf(gen->float_max - gen->float_min))
+				bad_generator(site, "has a range wider than a double holds", NULL);
 			break;
 		case GEN_COLUMN:
 			parse_table(gen, object, site);
@@ -559,13 +573,16 @@ draw_zipf(pg_prng_state *rng, int64 n, double s)
 {
 	double		b = pow(2.0, s - 1.0);
 
-	for (;;)
+	for (uint64 tries = 1;; tries++)
 	{
 		double		u = pg_prng_double(rng);
 		double		v = pg_prng_double(rng);
 		double		x;
 		double		t;
 
+		/* a process told to end ends, even here (a rare long rejection) */
+		if ((tries & 1023) == 0 && ProcDiePending)
+			CHECK_FOR_INTERRUPTS();
 		if (u <= 0)
 			continue;
 		x = floor(pow(u, -1.0 / (s - 1.0)));

@@ -68,7 +68,7 @@ parse_weights(Jsonb *object, const char *what, const char *hint, int *n)
 						 errmsg("%s: the weight of \"%s\" is not a number", what,
 								entries[count].name),
 						 errhint("%s", hint)));
-			w = DatumGetFloat8(DirectFunctionCall1(numeric_float8,
+			w = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow,
 												   NumericGetDatum(v.val.numeric)));
 			if (!(w >= 0) || isinf(w))
 				ereport(ERROR,
@@ -84,6 +84,11 @@ parse_weights(Jsonb *object, const char *what, const char *hint, int *n)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s has no positive weight", what),
+				 errhint("%s", hint)));
+	if (isinf(total))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s has weights whose sum is not a finite number", what),
 				 errhint("%s", hint)));
 	*n = count;
 	return entries;

@@ -67,6 +67,7 @@
 
 static RunState *run;
 static RunState *volatile watched_run;	/* recorder_stop_watch's; NULL at exit */
+static volatile sig_atomic_t gathering_values;	/* a stop cancels the gathering */
 static TimeoutId stop_watch_timeout;
 static SampleBatch *batch;
 static MemoryContext batch_context;
@@ -138,8 +139,9 @@ recorder_handle_interrupts(void)
 }
 
 /*
- * Every STOP_WATCH_MS, in a signal handler: once the run is stopping, a
- * wait for a heavyweight lock (a result or workload table that another
+ * Every STOP_WATCH_MS, in a signal handler: once the run is stopping, the
+ * gathering of the values generators draw from, or a wait for a
+ * heavyweight lock (a result or workload table that another
  * session holds) is cancelled, as a cancel request would, so that the
  * recorder stops within a second whatever it waits for; the batch it was
  * writing is counted as lost.  Its other work (a write in progress) goes
@@ -153,7 +155,7 @@ recorder_stop_watch(void)
 
 	if (watched != NULL &&
 		pg_atomic_read_u32(&watched->stop_reason) != STOP_NONE &&
-		(MyProc->wait_event_info & 0xFF000000) == PG_WAIT_LOCK)
+		(gathering_values || (MyProc->wait_event_info & 0xFF000000) == PG_WAIT_LOCK))
 	{
 		QueryCancelPending = true;
 		InterruptPending = true;
@@ -364,7 +366,22 @@ recorder_gather_values(void)
 	recorder_read_definitions();
 	for (int i = 0; i < rp->noperations; i++)
 		ops[i] = workload_parse(&definitions[i]);
-	size = value_sets_gather(ops, rp->noperations, run->seed, run->hot_rows, &buffer);
+	workload_check_run_size(ops, rp->noperations);
+
+	/*
+	 * Reading a table (or a view) can take long: a stop of the run cancels
+	 * it, whatever it waits for (see recorder_stop_watch).
+	 */
+	gathering_values = true;
+	PG_TRY();
+	{
+		size = value_sets_gather(ops, rp->noperations, run->seed, run->hot_rows, &buffer);
+	}
+	PG_FINALLY();
+	{
+		gathering_values = false;
+	}
+	PG_END_TRY();
 	values_segment = dsm_create(size, 0);
 	dsm_pin_mapping(values_segment);
 	memcpy(dsm_segment_address(values_segment), buffer, size);

@@ -457,7 +457,7 @@ worker_prepare(WorkerContext *ctx)
 	if (!loaded)
 		return false;
 
-	for (int i = 0; i < ctx->nops; i++)
+	for (int i = 0; i < ctx->nops && !worker_should_stop(); i++)
 	{
 		PG_TRY();
 		{

@@ -27,7 +27,9 @@
 
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "access/htup_details.h"
 #include "executor/executor.h"
+#include "executor/tuptable.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
@@ -42,11 +44,14 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/typcache.h"
 
 #include "workload.h"
 
-#define MAX_STATEMENTS	100
+#define MAX_STATEMENTS	100		/* of a variant */
 #define MAX_VARIANTS	100
+#define RUN_MAX_STATEMENTS	2000	/* of all the operations of a run */
+#define RUN_MAX_BINDINGS	20000	/* statements x parameters, in all */
 
 /* Where a message is about: "operation "x"", or its variant k. */
 static char *
@@ -196,7 +201,7 @@ parse_variants(WorkloadOperation *op, Jsonb *variants)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("%s has a weight that is not a number", where)));
-			op->variants[i].weight = DatumGetFloat8(DirectFunctionCall1(numeric_float8,
+			op->variants[i].weight = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow,
 																		NumericGetDatum(weight->val.numeric)));
 			if (!(op->variants[i].weight >= 0) || isinf(op->variants[i].weight))
 				ereport(ERROR,
@@ -230,10 +235,12 @@ parse_variants(WorkloadOperation *op, Jsonb *variants)
 		total += op->variants[i].weight;
 		op->cumulative[i] = total;
 	}
-	if (!(total > 0))
+	if (!(total > 0) || isinf(total))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("operation \"%s\": no variant has a positive weight", op->name)));
+				 errmsg("operation \"%s\": %s", op->name,
+						isinf(total) ? "the sum of the variants' weights is not a finite number" :
+						"no variant has a positive weight")));
 }
 
 /*
@@ -381,9 +388,28 @@ literal_error_context(void *arg)
  * How a generator's values go into a parameter of type target.  The
  * values' own type is natural (InvalidOid for choice and constant).
  */
+/*
+ * Can a value of this type be read from text without running SQL code of
+ * any role?  The input functions of base types and enums are built in (C,
+ * made by a superuser); a domain's runs its CHECK expressions, and those of
+ * arrays of domains, composites and ranges may too.
+ */
+static bool
+type_input_is_inert(Oid type)
+{
+	Oid			base = getBaseType(type);
+	Oid			element = get_element_type(base);
+	char		typtype;
+
+	if (OidIsValid(element))
+		return get_typtype(element) != TYPTYPE_DOMAIN && type_input_is_inert(element);
+	typtype = get_typtype(base);
+	return typtype == TYPTYPE_BASE || typtype == TYPTYPE_ENUM;
+}
+
 static void
 make_binding(ParamBinding *b, const Generator *gen, Oid natural, Oid target,
-			 const char *where, int statement, MemoryContext cxt)
+			 const char *where, int statement, bool checking, MemoryContext cxt)
 {
 	Oid			base = getBaseType(target);
 	Oid			funcid;
@@ -395,8 +421,18 @@ make_binding(ParamBinding *b, const Generator *gen, Oid natural, Oid target,
 		Oid			input;
 		Oid			ioparam;
 
-		getTypeInputInfo(target, &input, &ioparam);
+		/*
+		 * Values are read as the parameter's base type (a domain's
+		 * constraints are checked where the statement assigns the value).
+		 * A definition being made reads them only where that runs no SQL
+		 * code: the defining role must not run another role's CHECK
+		 * functions; those values are read when a run prepares the
+		 * statement, as the run's role.
+		 */
 		b->kind = CONVERT_LITERAL;
+		if (checking && !type_input_is_inert(base))
+			return;
+		getTypeInputInfo(base, &input, &ioparam);
 		b->literals = MemoryContextAlloc(cxt, sizeof(Datum) * gen->nvalues);
 		b->literal_nulls = MemoryContextAlloc(cxt, sizeof(bool) * gen->nvalues);
 		for (int i = 0; i < gen->nvalues; i++)
@@ -507,6 +543,14 @@ workload_generator_type(const Generator *gen, const char *where)
 							gen->column_name)));
 		return TEXTOID;
 	}
+	if (gen->distinct &&
+		!OidIsValid(lookup_type_cache(get_atttype(relid, attnum), TYPECACHE_EQ_OPR)->eq_opr))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FUNCTION),
+				 errmsg("%s: the generator of $%d draws distinct values of %s.%s.%s, whose type %s has no equality",
+						where, gen->position, gen->schema_name, gen->table_name,
+						gen->column_name, format_type_be(get_atttype(relid, attnum))),
+				 errhint("Leave \"distinct\" out.")));
 	return get_atttype(relid, attnum);
 }
 
@@ -574,7 +618,7 @@ prepare_statement(WorkloadOperation *op, WorkloadVariant *v,
 					(errcode(ERRCODE_INTERNAL_ERROR),
 					 errmsg("%s: the type of $%d is not known", where, g + 1)));
 		make_binding(&stmt->bindings[g], gen, value_types[g], target, where,
-					 stmt->number, cxt);
+					 stmt->number, checking, cxt);
 
 		/*
 		 * A domain's parameter is passed as its base type, so that the
@@ -618,8 +662,17 @@ prepare_statement(WorkloadOperation *op, WorkloadVariant *v,
 			elog(ERROR, "SPI_keepplan failed");
 		stmt->plan = plan;
 		stmt->param_types = fixed;
-		stmt->values = MemoryContextAllocZero(cxt, sizeof(Datum) * Max(v->ngenerators, 1));
-		stmt->nulls = MemoryContextAllocZero(cxt, Max(v->ngenerators, 1));
+		{
+			MemoryContext old = MemoryContextSwitchTo(cxt);
+
+			stmt->params = makeParamList(v->ngenerators);
+			MemoryContextSwitchTo(old);
+		}
+		for (int g = 0; g < v->ngenerators; g++)
+		{
+			stmt->params->params[g].ptype = fixed[g];
+			stmt->params->params[g].pflags = PARAM_FLAG_CONST;
+		}
 		stmt->prepared = true;
 	}
 	error_context_stack = callback.previous;
@@ -698,15 +751,47 @@ workload_prepare_statement(WorkloadOperation *op, WorkloadVariant *v,
 	prepare_statement(op, v, stmt, false, types);
 }
 
-/* Prepare every statement now; the caller catches what fails. */
+/*
+ * Prepare every statement now; the caller catches what fails (a cancel
+ * included: the run is stopping).
+ */
 void
 workload_prepare_all(WorkloadOperation *op)
 {
 	for (int i = 0; i < op->nvariants; i++)
 		for (int s = 0; s < op->variants[i].nstatements; s++)
+		{
+			CHECK_FOR_INTERRUPTS();
 			if (!op->variants[i].statements[s].prepared)
 				workload_prepare_statement(op, &op->variants[i],
 										   &op->variants[i].statements[s]);
+		}
+}
+
+/*
+ * Refuse a run whose operations would cost each worker too much memory:
+ * at most RUN_MAX_STATEMENTS statements in all, each with its bindings.
+ */
+void
+workload_check_run_size(WorkloadOperation **ops, int nops)
+{
+	int64		statements = 0;
+	int64		bindings = 0;
+
+	for (int o = 0; o < nops; o++)
+		for (int i = 0; i < ops[o]->nvariants; i++)
+		{
+			statements += ops[o]->variants[i].nstatements;
+			bindings += (int64) ops[o]->variants[i].nstatements *
+				ops[o]->variants[i].ngenerators;
+		}
+	if (statements > RUN_MAX_STATEMENTS || bindings > RUN_MAX_BINDINGS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("the run's operations have " INT64_FORMAT " statements and " INT64_FORMAT " parameters in all, more than a run may prepare (%d and %d)",
+						statements, bindings, RUN_MAX_STATEMENTS, RUN_MAX_BINDINGS),
+				 errdetail("Every worker of the run prepares every statement of every operation of the run."),
+				 errhint("Use fewer operations, variants or statements in one run.")));
 }
 
 /*
@@ -738,43 +823,85 @@ convert_param(WorkloadStatement *stmt, WorkloadVariant *v, int g)
 {
 	ParamBinding *b = &stmt->bindings[g];
 	GeneratedValue *drawn = &v->drawn[g];
+	ParamExternData *param = &stmt->params->params[g];
 
 	if (b->kind == CONVERT_UNUSED || (drawn->isnull && b->kind != CONVERT_LITERAL))
 	{
-		stmt->values[g] = (Datum) 0;
-		stmt->nulls[g] = 'n';
+		param->value = (Datum) 0;
+		param->isnull = true;
 		return;
 	}
-	stmt->nulls[g] = ' ';
+	param->isnull = false;
 	switch (b->kind)
 	{
 		case CONVERT_NONE:
-			stmt->values[g] = drawn->value;
+			param->value = drawn->value;
 			break;
 		case CONVERT_LITERAL:
-			stmt->values[g] = b->literals[drawn->choice];
-			if (b->literal_nulls[drawn->choice])
-				stmt->nulls[g] = 'n';
+			param->value = b->literals[drawn->choice];
+			param->isnull = b->literal_nulls[drawn->choice];
 			break;
 		case CONVERT_FUNCTION:
-			stmt->values[g] = b->function_nargs == 1 ?
+			param->value = b->function_nargs == 1 ?
 				FunctionCall1(&b->function, drawn->value) :
 				FunctionCall3(&b->function, drawn->value, Int32GetDatum(-1),
 							  BoolGetDatum(false));
 			break;
 		case CONVERT_IO:
-			stmt->values[g] = InputFunctionCall(&b->input,
-												OutputFunctionCall(&b->output, drawn->value),
-												b->input_param, -1);
+			param->value = InputFunctionCall(&b->input,
+											 OutputFunctionCall(&b->output, drawn->value),
+											 b->input_param, -1);
 			break;
 		case CONVERT_UNUSED:
 			break;
 	}
 }
 
-/* Keep the result columns later statements use (NULL without a row). */
+/*
+ * Where a statement's result rows go: counted and dropped, but for the
+ * first one when later statements take values from it.  An operation's
+ * result is not kept (a SELECT of millions of rows costs no memory), as a
+ * client that reads and discards the rows.
+ */
+typedef struct FirstRowReceiver
+{
+	DestReceiver pub;
+	bool		keep_first;
+	TupleDesc	desc;			/* of the result, when keep_first */
+	HeapTuple	first;			/* the first row, when keep_first */
+} FirstRowReceiver;
+
+static bool
+first_row_receive(TupleTableSlot *slot, DestReceiver *self)
+{
+	FirstRowReceiver *r = (FirstRowReceiver *) self;
+
+	if (r->keep_first && r->first == NULL)
+		r->first = ExecCopySlotHeapTuple(slot);
+	return true;
+}
+
 static void
-capture_results(WorkloadStatement *stmt, WorkloadVariant *v)
+first_row_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
+{
+	FirstRowReceiver *r = (FirstRowReceiver *) self;
+
+	if (r->keep_first)
+		r->desc = CreateTupleDescCopy(typeinfo);
+}
+
+static void
+first_row_nothing(DestReceiver *self)
+{
+}
+
+/*
+ * Keep the result columns later statements use (NULL without a row); the
+ * row lives in the operation's memory context, as the values drawn.
+ */
+static void
+capture_results(WorkloadStatement *stmt, WorkloadVariant *v,
+				const FirstRowReceiver *r)
 {
 	for (int c = 0; c < stmt->ncaptures; c++)
 	{
@@ -783,24 +910,15 @@ capture_results(WorkloadStatement *stmt, WorkloadVariant *v)
 		int			fnumber;
 
 		drawn->isnull = true;
-		if (SPI_tuptable == NULL || SPI_processed == 0)
+		if (r->first == NULL || r->desc == NULL)
 			continue;
-		fnumber = SPI_fnumber(SPI_tuptable->tupdesc, cap->column);
-		if (fnumber <= 0 || SPI_gettypeid(SPI_tuptable->tupdesc, fnumber) != cap->type)
+		fnumber = SPI_fnumber(r->desc, cap->column);
+		if (fnumber <= 0 || SPI_gettypeid(r->desc, fnumber) != cap->type)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("statement %d no longer returns the column \"%s\" of type %s",
 							stmt->number, cap->column, format_type_be(cap->type))));
-		drawn->value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-									 fnumber, &drawn->isnull);
-		if (!drawn->isnull)
-		{
-			int16		typlen;
-			bool		typbyval;
-
-			get_typlenbyval(cap->type, &typlen, &typbyval);
-			drawn->value = datumCopy(drawn->value, typbyval, typlen);
-		}
+		drawn->value = heap_getattr(r->first, fnumber, r->desc, &drawn->isnull);
 	}
 }
 
@@ -815,6 +933,8 @@ workload_execute(WorkloadOperation *op, WorkloadVariant *v)
 	for (int s = 0; s < v->nstatements; s++)
 	{
 		WorkloadStatement *stmt = &v->statements[s];
+		FirstRowReceiver receiver;
+		SPIExecuteOptions options;
 		int			rc;
 
 		if (!stmt->prepared)
@@ -826,10 +946,21 @@ workload_execute(WorkloadOperation *op, WorkloadVariant *v)
 		}
 		for (int g = 0; g < v->ngenerators; g++)
 			convert_param(stmt, v, g);
-		rc = SPI_execute_plan(stmt->plan, stmt->values, stmt->nulls, op->is_read, 0);
+		memset(&receiver, 0, sizeof(receiver));
+		receiver.pub.receiveSlot = first_row_receive;
+		receiver.pub.rStartup = first_row_startup;
+		receiver.pub.rShutdown = first_row_nothing;
+		receiver.pub.rDestroy = first_row_nothing;
+		receiver.pub.mydest = DestNone;
+		receiver.keep_first = stmt->ncaptures > 0;
+		memset(&options, 0, sizeof(options));
+		options.params = stmt->params;
+		options.read_only = op->is_read;
+		options.dest = (DestReceiver *) &receiver;
+		rc = SPI_execute_plan_extended(stmt->plan, &options);
 		if (rc < 0)
-			elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+			elog(ERROR, "SPI_execute_plan_extended failed: %s", SPI_result_code_string(rc));
 		if (stmt->ncaptures > 0)
-			capture_results(stmt, v);
+			capture_results(stmt, v, &receiver);
 	}
 }

@@ -17,6 +17,7 @@
 #define LOADTEST_WORKLOAD_H
 
 #include "executor/spi.h"
+#include "nodes/params.h"
 #include "fmgr.h"
 #include "utils/array.h"
 
@@ -61,8 +62,7 @@ typedef struct WorkloadStatement
 	SPIPlanPtr	plan;
 	ParamBinding *bindings;		/* one per generator of the variant */
 	Oid		   *param_types;
-	Datum	   *values;			/* per execution */
-	char	   *nulls;
+	ParamListInfo params;		/* per execution: the converted values */
 	int			ncaptures;
 	ResultCapture *captures;
 } WorkloadStatement;
@@ -106,6 +106,7 @@ extern void workload_prepare_statement(WorkloadOperation *op,
 									   WorkloadVariant *variant,
 									   WorkloadStatement *stmt);
 extern void workload_prepare_all(WorkloadOperation *op);
+extern void workload_check_run_size(WorkloadOperation **ops, int nops);
 extern WorkloadVariant *workload_bind(WorkloadOperation *op, pg_prng_state *rng,
 									  const DrawContext *dc);
 extern void workload_execute(WorkloadOperation *op, WorkloadVariant *variant);
