@@ -360,8 +360,8 @@ recorder_gather_values(void)
 {
 	RunPatterns *rp = &run->patterns;
 	WorkloadOperation **ops = palloc(sizeof(WorkloadOperation *) * rp->noperations);
-	char	   *buffer;
-	Size		size;
+	char	   *buffer = NULL;
+	Size		size = 0;
 
 	recorder_read_definitions();
 	for (int i = 0; i < rp->noperations; i++)
