@@ -352,6 +352,29 @@ recorder_read_definitions(void)
 }
 
 /*
+ * value_sets_gather, cancelled if the run stops: reading a table (or a
+ * view) can take long, and a stop of the run cancels it whatever it waits
+ * for (see recorder_stop_watch).
+ */
+static Size
+recorder_gather_cancellable(WorkloadOperation **ops, int nops, char **buffer)
+{
+	Size		size = 0;
+
+	gathering_values = true;
+	PG_TRY();
+	{
+		size = value_sets_gather(ops, nops, run->seed, run->hot_rows, buffer);
+	}
+	PG_FINALLY();
+	{
+		gathering_values = false;
+	}
+	PG_END_TRY();
+	return size;
+}
+
+/*
  * Gather what the run's column and page generators draw from, as the
  * calling role, into a segment of the run that its workers attach.
  */
@@ -360,28 +383,14 @@ recorder_gather_values(void)
 {
 	RunPatterns *rp = &run->patterns;
 	WorkloadOperation **ops = palloc(sizeof(WorkloadOperation *) * rp->noperations);
-	char	   *buffer = NULL;
-	Size		size = 0;
+	char	   *buffer;
+	Size		size;
 
 	recorder_read_definitions();
 	for (int i = 0; i < rp->noperations; i++)
 		ops[i] = workload_parse(&definitions[i]);
 	workload_check_run_size(ops, rp->noperations);
-
-	/*
-	 * Reading a table (or a view) can take long: a stop of the run cancels
-	 * it, whatever it waits for (see recorder_stop_watch).
-	 */
-	gathering_values = true;
-	PG_TRY();
-	{
-		size = value_sets_gather(ops, rp->noperations, run->seed, run->hot_rows, &buffer);
-	}
-	PG_FINALLY();
-	{
-		gathering_values = false;
-	}
-	PG_END_TRY();
+	size = recorder_gather_cancellable(ops, rp->noperations, &buffer);
 	values_segment = dsm_create(size, 0);
 	dsm_pin_mapping(values_segment);
 	memcpy(dsm_segment_address(values_segment), buffer, size);
