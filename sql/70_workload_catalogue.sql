@@ -759,6 +759,9 @@ SELECT loadtest_define_operation('wl_record_event', 'write',
 SELECT statements, params ->> 1 AS code, description FROM loadtest.operations WHERE operation = 'wl_record_event';
 SELECT statements, params ->> 1 AS code, description FROM loadtest.run_operations WHERE run_id = :run_id;
 SELECT DISTINCT operation FROM loadtest.samples WHERE run_id = :run_id;
+-- and its report shows the first definition's statement, not the second's
+SELECT line FROM pg_catalog.regexp_split_to_table(loadtest_report(:run_id), E'\n') AS line
+ WHERE line LIKE '%defined by%';
 -- a run of the mix: each user runs the operations of its own pattern only
 SELECT loadtest_run(users => 10, ops => 20, pattern => 'wl_mix',
                     think_time_ms => 0, ramp_up_s => 0) AS mix_run_id \gset
@@ -833,6 +836,44 @@ BEGIN ISOLATION LEVEL SERIALIZABLE;
 SELECT loadtest_drop_pattern('wl_browse');
 ROLLBACK;
 SELECT count(*) AS wl_browse_kept FROM loadtest.patterns WHERE pattern = 'wl_browse';
+
+-- more refusals of malformed definitions, each with its message
+SELECT * FROM loadtest_preview_generator('{"type": "int", "min": "one", "max": 2}', 1, 1);
+SELECT * FROM loadtest_preview_generator('{"type": "text", "length": 20000}', 1, 1);
+SELECT * FROM loadtest_preview_generator('{"type": "text", "length": 3, "prefix": 7}', 1, 1);
+SELECT * FROM loadtest_preview_generator('{"type": "constant", "value": [1, 2]}', 1, 1);
+SELECT * FROM loadtest_preview_generator('{"type": "column", "column": "product_id"}', 1, 1);
+SELECT * FROM loadtest_preview_generator('{"type": "column", "table": "wl_shop.products"}', 1, 1);
+SELECT * FROM loadtest_preview_generator('{"type": "float", "min": 1}', 1, 1);
+SELECT * FROM loadtest_preview_generator('{"type": "result", "column": "x"}', 1, 1);
+SELECT * FROM loadtest_preview_generator('{"type": "page", "table": "wl_shop.nowhere", "size": 10}', 1, 1);
+SELECT * FROM loadtest_preview_generator('{"type": "column", "table": "wl_shop.products", "column": "nothing"}', 1, 1);
+SELECT * FROM loadtest_preview_generator(('{"type": "choice", "values": [' ||
+    (SELECT string_agg(g::text, ',') FROM generate_series(1, 10001) g) || ']}')::jsonb, 1, 1);
+SELECT loadtest_define_operation('wl_bad', 'read', ARRAY['SELECT $1'],
+    (SELECT jsonb_agg('{"type": "now"}'::jsonb) FROM generate_series(1, 101)));
+SELECT loadtest_define_operation('wl_bad', 'read', ARRAY[['SELECT 1'], ['SELECT 2']]);
+SELECT loadtest_define_operation('wl_bad', 'read', (SELECT array_agg('SELECT 1'::text) FROM generate_series(1, 101)));
+SELECT loadtest_define_operation('wl_bad', 'read', ARRAY['SELECT 1', '  ']);
+SELECT loadtest_define_operation('wl_bad', 'read', NULL, variants =>
+    (SELECT jsonb_agg('{"statements": ["SELECT 1"], "params": []}'::jsonb) FROM generate_series(1, 101)));
+SELECT loadtest_define_operation('wl_bad', 'read', NULL, variants => '[1]');
+SELECT loadtest_define_operation('wl_bad', 'read', NULL, variants => '[{"weight": "a", "statements": ["SELECT 1"], "params": []}]');
+SELECT loadtest_define_operation('wl_bad', 'read', NULL, variants => '[{"weight": -1, "statements": ["SELECT 1"], "params": []}]');
+SELECT loadtest_define_operation('wl_bad', 'read', NULL, variants => '[{"statements": "SELECT 1", "params": []}]');
+SELECT loadtest_define_operation('wl_bad', 'read', NULL, variants => '[{"statements": [1], "params": []}]');
+SELECT loadtest_define_operation('wl_bad', 'read', NULL, variants => '[{"statements": ["SELECT 1"], "params": {}}]');
+SELECT loadtest_define_operation('wl_bad', 'read', NULL, variants => '[{"weight": 1e308, "statements": ["SELECT 1"], "params": []}, {"weight": 1e308, "statements": ["SELECT 2"], "params": []}]');
+SELECT loadtest_define_operation('wl_bad', 'read', ARRAY['SELECT 1'], '[]', variants => '[{"statements": ["SELECT 1"], "params": []}]');
+SELECT loadtest_define_pattern('wl_bad', weights => (SELECT jsonb_object_agg('op' || g, 1) FROM generate_series(1, 65) g));
+SELECT loadtest_define_pattern('wl_bad', mix => (SELECT jsonb_object_agg('p' || g, 1) FROM generate_series(1, 33) g));
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT loadtest_define_pattern('wl_rr', weights => '{"wl_lookup": 1}');
+ROLLBACK;
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT loadtest_drop_operation('wl_lookup');
+ROLLBACK;
+SELECT count(*) AS defined_bad FROM loadtest.operations WHERE operation IN ('wl_bad', 'wl_rr');
 
 -- =====================================================================
 -- Clean up: the runs, the definitions, the schema

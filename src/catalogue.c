@@ -111,7 +111,8 @@ check_name(const char *name, const char *what)
 		ereport(ERROR,
 				(errcode(ERRCODE_RESERVED_NAME),
 				 errmsg("the name \"single_operation\" is reserved"),
-				 errdetail("Runs of one operation record their users' pattern as single_operation.")));
+				 errdetail("Runs of one operation record their users' pattern as single_operation."),
+				 errhint("Choose another name.")));
 }
 
 /* What the catalogue holds under name. */

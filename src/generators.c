@@ -492,7 +492,8 @@ generators_parse(Jsonb *params, const char *where, int *ngenerators)
 	if (n > 100)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("%s: %d parameters, more than 100", where, n)));
+				 errmsg("%s: %d parameters, more than 100", where, n),
+				 errhint("Pass fewer parameters: one generator per $n, at most $100.")));
 	gens = palloc0(sizeof(Generator) * Max(n, 1));
 	for (int i = 0; i < n; i++)
 	{

@@ -178,7 +178,8 @@ run_operation(RunPatterns *rp, const char *name)
 	if (rp->noperations >= LOADTEST_MAX_RUN_OPERATIONS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("the run would use more than %d operations", LOADTEST_MAX_RUN_OPERATIONS)));
+				 errmsg("the run would use more than %d operations", LOADTEST_MAX_RUN_OPERATIONS),
+				 errhint("Use fewer operations in one run.")));
 	strlcpy(rp->operations[rp->noperations], name, NAMEDATALEN);
 	return rp->noperations++;
 }
@@ -212,7 +213,8 @@ add_leaf(RunPatterns *rp, const char *name, double share,
 	if (p >= LOADTEST_MAX_RUN_PATTERNS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("the run would use more than %d patterns", LOADTEST_MAX_RUN_PATTERNS)));
+				 errmsg("the run would use more than %d patterns", LOADTEST_MAX_RUN_PATTERNS),
+				 errhint("Mix fewer patterns in one run.")));
 	strlcpy(rp->patterns[p], name, NAMEDATALEN);
 	rp->shares[p] = share;
 	for (int i = 0; i < nops; i++)
@@ -282,7 +284,8 @@ check_owners(const RunPatterns *rp)
 		if (SPI_processed != 1)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_OBJECT),
-					 errmsg("operation \"%s\" does not exist", rp->operations[o])));
+					 errmsg("operation \"%s\" does not exist", rp->operations[o]),
+				 errhint("It was dropped as the run started: start the run again.")));
 		patterns_check_owner(rp->operations[o],
 							 SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1),
 							 DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
@@ -420,7 +423,8 @@ patterns_check_definition(const char *name, Jsonb *weights, Jsonb *mix)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("pattern \"%s\" names %d operations, more than a run may use (%d)",
-							name, n, LOADTEST_MAX_RUN_OPERATIONS)));
+							name, n, LOADTEST_MAX_RUN_OPERATIONS),
+				 errhint("Split it into several patterns, shared by a mix.")));
 		for (int i = 0; i < n; i++)
 			if (!operation_exists(entries[i].name))
 				ereport(ERROR,
@@ -435,7 +439,8 @@ patterns_check_definition(const char *name, Jsonb *weights, Jsonb *mix)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("pattern \"%s\" mixes %d patterns, more than a run may use (%d)",
-						name, n, LOADTEST_MAX_RUN_PATTERNS)));
+						name, n, LOADTEST_MAX_RUN_PATTERNS),
+				 errhint("Mix fewer patterns.")));
 	for (int i = 0; i < n; i++)
 	{
 		Jsonb	   *w;

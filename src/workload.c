@@ -72,7 +72,8 @@ parse_statements(WorkloadVariant *v, ArrayType *statements, const char *where)
 	if (ARR_NDIM(statements) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: statements is not a one-dimensional array", where)));
+				 errmsg("%s: statements is not a one-dimensional array", where),
+				 errhint("Give statements as ARRAY['SELECT ...', 'UPDATE ...'].")));
 	deconstruct_array(statements, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
 	if (n == 0)
 		ereport(ERROR,
@@ -82,7 +83,8 @@ parse_statements(WorkloadVariant *v, ArrayType *statements, const char *where)
 	if (n > MAX_STATEMENTS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("%s has %d statements, more than %d", where, n, MAX_STATEMENTS)));
+				 errmsg("%s has %d statements, more than %d", where, n, MAX_STATEMENTS),
+				 errhint("Split the work into several operations.")));
 	v->nstatements = n;
 	v->statements = palloc0(sizeof(WorkloadStatement) * n);
 	for (int i = 0; i < n; i++)
@@ -95,7 +97,8 @@ parse_statements(WorkloadVariant *v, ArrayType *statements, const char *where)
 		if (p == NULL || *p == '\0')
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s: statement %d is empty", where, i + 1)));
+					 errmsg("%s: statement %d is empty", where, i + 1),
+				 errhint("Remove the empty element, or give its SQL.")));
 		v->statements[i].sql = sql;
 		v->statements[i].number = i + 1;
 	}
@@ -154,7 +157,8 @@ parse_variants(WorkloadOperation *op, Jsonb *variants)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("operation \"%s\" has %d variants, more than %d", op->name,
-						op->nvariants, MAX_VARIANTS)));
+						op->nvariants, MAX_VARIANTS),
+				 errhint("Split the variants into several operations, mixed by a pattern.")));
 	op->variants = palloc0(sizeof(WorkloadVariant) * op->nvariants);
 	op->cumulative = palloc(sizeof(double) * op->nvariants);
 	for (int i = 0; i < op->nvariants; i++)
@@ -175,7 +179,8 @@ parse_variants(WorkloadOperation *op, Jsonb *variants)
 		if (elem->type != jbvBinary || !JsonContainerIsObject(elem->val.binary.data))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s is not a JSON object", where)));
+					 errmsg("%s is not a JSON object", where),
+				 errhint("A variant is {\"weight\": 1, \"statements\": [\"SELECT ...\"], \"params\": [...]}.")));
 		object = elem->val.binary.data;
 		it = JsonbIteratorInit(object);
 		while ((token = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
@@ -200,18 +205,21 @@ parse_variants(WorkloadOperation *op, Jsonb *variants)
 			if (weight->type != jbvNumeric)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("%s has a weight that is not a number", where)));
+						 errmsg("%s has a weight that is not a number", where),
+				 errhint("A variant is {\"weight\": 1, \"statements\": [\"SELECT ...\"], \"params\": [...]}.")));
 			op->variants[i].weight = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow,
 																		NumericGetDatum(weight->val.numeric)));
 			if (!(op->variants[i].weight >= 0) || isinf(op->variants[i].weight))
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("%s has a weight that is not a finite number of 0 or more", where)));
+						 errmsg("%s has a weight that is not a finite number of 0 or more", where),
+				 errhint("A variant is {\"weight\": 1, \"statements\": [\"SELECT ...\"], \"params\": [...]}.")));
 		}
 		if (stmts->type != jbvBinary || !JsonContainerIsArray(stmts->val.binary.data))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s: statements is not a JSON array of strings", where)));
+					 errmsg("%s: statements is not a JSON array of strings", where),
+				 errhint("A variant is {\"weight\": 1, \"statements\": [\"SELECT ...\"], \"params\": [...]}.")));
 		n = JsonContainerSize(stmts->val.binary.data);
 		elems = palloc(sizeof(Datum) * Max(n, 1));
 		for (int s = 0; s < n; s++)
@@ -221,14 +229,16 @@ parse_variants(WorkloadOperation *op, Jsonb *variants)
 			if (sv->type != jbvString)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("%s: statement %d is not a string", where, s + 1)));
+						 errmsg("%s: statement %d is not a string", where, s + 1),
+				 errhint("A variant is {\"weight\": 1, \"statements\": [\"SELECT ...\"], \"params\": [...]}.")));
 			elems[s] = PointerGetDatum(cstring_to_text_with_len(sv->val.string.val,
 																sv->val.string.len));
 		}
 		if (params->type != jbvBinary || !JsonContainerIsArray(params->val.binary.data))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s: params is not a JSON array", where)));
+					 errmsg("%s: params is not a JSON array", where),
+				 errhint("A variant is {\"weight\": 1, \"statements\": [\"SELECT ...\"], \"params\": [...]}.")));
 		parse_variant(&op->variants[i],
 					  construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT),
 					  JsonbValueToJsonb(params), where);
@@ -240,7 +250,8 @@ parse_variants(WorkloadOperation *op, Jsonb *variants)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("operation \"%s\": %s", op->name,
 						isinf(total) ? "the sum of the variants' weights is not a finite number" :
-						"no variant has a positive weight")));
+						"no variant has a positive weight"),
+				 errhint("Give each variant a weight of 0 or more, at least one positive, their sum finite.")));
 }
 
 /*
@@ -507,7 +518,8 @@ workload_generator_type(const Generator *gen, const char *where)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("%s: the generator of $%d draws from %s.%s, which does not exist",
-						where, gen->position, gen->schema_name, gen->table_name)));
+						where, gen->position, gen->schema_name, gen->table_name),
+				 errhint("Create the table first, or name it with its schema as it is.")));
 	if (gen->kind == GEN_PAGE)
 	{
 		if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
@@ -515,7 +527,8 @@ workload_generator_type(const Generator *gen, const char *where)
 					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 					 errmsg("%s: the generator of $%d counts the rows of %s.%s, which role %s may not read",
 							where, gen->position, gen->schema_name, gen->table_name,
-							GetUserNameFromId(GetUserId(), false))));
+							GetUserNameFromId(GetUserId(), false)),
+				 errhint("GRANT SELECT on the table to the role first.")));
 		return INT8OID;
 	}
 	attnum = get_attnum(relid, gen->column_name);
@@ -524,7 +537,8 @@ workload_generator_type(const Generator *gen, const char *where)
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
 				 errmsg("%s: the generator of $%d draws from %s.%s.%s, which does not exist",
 						where, gen->position, gen->schema_name, gen->table_name,
-						gen->column_name)));
+						gen->column_name),
+				 errhint("Name a column of the table.")));
 	if (pg_attribute_aclcheck(relid, attnum, GetUserId(), ACL_SELECT) != ACLCHECK_OK &&
 		pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
 		ereport(ERROR,
@@ -540,7 +554,8 @@ workload_generator_type(const Generator *gen, const char *where)
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("%s: the generator of $%d takes prefixes of %s.%s.%s, which is not text",
 							where, gen->position, gen->schema_name, gen->table_name,
-							gen->column_name)));
+							gen->column_name),
+				 errhint("Leave prefix_length_min and prefix_length_max out, or draw from a text column.")));
 		return TEXTOID;
 	}
 	if (gen->distinct &&
@@ -612,11 +627,13 @@ prepare_statement(WorkloadOperation *op, WorkloadVariant *v,
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("%s: statement %d uses $%d, the result of statement %d, which does not come before it",
-							where, stmt->number, g + 1, gen->statement)));
+							where, stmt->number, g + 1, gen->statement),
+				 errhint("A result generator feeds only the statements after the one it takes its value from.")));
 		if (!generator_is_literal(gen) && !OidIsValid(value_types[g]))
 			ereport(ERROR,
 					(errcode(ERRCODE_INTERNAL_ERROR),
-					 errmsg("%s: the type of $%d is not known", where, g + 1)));
+					 errmsg("%s: the type of $%d is not known", where, g + 1),
+				 errhint("Cast the parameter in the statement ($n::type).")));
 		make_binding(&stmt->bindings[g], gen, value_types[g], target, where,
 					 stmt->number, checking, cxt);
 
