@@ -837,6 +837,32 @@ SELECT loadtest_drop_pattern('wl_browse');
 ROLLBACK;
 SELECT count(*) AS wl_browse_kept FROM loadtest.patterns WHERE pattern = 'wl_browse';
 
+-- values taken from an earlier statement's first row: text and integer,
+-- each execution its own (they live until the operation ends)
+CREATE TABLE wl_shop.echoes (v text);
+CREATE TABLE wl_shop.counters (id int PRIMARY KEY, label text, n int DEFAULT 0);
+INSERT INTO wl_shop.counters (id, label) SELECT g, 'label-' || g FROM generate_series(1, 5) g;
+SELECT loadtest_define_operation('wl_echo', 'write',
+    ARRAY['SELECT ''hello''::text AS v', 'INSERT INTO wl_shop.echoes (v) VALUES ($1)'],
+    '[{"type": "result", "statement": 1, "column": "v"}]');
+SELECT loadtest_define_operation('wl_count', 'write',
+    ARRAY['SELECT label FROM wl_shop.counters WHERE id = $1',
+          'UPDATE wl_shop.counters SET n = n + 1 WHERE label = $2'],
+    '[{"type": "int", "min": 1, "max": 5}, {"type": "result", "statement": 1, "column": "label"}]');
+SET client_min_messages = warning;
+SELECT loadtest_run(users => 2, ops => 100, pattern => 'wl_echo',
+                    think_time_ms => 0, ramp_up_s => 0) AS echo_run_id \gset
+SELECT loadtest_run(users => 2, ops => 250, pattern => 'wl_count',
+                    think_time_ms => 0, ramp_up_s => 0) AS count_run_id \gset
+RESET client_min_messages;
+SELECT count(*) AS rows, count(*) FILTER (WHERE v = 'hello') AS hello FROM wl_shop.echoes;
+SELECT sum(n) AS increments FROM wl_shop.counters;
+SELECT count(*) FILTER (WHERE success) AS successful FROM loadtest.samples
+ WHERE run_id IN (:echo_run_id, :count_run_id);
+DELETE FROM loadtest.runs WHERE run_id IN (:echo_run_id, :count_run_id);
+SELECT loadtest_drop_operation('wl_echo');
+SELECT loadtest_drop_operation('wl_count');
+
 -- more refusals of malformed definitions, each with its message
 SELECT * FROM loadtest_preview_generator('{"type": "int", "min": "one", "max": 2}', 1, 1);
 SELECT * FROM loadtest_preview_generator('{"type": "text", "length": 20000}', 1, 1);

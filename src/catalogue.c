@@ -356,6 +356,8 @@ typedef struct PatternWrite
 	const char *name;
 	const char *weights;
 	const char *mix;
+	Jsonb	   *weights_jsonb;
+	Jsonb	   *mix_jsonb;
 	const char *description;
 	const char *owner;
 	bool		replace;
@@ -392,6 +394,7 @@ write_pattern(void *arg)
 	SpiArgs		args = SPI_ARGS_INIT;
 
 	check_may_change(w->name, &entry, ENTRY_PATTERN, w->replace, false, &w->caller);
+	patterns_check_definition(w->name, w->weights_jsonb, w->mix_jsonb);
 	if (w->mix != NULL)
 		refuse_mixed_member(w->name);
 	spi_arg_text(&args, w->name);
@@ -420,7 +423,6 @@ loadtest_define_pattern(PG_FUNCTION_ARGS)
 {
 	static const Oid signature[] = {TEXTOID, JSONBOID, JSONBOID, TEXTOID, BOOLOID};
 	PatternWrite w;
-	int			guc_level;
 
 	check_signature(fcinfo, signature, lengthof(signature), VOIDOID,
 					"loadtest_define_pattern");
@@ -441,16 +443,13 @@ loadtest_define_pattern(PG_FUNCTION_ARGS)
 	w.owner = w.caller.name;
 	precheck_name(w.name, ENTRY_PATTERN, w.replace, &w.caller);
 
-	/* every operation or pattern it names exists, and the weights hold */
-	guc_level = trust_pin_search_path_local();
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	patterns_check_definition(w.name,
-							  PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1),
-							  PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2));
-	SPI_finish();
-	AtEOXact_GUC(true, guc_level);
-
+	/*
+	 * Every operation or pattern it names exists, and the weights hold:
+	 * checked as it is written, under the catalogue's lock, so that no
+	 * drop or redefinition made meanwhile slips through.
+	 */
+	w.weights_jsonb = PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1);
+	w.mix_jsonb = PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2);
 	as_catalogue_owner(write_pattern, &w);
 	PG_RETURN_VOID();
 }
@@ -601,23 +600,34 @@ loadtest_preview_generator(PG_FUNCTION_ARGS)
 		Oid			type = generator_value_type(gen);
 		Oid			output = InvalidOid;
 		bool		varlena;
+		MemoryContext draw_context = AllocSetContextCreate(CurrentMemoryContext,
+														   "loadtest preview draw",
+														   ALLOCSET_DEFAULT_SIZES);
 
 		if (OidIsValid(type))
 			getTypeOutputInfo(type, &output, &varlena);
+
 		for (int i = 0; i < draws; i++)
 		{
 			GeneratedValue value;
 			Datum		result = (Datum) 0;
 			bool		isnull;
+			MemoryContext old;
 
+			/* each draw's memory goes once the tuplestore has its copy */
+			CHECK_FOR_INTERRUPTS();
+			MemoryContextReset(draw_context);
+			old = MemoryContextSwitchTo(draw_context);
 			generator_draw(gen, &rng, &dc, &value);
 			isnull = generator_is_literal(gen) ? gen->values[value.choice] == NULL : value.isnull;
 			if (!isnull)
 				result = CStringGetTextDatum(generator_is_literal(gen) ?
 											 gen->values[value.choice] :
 											 OidOutputFunctionCall(output, value.value));
+			MemoryContextSwitchTo(old);
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &result, &isnull);
 		}
+		MemoryContextDelete(draw_context);
 	}
 	return (Datum) 0;
 }

@@ -464,6 +464,9 @@ worker_prepare(WorkerContext *ctx)
 			MemoryContext old;
 
 			StartTransactionCommand();
+			/* preparing a read operation writes nothing either */
+			if (ctx->ops[i]->is_read)
+				XactReadOnly = true;
 			if (SPI_connect() != SPI_OK_CONNECT)
 				elog(ERROR, "SPI_connect failed");
 			PushActiveSnapshot(GetTransactionSnapshot());

@@ -577,10 +577,10 @@ workload_generator_type(const Generator *gen, const char *where)
  */
 static void
 prepare_statement(WorkloadOperation *op, WorkloadVariant *v,
-				  WorkloadStatement *stmt, bool checking, Oid *value_types)
+				  WorkloadStatement *stmt, bool checking, Oid *value_types,
+				  MemoryContext cxt)
 {
 	char	   *where = variant_where(op, (int) (v - op->variants));
-	MemoryContext cxt = GetMemoryChunkContext(op);
 	StatementSite site = {where, stmt->number, stmt->sql};
 	ErrorContextCallback callback = {error_context_stack, statement_error_context, &site};
 	Oid		   *types;
@@ -730,7 +730,8 @@ workload_check(WorkloadOperation *op)
 
 		for (int s = 0; s < v->nstatements; s++)
 		{
-			prepare_statement(op, v, &v->statements[s], true, types);
+			prepare_statement(op, v, &v->statements[s], true, types,
+							  CurrentMemoryContext);
 			for (int g = 0; g < v->ngenerators; g++)
 				used[g] |= v->statements[s].bindings[g].kind != CONVERT_UNUSED;
 		}
@@ -753,7 +754,23 @@ void
 workload_prepare_statement(WorkloadOperation *op, WorkloadVariant *v,
 						   WorkloadStatement *stmt)
 {
-	Oid		   *types = variant_value_types(op, v, false);
+	MemoryContext old;
+	Oid		   *types;
+
+	/*
+	 * Everything a preparation allocates (bindings, its parse and analysis)
+	 * lives in the statement's own context, emptied before each attempt: a
+	 * statement that fails to prepare, operation after operation (its table
+	 * was dropped), costs no more memory the thousandth time.
+	 */
+	if (stmt->cxt == NULL)
+		stmt->cxt = AllocSetContextCreate(GetMemoryChunkContext(op),
+										  "loadtest statement",
+										  ALLOCSET_SMALL_SIZES);
+	else
+		MemoryContextReset(stmt->cxt);
+	old = MemoryContextSwitchTo(stmt->cxt);
+	types = variant_value_types(op, v, false);
 
 	/* results of earlier statements, as prepared */
 	for (int s = 0; s < stmt->number - 1; s++)
@@ -765,7 +782,8 @@ workload_prepare_statement(WorkloadOperation *op, WorkloadVariant *v,
 		for (int c = 0; c < earlier->ncaptures; c++)
 			types[earlier->captures[c].generator] = earlier->captures[c].type;
 	}
-	prepare_statement(op, v, stmt, false, types);
+	prepare_statement(op, v, stmt, false, types, stmt->cxt);
+	MemoryContextSwitchTo(old);
 }
 
 /*
@@ -883,6 +901,7 @@ convert_param(WorkloadStatement *stmt, WorkloadVariant *v, int g)
 typedef struct FirstRowReceiver
 {
 	DestReceiver pub;
+	MemoryContext cxt;			/* outlives the statement (the executor's does not) */
 	bool		keep_first;
 	TupleDesc	desc;			/* of the result, when keep_first */
 	HeapTuple	first;			/* the first row, when keep_first */
@@ -894,7 +913,12 @@ first_row_receive(TupleTableSlot *slot, DestReceiver *self)
 	FirstRowReceiver *r = (FirstRowReceiver *) self;
 
 	if (r->keep_first && r->first == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(r->cxt);
+
 		r->first = ExecCopySlotHeapTuple(slot);
+		MemoryContextSwitchTo(old);
+	}
 	return true;
 }
 
@@ -904,7 +928,12 @@ first_row_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
 	FirstRowReceiver *r = (FirstRowReceiver *) self;
 
 	if (r->keep_first)
+	{
+		MemoryContext old = MemoryContextSwitchTo(r->cxt);
+
 		r->desc = CreateTupleDescCopy(typeinfo);
+		MemoryContextSwitchTo(old);
+	}
 }
 
 static void
@@ -955,12 +984,7 @@ workload_execute(WorkloadOperation *op, WorkloadVariant *v)
 		int			rc;
 
 		if (!stmt->prepared)
-		{
-			MemoryContext old = MemoryContextSwitchTo(GetMemoryChunkContext(op));
-
 			workload_prepare_statement(op, v, stmt);
-			MemoryContextSwitchTo(old);
-		}
 		for (int g = 0; g < v->ngenerators; g++)
 			convert_param(stmt, v, g);
 		memset(&receiver, 0, sizeof(receiver));
@@ -970,6 +994,7 @@ workload_execute(WorkloadOperation *op, WorkloadVariant *v)
 		receiver.pub.rDestroy = first_row_nothing;
 		receiver.pub.mydest = DestNone;
 		receiver.keep_first = stmt->ncaptures > 0;
+		receiver.cxt = CurrentMemoryContext;	/* SPI's, until the operation ends */
 		memset(&options, 0, sizeof(options));
 		options.params = stmt->params;
 		options.read_only = op->is_read;

@@ -59,6 +59,7 @@ typedef struct WorkloadStatement
 	char	   *sql;
 	int			number;			/* from 1 */
 	bool		prepared;		/* plan and bindings set */
+	MemoryContext cxt;			/* what its preparation allocates */
 	SPIPlanPtr	plan;
 	ParamBinding *bindings;		/* one per generator of the variant */
 	Oid		   *param_types;

@@ -143,5 +143,42 @@ is( $mon->query_safe(
 	'2',
 	'both reads succeeded');
 
+# 4. A statement that can no longer be prepared (its table dropped after
+# the definition) fails operation after operation, prepared again each
+# time: the worker's memory stays flat.
+$node->safe_psql(
+	'postgres', q{
+CREATE TABLE app.gone (id int, v text);
+SELECT loadtest_define_operation('gone_op', 'write',
+    ARRAY['SELECT 1 AS k', 'INSERT INTO app.gone (id, v) SELECT g, pg_catalog.md5(g::text) FROM pg_catalog.generate_series(1, $1) g'],
+    '[{"type": "int", "min": 1, "max": 3}]');
+DROP TABLE app.gone;
+});
+my $gone_client = start_client($node, 'postgres',
+	"SELECT loadtest_run(users => 1, duration => '6 s', pattern => 'gone_op', think_time_ms => 0, ramp_up_s => 0)");
+sub worker_rss_kb
+{
+	my $pid = $mon->query_safe(
+		"SELECT pid FROM pg_stat_activity WHERE backend_type = 'loadtest user' LIMIT 1");
+	return undef if $pid eq '' || !open(my $fh, '<', "/proc/$pid/status");
+	my $kb;
+	while (<$fh>) { $kb = $1 if /^VmRSS:\s+(\d+) kB/; }
+	close $fh;
+	return $kb;
+}
+sleep 2;
+my $rss_early = worker_rss_kb();
+sleep 3;
+my $rss_late = worker_rss_kb();
+is(finish_client($gone_client, 60), 0, 'a run of an operation that cannot be prepared completes');
+ok(defined $rss_early && defined $rss_late && $rss_late - $rss_early < 20 * 1024,
+	'its worker\'s memory stayed flat while it failed: '
+	  . ($rss_early // '?') . ' kB, then ' . ($rss_late // '?') . ' kB');
+my $gone_run = newest_run_id($mon);
+cmp_ok(
+	$mon->query_safe(
+		"SELECT count(*) FROM loadtest.samples WHERE run_id = $gone_run AND sqlstate = '42P01'"),
+	'>', 1000, 'every operation failed with 42P01, and there were many');
+
 finish_and_check_log($node);
 done_testing();
