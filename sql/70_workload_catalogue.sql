@@ -863,6 +863,23 @@ DELETE FROM loadtest.runs WHERE run_id IN (:echo_run_id, :count_run_id);
 SELECT loadtest_drop_operation('wl_echo');
 SELECT loadtest_drop_operation('wl_count');
 
+-- definitions belong to a role, not to its name: once the role is dropped,
+-- a new role of that name (a superuser, here) neither owns nor vouches
+-- for them
+CREATE ROLE loadtest_cat_gone;
+SELECT loadtest_grant_operator('loadtest_cat_gone');
+SET ROLE loadtest_cat_gone;
+SELECT loadtest_define_operation('wl_orphan', 'read', ARRAY['SELECT 1']);
+RESET ROLE;
+SELECT loadtest_revoke_operator('loadtest_cat_gone');
+DROP ROLE loadtest_cat_gone;
+CREATE ROLE loadtest_cat_gone SUPERUSER;
+SELECT loadtest_run(users => 1, ops => 1, pattern => 'wl_orphan');
+SELECT owner, owner_id::pg_catalog.text = owner AS owner_id_is_a_role
+  FROM loadtest.operations WHERE operation = 'wl_orphan';
+SELECT loadtest_drop_operation('wl_orphan');
+DROP ROLE loadtest_cat_gone;
+
 -- more refusals of malformed definitions, each with its message
 SELECT * FROM loadtest_preview_generator('{"type": "int", "min": "one", "max": 2}', 1, 1);
 SELECT * FROM loadtest_preview_generator('{"type": "text", "length": 20000}', 1, 1);

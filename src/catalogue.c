@@ -54,6 +54,7 @@ typedef enum CatalogueEntry
  */
 typedef struct Caller
 {
+	Oid			id;
 	const char *name;
 	bool		superuser;
 } Caller;
@@ -63,6 +64,7 @@ current_caller(void)
 {
 	Caller		caller;
 
+	caller.id = GetUserId();
 	caller.name = GetUserNameFromId(GetUserId(), false);
 	caller.superuser = superuser();
 	return caller;
@@ -73,6 +75,7 @@ typedef struct ExistingEntry
 	CatalogueEntry what;
 	bool		builtin;
 	char	   *owner;
+	Oid			owner_id;		/* ownership is by role, not by name */
 } ExistingEntry;
 
 static char *
@@ -119,14 +122,14 @@ check_name(const char *name, const char *what)
 static ExistingEntry
 find_entry(const char *name)
 {
-	ExistingEntry entry = {ENTRY_NONE, false, NULL};
+	ExistingEntry entry = {ENTRY_NONE, false, NULL, InvalidOid};
 	SpiArgs		args = SPI_ARGS_INIT;
 
 	spi_arg_text(&args, name);
-	if (spi_execute("SELECT 'operation', builtin, owner::pg_catalog.text FROM loadtest.operations"
+	if (spi_execute("SELECT 'operation', builtin, owner::pg_catalog.text, owner_id::pg_catalog.oid FROM loadtest.operations"
 					" WHERE operation OPERATOR(pg_catalog.=) $1"
 					" UNION ALL"
-					" SELECT 'pattern', builtin, owner::pg_catalog.text FROM loadtest.patterns"
+					" SELECT 'pattern', builtin, owner::pg_catalog.text, owner_id::pg_catalog.oid FROM loadtest.patterns"
 					" WHERE pattern OPERATOR(pg_catalog.=) $1", &args, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the workload catalogue");
 	if (SPI_processed > 0)
@@ -138,6 +141,8 @@ find_entry(const char *name)
 		entry.builtin = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
 												   SPI_tuptable->tupdesc, 2, &isnull));
 		entry.owner = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
+		entry.owner_id = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
+														SPI_tuptable->tupdesc, 4, &isnull));
 	}
 	return entry;
 }
@@ -183,7 +188,7 @@ check_may_change(const char *name, const ExistingEntry *entry,
 				(errcode(ERRCODE_DUPLICATE_OBJECT),
 				 errmsg("load test %s \"%s\" already exists", kind, name),
 				 errhint("Pass replace => true to replace it.")));
-	if (strcmp(entry->owner, caller->name) != 0 && !caller->superuser)
+	if (entry->owner_id != caller->id && !caller->superuser)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("load test %s \"%s\" belongs to role %s", kind, name, entry->owner),
@@ -274,14 +279,15 @@ write_operation(void *arg)
 	spi_arg_text(&args, w->def.variants);
 	spi_arg_text(&args, w->description);
 	spi_arg_text(&args, w->owner);
+	spi_arg(&args, OIDOID, ObjectIdGetDatum(w->caller.id));	/* owner_id */
 	if (spi_execute(entry.what == ENTRY_NONE ?
 					"INSERT INTO loadtest.operations (operation, kind, statements, params,"
-					" variants, description, owner, builtin)"
+					" variants, description, owner, owner_id, builtin)"
 					" VALUES ($1, $2, $3::pg_catalog.text[], $4::pg_catalog.jsonb,"
-					" $5::pg_catalog.jsonb, $6, $7::pg_catalog.name, false)" :
+					" $5::pg_catalog.jsonb, $6, $7::pg_catalog.name, $8::pg_catalog.regrole, false)" :
 					"UPDATE loadtest.operations SET kind = $2, statements = $3::pg_catalog.text[],"
 					" params = $4::pg_catalog.jsonb, variants = $5::pg_catalog.jsonb,"
-					" description = $6, owner = $7::pg_catalog.name,"
+					" description = $6, owner = $7::pg_catalog.name, owner_id = $8::pg_catalog.regrole,"
 					" defined_at = pg_catalog.now()"
 					" WHERE operation OPERATOR(pg_catalog.=) $1",
 					&args, false, 0) < 0 || SPI_processed != 1)
@@ -402,12 +408,14 @@ write_pattern(void *arg)
 	spi_arg_text(&args, w->mix);
 	spi_arg_text(&args, w->description);
 	spi_arg_text(&args, w->owner);
+	spi_arg(&args, OIDOID, ObjectIdGetDatum(w->caller.id));	/* owner_id */
 	if (spi_execute(entry.what == ENTRY_NONE ?
-					"INSERT INTO loadtest.patterns (pattern, weights, mix, description, owner, builtin)"
+					"INSERT INTO loadtest.patterns (pattern, weights, mix, description, owner, owner_id, builtin)"
 					" VALUES ($1, $2::pg_catalog.jsonb, $3::pg_catalog.jsonb, $4,"
-					" $5::pg_catalog.name, false)" :
+					" $5::pg_catalog.name, $6::pg_catalog.regrole, false)" :
 					"UPDATE loadtest.patterns SET weights = $2::pg_catalog.jsonb,"
 					" mix = $3::pg_catalog.jsonb, description = $4, owner = $5::pg_catalog.name,"
+					" owner_id = $6::pg_catalog.regrole,"
 					" defined_at = pg_catalog.now()"
 					" WHERE pattern OPERATOR(pg_catalog.=) $1",
 					&args, false, 0) < 0 || SPI_processed != 1)

@@ -19,6 +19,7 @@
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
+#include "utils/syscache.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/formatting.h"
@@ -240,14 +241,13 @@ add_leaf(RunPatterns *rp, const char *name, double share,
  * naming the operator's pattern), and those of superusers.
  */
 bool
-patterns_owner_trusted(const char *owner, bool builtin)
+patterns_owner_trusted(Oid owner_id, bool builtin)
 {
-	Oid			owner_id;
-
 	if (builtin)
 		return true;
-	owner_id = get_role_oid(owner, true);
-	if (!OidIsValid(owner_id))
+	/* a dropped role's definitions: nobody's, even under its old name */
+	if (!OidIsValid(owner_id) ||
+		!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(owner_id)))
 		return false;
 	return owner_id == GetUserId() || superuser_arg(owner_id) ||
 		is_member_of_role_nosuper(GetUserId(), owner_id);
@@ -255,9 +255,18 @@ patterns_owner_trusted(const char *owner, bool builtin)
 
 /* Refuse a run of an operation the caller may not trust (see above). */
 void
-patterns_check_owner(const char *operation, const char *owner, bool builtin)
+patterns_check_owner(const char *operation, const char *owner, Oid owner_id,
+					 bool builtin)
 {
-	if (!patterns_owner_trusted(owner, builtin))
+	if (!builtin && (!OidIsValid(owner_id) ||
+					 !SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(owner_id))))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("operation \"%s\" was defined by role %s, which no longer exists",
+						operation, owner),
+				 errdetail("A dropped role's definitions are nobody's: no run executes them, even as another role of that name."),
+				 errhint("A superuser may drop it (loadtest_drop_operation); define it again as a role that exists.")));
+	if (!patterns_owner_trusted(owner_id, builtin))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("operation \"%s\" was defined by role %s, whose SQL role %s does not run",
@@ -278,7 +287,7 @@ check_owners(const RunPatterns *rp)
 		bool		isnull;
 
 		spi_arg_text(&args, rp->operations[o]);
-		if (spi_execute("SELECT owner::pg_catalog.text, builtin FROM loadtest.operations"
+		if (spi_execute("SELECT owner::pg_catalog.text, builtin, owner_id::pg_catalog.oid FROM loadtest.operations"
 						" WHERE operation OPERATOR(pg_catalog.=) $1", &args, true, 1) != SPI_OK_SELECT)
 			elog(ERROR, "could not read loadtest.operations");
 		if (SPI_processed != 1)
@@ -288,6 +297,8 @@ check_owners(const RunPatterns *rp)
 				 errhint("It was dropped as the run started: start the run again.")));
 		patterns_check_owner(rp->operations[o],
 							 SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1),
+							 DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
+															SPI_tuptable->tupdesc, 3, &isnull)),
 							 DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
 														SPI_tuptable->tupdesc, 2, &isnull)));
 	}

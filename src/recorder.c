@@ -314,7 +314,8 @@ recorder_read_definitions(void)
 	spi_arg(&args, TEXTARRAYOID, PointerGetDatum(datum_array(names, NULL, rp->noperations, TEXTOID)));
 	if (spi_execute("SELECT o.operation, o.kind, o.statements::pg_catalog.text,"
 					" o.params::pg_catalog.text, o.variants::pg_catalog.text,"
-					" o.builtin::pg_catalog.text, o.owner::pg_catalog.text, o.description"
+					" o.builtin::pg_catalog.text, o.owner::pg_catalog.text, o.description,"
+					" o.owner_id::pg_catalog.oid::pg_catalog.text"
 					" FROM pg_catalog.unnest($1) WITH ORDINALITY AS n(name, position)"
 					" JOIN loadtest.operations o ON o.operation OPERATOR(pg_catalog.=) n.name"
 					" ORDER BY n.position", &args, true, 0) != SPI_OK_SELECT)
@@ -329,9 +330,9 @@ recorder_read_definitions(void)
 	{
 		HeapTuple	row = SPI_tuptable->vals[i];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
-		char	   *fields[8];
+		char	   *fields[9];
 
-		for (int f = 0; f < 8; f++)
+		for (int f = 0; f < 9; f++)
 		{
 			char	   *value = SPI_getvalue(row, desc, f + 1);
 
@@ -347,6 +348,8 @@ recorder_read_definitions(void)
 		definitions[i].description = fields[7];
 		/* who may have replaced it since the run was requested */
 		patterns_check_owner(definitions[i].name, definitions[i].owner,
+							 DatumGetObjectId(DirectFunctionCall1(oidin,
+																  CStringGetDatum(fields[8]))),
 							 definitions[i].builtin);
 	}
 }

@@ -32,6 +32,8 @@ CREATE TABLE loadtest.operations (
     variants    jsonb,                     -- [{"weight": w, "statements": [...], "params": [...]}, ...]
     builtin     boolean NOT NULL DEFAULT false,
     owner       name NOT NULL DEFAULT current_user,
+    owner_id    pg_catalog.regrole NOT NULL
+                DEFAULT (current_user::pg_catalog.text)::pg_catalog.regrole,  -- who may change it; whose SQL it is
     description text,
     defined_at  timestamptz NOT NULL DEFAULT now(),
     CHECK ((statements IS NULL) = (variants IS NOT NULL)),
@@ -45,6 +47,8 @@ CREATE TABLE loadtest.patterns (
     mix         jsonb,                     -- {"pattern": share, ...} of weights patterns
     builtin     boolean NOT NULL DEFAULT false,
     owner       name NOT NULL DEFAULT current_user,
+    owner_id    pg_catalog.regrole NOT NULL
+                DEFAULT (current_user::pg_catalog.text)::pg_catalog.regrole,  -- who may change it; whose SQL it is
     description text,
     defined_at  timestamptz NOT NULL DEFAULT now(),
     CHECK ((weights IS NULL) <> (mix IS NULL))
