@@ -424,6 +424,16 @@ stop_cancelled_run(Launch *launch)
 						 20, PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 	}
+
+	/*
+	 * A worker still there after the grace runs SQL that traps the cancel
+	 * (a PL/pgSQL EXCEPTION WHEN query_canceled, say): it is terminated,
+	 * which no SQL can trap.
+	 */
+	for (int i = 0; i < run->workers_launched; i++)
+		if (launch->workers[i] != NULL &&
+			pg_atomic_read_u32(&runstate_slot(run, i)->state) != SLOT_EXITED)
+			TerminateBackgroundWorker(launch->workers[i]);
 	RESUME_INTERRUPTS();
 }
 

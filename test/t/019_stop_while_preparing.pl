@@ -39,7 +39,7 @@ SELECT loadtest_define_operation('slow_lookup', 'read',
 # the cancel until no process of the run is left.
 sub cancel_and_time
 {
-	my ($sql, $delay, $what, $ready) = @_;
+	my ($sql, $delay, $what, $ready, $limit) = @_;
 	my $before = newest_run_id($mon);
 	my $client = start_client($node, 'postgres', $sql);
 	my $pid;
@@ -58,7 +58,7 @@ sub cancel_and_time
 	my $t0 = time;
 	$mon->query_safe("SELECT pg_cancel_backend($pid)");
 	my $gone = poll_until(sub { loadtest_backends($mon) == 0 }, 30, 0.02, $t0);
-	ok(defined $gone && $gone < 1.5,
+	ok(defined $gone && $gone < ($limit // 1.5),
 		"$what: every process of the run gone "
 		  . (defined $gone ? sprintf('%.2f s', $gone) : 'never')
 		  . ' after the cancel');
@@ -179,6 +179,27 @@ cmp_ok(
 	$mon->query_safe(
 		"SELECT count(*) FROM loadtest.samples WHERE run_id = $gone_run AND sqlstate = '42P01'"),
 	'>', 1000, 'every operation failed with 42P01, and there were many');
+
+# 5. SQL that traps the cancel (EXCEPTION WHEN query_canceled) does not
+# keep the run's worker: after the cancel's grace it is terminated.
+$node->safe_psql(
+	'postgres', q{
+CREATE FUNCTION app.stubborn() RETURNS int LANGUAGE plpgsql AS $$
+BEGIN
+    FOR i IN 1 .. 30 LOOP
+        BEGIN
+            PERFORM pg_catalog.pg_sleep(1);
+        EXCEPTION WHEN query_canceled THEN
+            RAISE NOTICE 'trapped a cancel';
+        END;
+    END LOOP;
+    RETURN 1;
+END $$;
+SELECT loadtest_define_operation('stubborn', 'read', ARRAY['SELECT app.stubborn()']);
+});
+cancel_and_time(
+	"SELECT loadtest_run(users => 1, ops => 1, pattern => 'stubborn', ramp_up_s => 0)",
+	1.5, 'a worker whose SQL traps cancels', undef, 2.5);
 
 finish_and_check_log($node);
 done_testing();
