@@ -106,8 +106,8 @@ json_key(JsonbContainer *object, const char *key)
 }
 
 /* A JSON number as a double: +-Infinity when out of its range. */
-static double
-json_numeric_double(JsonbValue *v)
+double
+jsonb_number_double(const JsonbValue *v)
 {
 	return DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow,
 											  NumericGetDatum(v->val.numeric)));
@@ -123,7 +123,7 @@ key_double(JsonbContainer *object, const char *key, const ParseSite *site,
 		return false;
 	if (v->type != jbvNumeric)
 		bad_generator(site, psprintf("has a \"%s\" that is not a number", key), NULL);
-	*result = json_numeric_double(v);
+	*result = jsonb_number_double(v);
 	if (isnan(*result) || isinf(*result))
 		bad_generator(site, psprintf("has a \"%s\" that is not a finite number", key), NULL);
 	return true;
@@ -147,7 +147,7 @@ key_int64(JsonbContainer *object, const char *key, const ParseSite *site,
 	if (numeric_is_nan(num) || numeric_is_inf(num) ||
 		DatumGetInt32(DirectFunctionCall2(numeric_cmp, rounded, NumericGetDatum(num))) != 0)
 		bad_generator(site, psprintf("has a \"%s\" that is not an integer", key), NULL);
-	if (json_numeric_double(v) > 9.2e18 || json_numeric_double(v) < -9.2e18)
+	if (jsonb_number_double(v) > 9.2e18 || jsonb_number_double(v) < -9.2e18)
 		bad_generator(site, psprintf("has a \"%s\" out of range", key), NULL);
 	*result = DatumGetInt64(DirectFunctionCall1(numeric_int8, NumericGetDatum(num)));
 	return true;
@@ -371,7 +371,7 @@ parse_choice(Generator *gen, JsonbContainer *object, const ParseSite *site)
 
 			if (wv->type != jbvNumeric)
 				bad_generator(site, "has a weight that is not a number", NULL);
-			w = json_numeric_double(wv);
+			w = jsonb_number_double(wv);
 			if (!(w >= 0) || isinf(w))
 				bad_generator(site, psprintf("has the weight %g, which is not a finite number of 0 or more", w), NULL);
 		}

@@ -125,5 +125,6 @@ extern const char *generator_kind_name(GeneratorKind kind);
 extern void generator_draw(const Generator *gen, pg_prng_state *rng,
 						   const DrawContext *dc, GeneratedValue *out);
 extern char *generator_value_key(const Generator *gen);
+extern double jsonb_number_double(const JsonbValue *v);
 
 #endif							/* LOADTEST_GENERATORS_H */

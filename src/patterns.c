@@ -24,6 +24,7 @@
 #include "utils/fmgrprotos.h"
 #include "utils/formatting.h"
 
+#include "generators.h"
 #include "patterns.h"
 #include "spi_args.h"
 
@@ -69,8 +70,7 @@ parse_weights(Jsonb *object, const char *what, const char *hint, int *n)
 						 errmsg("%s: the weight of \"%s\" is not a number", what,
 								entries[count].name),
 						 errhint("%s", hint)));
-			w = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow,
-												   NumericGetDatum(v.val.numeric)));
+			w = jsonb_number_double(&v);
 			if (!(w >= 0) || isinf(w))
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -240,15 +240,9 @@ add_leaf(RunPatterns *rp, const char *name, double share,
  * careful superuser must not run an operator's SQL with its rights by
  * naming the operator's pattern), and those of superusers.
  */
-bool
-patterns_owner_trusted(Oid owner_id, bool builtin)
+static bool
+owner_trusted(Oid owner_id)
 {
-	if (builtin)
-		return true;
-	/* a dropped role's definitions: nobody's, even under its old name */
-	if (!OidIsValid(owner_id) ||
-		!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(owner_id)))
-		return false;
 	return owner_id == GetUserId() || superuser_arg(owner_id) ||
 		is_member_of_role_nosuper(GetUserId(), owner_id);
 }
@@ -258,15 +252,18 @@ void
 patterns_check_owner(const char *operation, const char *owner, Oid owner_id,
 					 bool builtin)
 {
-	if (!builtin && (!OidIsValid(owner_id) ||
-					 !SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(owner_id))))
+	if (builtin)
+		return;
+	/* a dropped role's definitions: nobody's, even under its old name */
+	if (!OidIsValid(owner_id) ||
+		!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(owner_id)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("operation \"%s\" was defined by role %s, which no longer exists",
 						operation, owner),
 				 errdetail("A dropped role's definitions are nobody's: no run executes them, even as another role of that name."),
 				 errhint("A superuser may drop it (loadtest_drop_operation); define it again as a role that exists.")));
-	if (!patterns_owner_trusted(owner_id, builtin))
+	if (!owner_trusted(owner_id))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("operation \"%s\" was defined by role %s, whose SQL role %s does not run",
@@ -328,6 +325,40 @@ patterns_weight(const RunPatterns *rp, int pattern, int operation)
 		(operation > 0 ? rp->cumulative[pattern][operation - 1] : 0);
 }
 
+/* qsort_arg comparator: operation indexes by the operations' names */
+static int
+compare_operation_names(const void *a, const void *b, void *arg)
+{
+	const RunPatterns *rp = arg;
+
+	return strcmp(rp->operations[*(const int *) a], rp->operations[*(const int *) b]);
+}
+
+/*
+ * Number the run's operations by name, whatever order the patterns met
+ * them in, moving each pattern's weights along.
+ */
+static void
+number_operations_by_name(RunPatterns *rp)
+{
+	int			order[LOADTEST_MAX_RUN_OPERATIONS];
+	char		names[LOADTEST_MAX_RUN_OPERATIONS][NAMEDATALEN];
+	double		weights[LOADTEST_MAX_RUN_OPERATIONS];
+
+	for (int o = 0; o < rp->noperations; o++)
+		order[o] = o;
+	qsort_arg(order, rp->noperations, sizeof(int), compare_operation_names, rp);
+	memcpy(names, rp->operations, sizeof(names));
+	for (int o = 0; o < rp->noperations; o++)
+		strlcpy(rp->operations[o], names[order[o]], NAMEDATALEN);
+	for (int p = 0; p < rp->npatterns; p++)
+	{
+		memcpy(weights, rp->cumulative[p], sizeof(weights));
+		for (int o = 0; o < rp->noperations; o++)
+			rp->cumulative[p][o] = weights[order[o]];
+	}
+}
+
 /*
  * Resolve a run's pattern argument: a mix, a pattern with weights, or
  * one operation.  The run's operations are numbered by name.  Errors
@@ -340,7 +371,6 @@ patterns_resolve(const char *name, RunPatterns *rp)
 	Jsonb	   *mix;
 	WeightEntry *entries;
 	int			n;
-	RunPatterns numbered;
 
 	memset(rp, 0, sizeof(*rp));
 	if (strlen(name) >= NAMEDATALEN)
@@ -391,27 +421,7 @@ patterns_resolve(const char *name, RunPatterns *rp)
 		}
 	}
 
-	/* number the operations by name, whatever order they were met in */
-	numbered = *rp;
-	{
-		WeightEntry sorted[LOADTEST_MAX_RUN_OPERATIONS];
-
-		for (int o = 0; o < rp->noperations; o++)
-		{
-			sorted[o].name = rp->operations[o];
-			sorted[o].weight = o;
-		}
-		qsort(sorted, rp->noperations, sizeof(WeightEntry), compare_names);
-		for (int o = 0; o < rp->noperations; o++)
-		{
-			int			old = (int) sorted[o].weight;
-
-			strlcpy(numbered.operations[o], rp->operations[old], NAMEDATALEN);
-			for (int p = 0; p < rp->npatterns; p++)
-				numbered.cumulative[p][o] = rp->cumulative[p][old];
-		}
-	}
-	*rp = numbered;
+	number_operations_by_name(rp);
 	accumulate(rp);
 	check_owners(rp);
 }

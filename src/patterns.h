@@ -41,7 +41,6 @@ extern void patterns_check_definition(const char *name, Jsonb *weights,
 extern void patterns_distribute(const RunPatterns *rp, int nusers, int *counts);
 extern void patterns_assign(const RunPatterns *rp, int nusers, int16 *patterns);
 extern double patterns_weight(const RunPatterns *rp, int pattern, int operation);
-extern bool patterns_owner_trusted(Oid owner_id, bool builtin);
 extern void patterns_check_owner(const char *operation, const char *owner,
 								 Oid owner_id, bool builtin);
 

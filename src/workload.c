@@ -207,8 +207,7 @@ parse_variants(WorkloadOperation *op, Jsonb *variants)
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("%s has a weight that is not a number", where),
 				 errhint("A variant is {\"weight\": 1, \"statements\": [\"SELECT ...\"], \"params\": [...]}.")));
-			op->variants[i].weight = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow,
-																		NumericGetDatum(weight->val.numeric)));
+			op->variants[i].weight = jsonb_number_double(weight);
 			if (!(op->variants[i].weight >= 0) || isinf(op->variants[i].weight))
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -678,7 +677,6 @@ prepare_statement(WorkloadOperation *op, WorkloadVariant *v,
 		if (SPI_keepplan(plan) != 0)
 			elog(ERROR, "SPI_keepplan failed");
 		stmt->plan = plan;
-		stmt->param_types = fixed;
 		{
 			MemoryContext old = MemoryContextSwitchTo(cxt);
 

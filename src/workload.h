@@ -62,7 +62,6 @@ typedef struct WorkloadStatement
 	MemoryContext cxt;			/* what its preparation allocates */
 	SPIPlanPtr	plan;
 	ParamBinding *bindings;		/* one per generator of the variant */
-	Oid		   *param_types;
 	ParamListInfo params;		/* per execution: the converted values */
 	int			ncaptures;
 	ResultCapture *captures;
