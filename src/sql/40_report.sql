@@ -1,4 +1,4 @@
--- loadtest 1.3: the reporting layer.
+-- loadtest 1.4: the reporting layer.
 --
 --   loadtest.samples         the samples with their pattern and operation
 --                            by name (loadtest.sample_log stores numbers)
