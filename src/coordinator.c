@@ -107,10 +107,10 @@ free_worker_slots(void)
 /* What loadtest_run() and loadtest_run_procedure() are passed. */
 static const Oid run_argument_types[] = {
 	INT4OID, INT4OID, TEXTOID, INT4OID, FLOAT8OID, BOOLOID, INT4OID,
-	INTERVALOID, FLOAT8OID, JSONBOID, INT8OID
+	INTERVALOID, FLOAT8OID, JSONBOID, TEXTOID, INT8OID
 };
 
-#define RUN_ARGUMENTS	10		/* loadtest_run's; the procedure adds run_id */
+#define RUN_ARGUMENTS	11		/* loadtest_run's; the procedure adds run_id */
 
 Datum
 loadtest_free_worker_slots(PG_FUNCTION_ARGS)
@@ -735,6 +735,10 @@ run_load_test(FunctionCallInfo fcinfo, bool commit_before_waiting)
 	run->think_time_ms = req.think_time_ms;
 	run->op_timeout_ms = loadtest_op_timeout;
 	run->record_samples = loadtest_record_samples;
+	run->samples_kept = req.samples_kept;
+	run->samples_fraction = req.samples_fraction;
+	strlcpy(run->samples_text, req.samples_text, sizeof(run->samples_text));
+	run->wait_sample_interval_ms = loadtest_wait_sample_interval_ms;
 	run->instrument = loadtest_instrument;
 	run->isolation = loadtest_isolation;
 	run->max_tries = loadtest_max_tries;

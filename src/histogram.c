@@ -1,16 +1,28 @@
 /*-------------------------------------------------------------------------
  *
  * histogram.c
- *	  Log-linear latency histogram used for live progress (p95 so far).
- *	  The exact percentiles of a report come from loadtest.samples.
+ *	  Log-linear latency histograms: the live one of a worker (progress,
+ *	  p95 so far), and the summary buckets of the histograms a run keeps,
+ *	  with the SQL functions that read those (loadtest.histogram_bucket,
+ *	  loadtest.histogram_bucket_value and the aggregate
+ *	  loadtest.histogram_percentiles).
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "common/int.h"
+#include "fmgr.h"
 #include "port/pg_bitutils.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
 
 #include "histogram.h"
+#include "trust.h"
 
 static int
 histogram_bucket(int64 value)
@@ -87,4 +99,292 @@ histogram_percentile(const LatencyHistogram *h, double fraction)
 			return histogram_bucket_value(i);
 	}
 	return histogram_bucket_value(HISTOGRAM_BUCKETS - 1);
+}
+
+
+/* The summary bucket of a value (microseconds). */
+int
+summary_bucket(int64 value)
+{
+	int			exp;
+
+	if (value < SUMMARY_LINEAR)
+		return value < 0 ? 0 : (int) value;
+	exp = pg_leftmost_one_pos64((uint64) value);	/* >= 7 */
+	if (exp > SUMMARY_MAX_EXP)
+		return SUMMARY_BUCKETS - 1;
+	return SUMMARY_LINEAR + (exp - SUMMARY_LINEAR_BITS) * SUMMARY_SUB +
+		(int) ((value >> (exp - SUMMARY_SUB_BITS)) & (SUMMARY_SUB - 1));
+}
+
+/* The value a summary bucket stands for: exact below 128, else its middle. */
+double
+summary_bucket_value(int bucket)
+{
+	int			exp;
+	int			sub;
+	double		width;
+
+	if (bucket < SUMMARY_LINEAR)
+		return bucket;
+	exp = (bucket - SUMMARY_LINEAR) / SUMMARY_SUB + SUMMARY_LINEAR_BITS;
+	sub = (bucket - SUMMARY_LINEAR) % SUMMARY_SUB;
+	width = ldexp(1.0, exp - SUMMARY_SUB_BITS);
+	return ldexp(1.0, exp) + sub * width + (width - 1) / 2;
+}
+
+/*
+ * check_signature (trust.c), once per call site: these functions are
+ * called once per row.
+ */
+static const char signature_checked = 1;
+
+static void
+histogram_check_signature(FunctionCallInfo fcinfo, const Oid *types, int nargs,
+						  Oid result_type, const char *function)
+{
+	if (fcinfo->flinfo != NULL && fcinfo->flinfo->fn_extra == &signature_checked)
+		return;
+	check_signature(fcinfo, types, nargs, result_type, function);
+	if (fcinfo->flinfo != NULL)
+		fcinfo->flinfo->fn_extra = (void *) &signature_checked;
+}
+
+PG_FUNCTION_INFO_V1(loadtest_histogram_bucket);
+PG_FUNCTION_INFO_V1(loadtest_histogram_bucket_value);
+PG_FUNCTION_INFO_V1(loadtest_histogram_percentiles_add);
+PG_FUNCTION_INFO_V1(loadtest_histogram_percentiles_final);
+
+/* loadtest.histogram_bucket(value_us bigint) RETURNS integer */
+Datum
+loadtest_histogram_bucket(PG_FUNCTION_ARGS)
+{
+	static const Oid signature[] = {INT8OID};
+
+	histogram_check_signature(fcinfo, signature, 1, INT4OID, "loadtest.histogram_bucket");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	PG_RETURN_INT32(summary_bucket(PG_GETARG_INT64(0)));
+}
+
+/* loadtest.histogram_bucket_value(bucket integer) RETURNS double precision */
+Datum
+loadtest_histogram_bucket_value(PG_FUNCTION_ARGS)
+{
+	static const Oid signature[] = {INT4OID};
+	int32		bucket;
+
+	histogram_check_signature(fcinfo, signature, 1, FLOAT8OID, "loadtest.histogram_bucket_value");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	bucket = PG_GETARG_INT32(0);
+	if (bucket < 0 || bucket >= SUMMARY_BUCKETS)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("histogram bucket %d is out of range", bucket),
+				 errdetail("Buckets are numbered 0 to %d.", SUMMARY_BUCKETS - 1)));
+	PG_RETURN_FLOAT8(summary_bucket_value(bucket));
+}
+
+/*
+ * State of loadtest.histogram_percentiles: the merged counts (dense: one
+ * int64 per bucket, 19 KB) and the fractions asked for.
+ */
+typedef struct PercentilesState
+{
+	int64		total;
+	int			nfractions;
+	double	   *fractions;
+	int64		counts[SUMMARY_BUCKETS];
+} PercentilesState;
+
+/*
+ * A one-dimensional array without NULLs, as C values; -1 when it is not
+ * one (a malformed row of the results, skipped: reports survive any
+ * content of the tables).
+ */
+static int
+histogram_array_arg(FunctionCallInfo fcinfo, int argno, Oid type, Datum **values)
+{
+	ArrayType  *array;
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	bool	   *nulls;
+	int			n;
+
+	array = PG_GETARG_ARRAYTYPE_P(argno);
+	if (ARR_ELEMTYPE(array) != type)
+		elog(ERROR, "argument %d of loadtest.histogram_percentiles has the wrong type", argno);
+	if (ARR_NDIM(array) > 1)
+		return -1;
+	get_typlenbyvalalign(type, &typlen, &typbyval, &typalign);
+	deconstruct_array(array, type, typlen, typbyval, typalign, values, &nulls, &n);
+	for (int i = 0; i < n; i++)
+		if (nulls[i])
+			return -1;
+	return n;
+}
+
+/* Remember the fractions asked for, checked. */
+static void
+histogram_take_fractions(FunctionCallInfo fcinfo, PercentilesState *state)
+{
+	Datum	   *values;
+	int			n = histogram_array_arg(fcinfo, 3, FLOAT8OID, &values);
+
+	if (n < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the percentile fractions must be a one-dimensional array without NULLs")));
+	state->fractions = palloc(sizeof(double) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		double		f = DatumGetFloat8(values[i]);
+
+		if (!(f >= 0.0 && f <= 1.0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("percentile fraction %g is not between 0 and 1", f)));
+		state->fractions[i] = f;
+	}
+	state->nfractions = n;
+}
+
+/*
+ * Can a row's histogram be added to the state: buckets in range, counts
+ * not negative, no count or total beyond bigint?
+ */
+static bool
+histogram_row_valid(const PercentilesState *state, const Datum *buckets,
+					const Datum *counts, int n)
+{
+	int64		total = state->total;
+
+	for (int i = 0; i < n; i++)
+	{
+		int32		b = DatumGetInt32(buckets[i]);
+		int64		c = DatumGetInt64(counts[i]);
+		int64		sum;
+
+		if (b < 0 || b >= SUMMARY_BUCKETS || c < 0 ||
+			pg_add_s64_overflow(total, c, &total) ||
+			pg_add_s64_overflow(state->counts[b], c, &sum))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * loadtest.histogram_percentiles_add(internal, buckets integer[], counts
+ * bigint[], fractions double precision[]): adds one row's histogram.
+ */
+Datum
+loadtest_histogram_percentiles_add(PG_FUNCTION_ARGS)
+{
+	MemoryContext agg_context;
+	PercentilesState *state;
+	Datum	   *buckets;
+	Datum	   *counts;
+	int			nbuckets;
+	int			ncounts;
+	static const Oid signature[] = {INTERNALOID, INT4ARRAYOID, INT8ARRAYOID, FLOAT8ARRAYOID};
+
+	histogram_check_signature(fcinfo, signature, 4, INTERNALOID,
+							  "loadtest.histogram_percentiles_add");
+	if (!AggCheckCallContext(fcinfo, &agg_context))
+		elog(ERROR, "loadtest_histogram_percentiles_add called in non-aggregate context");
+	state = PG_ARGISNULL(0) ? NULL : (PercentilesState *) PG_GETARG_POINTER(0);
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+	{
+		if (state == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(state);
+	}
+	if (state == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(agg_context);
+
+		if (PG_ARGISNULL(3))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("the percentile fractions must not be NULL")));
+		state = palloc0(sizeof(PercentilesState));
+		histogram_take_fractions(fcinfo, state);
+		MemoryContextSwitchTo(old);
+	}
+
+	nbuckets = histogram_array_arg(fcinfo, 1, INT4OID, &buckets);
+	ncounts = histogram_array_arg(fcinfo, 2, INT8OID, &counts);
+
+	/*
+	 * A malformed row (arrays of different lengths, a bucket out of range,
+	 * a negative count, counts beyond bigint) is skipped as a whole: the
+	 * results are written by the extension alone, but reports survive any
+	 * content of the tables.
+	 */
+	if (nbuckets < 0 || nbuckets != ncounts || !histogram_row_valid(state, buckets, counts, nbuckets))
+		PG_RETURN_POINTER(state);
+	for (int i = 0; i < nbuckets; i++)
+	{
+		state->counts[DatumGetInt32(buckets[i])] += DatumGetInt64(counts[i]);
+		state->total += DatumGetInt64(counts[i]);
+	}
+	PG_RETURN_POINTER(state);
+}
+
+/* The representative value of the rank-th smallest value (0-based). */
+static double
+histogram_value_at(const PercentilesState *state, int64 rank, int *bucket, int64 *seen)
+{
+	while (*bucket < SUMMARY_BUCKETS && *seen + state->counts[*bucket] <= rank)
+	{
+		*seen += state->counts[*bucket];
+		(*bucket)++;
+	}
+	return summary_bucket_value(Min(*bucket, SUMMARY_BUCKETS - 1));
+}
+
+/*
+ * loadtest.histogram_percentiles_final(internal): for each fraction f, the
+ * value at position f * (N - 1), interpolated between its neighbours as
+ * percentile_cont does; NULL without values.
+ */
+Datum
+loadtest_histogram_percentiles_final(PG_FUNCTION_ARGS)
+{
+	PercentilesState *state;
+	Datum	   *result;
+	static const Oid signature[] = {INTERNALOID};
+
+	histogram_check_signature(fcinfo, signature, 1, FLOAT8ARRAYOID,
+							  "loadtest.histogram_percentiles_final");
+	if (!AggCheckCallContext(fcinfo, NULL))
+		elog(ERROR, "loadtest_histogram_percentiles_final called in non-aggregate context");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	state = (PercentilesState *) PG_GETARG_POINTER(0);
+	if (state->total == 0)
+		PG_RETURN_NULL();
+	result = palloc(sizeof(Datum) * Max(state->nfractions, 1));
+	for (int i = 0; i < state->nfractions; i++)
+	{
+		double		position = state->fractions[i] * (double) (state->total - 1);
+		int64		lower = (int64) floor(position);
+		int64		upper = (int64) ceil(position);
+		int			bucket = 0;
+		int64		seen = 0;
+		double		low_value;
+		double		high_value;
+
+		lower = Min(Max(lower, 0), state->total - 1);
+		upper = Min(Max(upper, lower), state->total - 1);
+		low_value = histogram_value_at(state, lower, &bucket, &seen);
+		high_value = histogram_value_at(state, upper, &bucket, &seen);
+		result[i] = Float8GetDatum(low_value +
+								   (position - (double) lower) * (high_value - low_value));
+	}
+	PG_RETURN_ARRAYTYPE_P(construct_array(result, state->nfractions, FLOAT8OID,
+										  sizeof(float8), FLOAT8PASSBYVAL,
+										  TYPALIGN_DOUBLE));
 }

@@ -1,8 +1,16 @@
 /*-------------------------------------------------------------------------
  *
  * histogram.h
- *	  A log-linear latency histogram (microseconds, about 3% precision) that
- *	  a worker fills without locks and the coordinator reads for progress.
+ *	  Log-linear latency histograms.
+ *
+ *	  LatencyHistogram: about 3% precision, dense, filled by a worker
+ *	  without locks and read by the coordinator for progress (p95 so far).
+ *
+ *	  The summary buckets (SUMMARY_*): 1% precision, the buckets of the
+ *	  histograms a run keeps (loadtest.run_histograms), sparse there and in
+ *	  the recorder.  One bucket per microsecond below 128 us, then 64
+ *	  buckets per power of two: a bucket's middle is within 1/128 (0.78%) of
+ *	  every value in it.
  *
  *-------------------------------------------------------------------------
  */
@@ -29,5 +37,17 @@ extern void histogram_add(LatencyHistogram *h, int64 value_us);
 extern void histogram_merge(LatencyHistogram *into, const LatencyHistogram *from);
 extern uint64 histogram_total(const LatencyHistogram *h);
 extern int64 histogram_percentile(const LatencyHistogram *h, double fraction);
+
+/* The summary buckets: 2^7 linear, then 2^6 per power of two up to 2^43. */
+#define SUMMARY_LINEAR_BITS		7
+#define SUMMARY_LINEAR			(1 << SUMMARY_LINEAR_BITS)
+#define SUMMARY_SUB_BITS		6
+#define SUMMARY_SUB				(1 << SUMMARY_SUB_BITS)
+#define SUMMARY_MAX_EXP			42
+#define SUMMARY_BUCKETS \
+	(SUMMARY_LINEAR + (SUMMARY_MAX_EXP - SUMMARY_LINEAR_BITS + 1) * SUMMARY_SUB)
+
+extern int	summary_bucket(int64 value_us);
+extern double summary_bucket_value(int bucket);
 
 #endif							/* LOADTEST_HISTOGRAM_H */

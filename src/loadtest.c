@@ -26,6 +26,7 @@ bool		loadtest_record_samples = true;
 bool		loadtest_instrument = true;
 int			loadtest_isolation = 0;
 int			loadtest_max_tries = 1;
+int			loadtest_wait_sample_interval_ms = 10;
 int			loadtest_hot_rows = 0;
 
 /*
@@ -154,6 +155,15 @@ _PG_init(void)
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("loadtest.wait_sample_interval_ms",
+							"How often a run samples the wait events of its workers (0 turns it off).",
+							"Each sample is counted against the operation the worker runs at that moment (loadtest.wait_profile); a worker between operations is not counted.",
+							&loadtest_wait_sample_interval_ms,
+							10, 0, 1000,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
 
 	DefineCustomBoolVariable("loadtest.instrument",
 							 "Whether the workers time, show (pg_stat_activity) and record each operation.",

@@ -25,6 +25,7 @@ extern bool loadtest_record_samples;
 extern bool loadtest_instrument;
 extern int	loadtest_isolation;
 extern int	loadtest_max_tries;
+extern int	loadtest_wait_sample_interval_ms;
 extern int	loadtest_hot_rows;
 
 /* loadtest.isolation: values are those of default_transaction_isolation */

@@ -28,6 +28,7 @@
 #include "catalog/pg_extension.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
+#include "common/hashfn.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
@@ -49,12 +50,17 @@
 #include "utils/syscache.h"
 #include "utils/timeout.h"
 
+#include "db_stats.h"
 #include "loadtest.h"
+#include "memory_trace.h"
+#include "plans.h"
 #include "runstate.h"
 #include "sample_writer.h"
 #include "spi_args.h"
+#include "summaries.h"
 #include "trust.h"
 #include "value_sets.h"
+#include "wait_sampler.h"
 #include "workload.h"
 
 #define FLUSH_INTERVAL_US	250000
@@ -74,6 +80,7 @@ static MemoryContext batch_context;
 
 /* The run's operations, as read from the catalogue when it started. */
 static OperationDefinition *definitions;
+static WorkloadOperation **workload_ops;	/* parsed, their values attached */
 static dsm_segment *values_segment;
 
 static int64 samples_written;
@@ -385,13 +392,18 @@ static void
 recorder_gather_values(void)
 {
 	RunPatterns *rp = &run->patterns;
-	WorkloadOperation **ops = palloc(sizeof(WorkloadOperation *) * rp->noperations);
+	WorkloadOperation **ops;
 	char	   *buffer;
 	Size		size;
+	MemoryContext old;
 
 	recorder_read_definitions();
+	/* kept for the capture of the plans, in a transaction of its own */
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	ops = palloc(sizeof(WorkloadOperation *) * rp->noperations);
 	for (int i = 0; i < rp->noperations; i++)
 		ops[i] = workload_parse(&definitions[i]);
+	MemoryContextSwitchTo(old);
 	workload_check_run_size(ops, rp->noperations);
 	size = recorder_gather_cancellable(ops, rp->noperations, &buffer);
 	values_segment = dsm_create(size, 0);
@@ -399,6 +411,29 @@ recorder_gather_values(void)
 	memcpy(dsm_segment_address(values_segment), buffer, size);
 	run->values_size = size;
 	run->values_handle = dsm_segment_handle(values_segment);
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	value_sets_attach(ops, rp->noperations, dsm_segment_address(values_segment), size);
+	MemoryContextSwitchTo(old);
+	workload_ops = ops;
+}
+
+/*
+ * Explain the run's statements as the calling role (plans.c), cancelled if
+ * the run stops, as the gathering of values is.
+ */
+static void
+recorder_capture_plans(void)
+{
+	gathering_values = true;
+	PG_TRY();
+	{
+		plans_capture(run, workload_ops, run->patterns.noperations);
+	}
+	PG_FINALLY();
+	{
+		gathering_values = false;
+	}
+	PG_END_TRY();
 }
 
 /*
@@ -573,6 +608,8 @@ recorder_create_run(void)
 		spi_arg_null(&args, FLOAT8OID);
 	spi_arg_text(&args, run->shape.load != LOAD_RAMP ? recorder_stages_json() : NULL);
 	spi_arg(&args, NAMEOID, NameGetDatum(&role_name));
+	spi_arg_text(&args, run->samples_text);
+	spi_arg(&args, INT4OID, Int32GetDatum(run->wait_sample_interval_ms));
 	runs_has_loss_columns =
 		get_attnum(get_relname_relid("runs", get_namespace_oid("loadtest", false)),
 				   "samples_lost") != InvalidAttrNumber;
@@ -581,13 +618,20 @@ recorder_create_run(void)
 					 " forced, workers, seed, op_timeout_ms, environment,"
 					 " recorder_pid, samples_recorded, isolation, max_tries,"
 					 " hot_rows, pool_size, duration_limit_s, rate, stages,"
-					 " role_name)"
+					 " role_name, samples, wait_sample_interval_ms)"
 					 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
 					 " $11, $12, $13, $14, $15, $16, $17, $18, $19,"
-					 " $20::pg_catalog.jsonb, $21)", &args, false, 0);
+					 " $20::pg_catalog.jsonb, $21, $22, $23)", &args, false, 0);
 	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "could not create the run: %s", SPI_result_code_string(rc));
 	recorder_keep_definitions();
+	plans_keep(run);
+	{
+		int			nrelations;
+		Oid		   *relations = plans_relations(&nrelations);
+
+		db_stats_start(relations, nrelations);
+	}
 	sample_writer_prepare();
 }
 
@@ -635,7 +679,38 @@ recorder_flush(void)
 	MemoryContextReset(batch_context);
 }
 
-/* Move what the rings hold into the batch; returns how many were moved. */
+/*
+ * Does loadtest.sample_log keep this attempt (samples => ...)?  A fraction
+ * keeps the attempts whose hash (user, operation number, the run's seed)
+ * falls below it: the same ones for the same seed.
+ */
+static bool
+recorder_keeps_row(const SampleRecord *s)
+{
+	int32		key[2];
+
+	switch (run->samples_kept)
+	{
+		case SAMPLES_ALL:
+			return true;
+		case SAMPLES_ERRORS:
+			return s->sqlerrcode != 0;
+		case SAMPLES_NONE:
+			return false;
+		case SAMPLES_FRACTION:
+			break;
+	}
+	key[0] = s->user_no;
+	key[1] = s->op_no;
+	return (double) (hash_bytes_extended((const unsigned char *) key, sizeof(key),
+										 run->seed) >> 11) *
+		(1.0 / (double) (UINT64CONST(1) << 53)) < run->samples_fraction;
+}
+
+/*
+ * Move what the rings hold into the summaries, and the attempts that
+ * sample_log keeps into the batch; returns how many were moved.
+ */
 static int
 recorder_drain(void)
 {
@@ -665,14 +740,27 @@ recorder_drain(void)
 		for (; tail < head && batch->n < SAMPLE_BATCH_MAX; tail++)
 		{
 			SampleRecord *s = &ring->samples[tail & (ring->capacity - 1)];
+			const char *message = NULL;
 			int			i;
 
 			if (s->pattern < 0 || s->pattern >= run->patterns.npatterns ||
-				s->operation < 0 || s->operation >= run->patterns.noperations)
+				s->operation < 0 || s->operation >= run->patterns.noperations ||
+				s->user_no < 1 || s->user_no > run->nusers)
 			{
 				samples_dropped++;
 				continue;
 			}
+			if (s->sqlerrcode != 0)
+			{
+				/* kept for the summaries: the ring may reuse its place */
+				message = pstrdup(ring->messages[msg_tail % LOADTEST_RING_MESSAGES]);
+				msg_tail++;
+			}
+			summaries_add(s, message);
+			last_end_us = Max(last_end_us, s->start_us + s->latency_us);
+			moved++;
+			if (!recorder_keeps_row(s))
+				continue;
 			i = batch->n++;
 
 			batch->user_no[i] = Int32GetDatum(s->user_no);
@@ -689,12 +777,8 @@ recorder_drain(void)
 			{
 				batch->sqlstate[i] =
 					CStringGetTextDatum(unpack_sql_state(s->sqlerrcode));
-				batch->message[i] = CStringGetTextDatum(
-														ring->messages[msg_tail % LOADTEST_RING_MESSAGES]);
-				msg_tail++;
+				batch->message[i] = CStringGetTextDatum(message);
 			}
-			last_end_us = Max(last_end_us, s->start_us + s->latency_us);
-			moved++;
 		}
 		if (tail == pg_atomic_read_u64(&ring->tail))
 			continue;
@@ -791,6 +875,10 @@ recorder_finish_run(void)
 	bool	   *planned_null = palloc(sizeof(bool) * n);
 	Datum	   *done = palloc(sizeof(Datum) * n);
 	Datum	   *lost = palloc(sizeof(Datum) * n);
+	Datum	   *errors = palloc(sizeof(Datum) * n);
+	Datum	   *latency_sum = palloc(sizeof(Datum) * n);
+	Datum	   *latency_p95 = palloc(sizeof(Datum) * n);
+	bool	   *latency_null = palloc(sizeof(bool) * n);
 	int			users_lost = 0;
 	int64		ops_not_done = 0;
 	int64		arrivals_done = 0;
@@ -826,6 +914,15 @@ recorder_finish_run(void)
 				ops_not_done += u->ops_planned - u->ops_done;
 		}
 		arrivals_done += u->ops_done;
+		{
+			UserFigures figures;
+
+			summaries_user(i, &figures);
+			errors[i] = Int64GetDatum(figures.errors);
+			latency_sum[i] = Float8GetDatum(figures.latency_sum_us);
+			latency_p95[i] = Float8GetDatum(figures.latency_p95_us);
+			latency_null[i] = figures.latency_p95_us < 0;
+		}
 	}
 	/* a rate run that went on but did not get through its arrivals */
 	if (run->shape.service == SERVICE_ARRIVALS && run->total_arrivals > 0 && reason == STOP_NONE &&
@@ -886,16 +983,27 @@ recorder_finish_run(void)
 		spi_arg(&user_args, INT4ARRAYOID, PointerGetDatum(datum_array(planned, planned_null, n, INT4OID)));
 		spi_arg(&user_args, INT4ARRAYOID, PointerGetDatum(datum_array(done, NULL, n, INT4OID)));
 		spi_arg(&user_args, BOOLARRAYOID, PointerGetDatum(datum_array(lost, NULL, n, BOOLOID)));
+		spi_arg(&user_args, INT8ARRAYOID, PointerGetDatum(datum_array(errors, NULL, n, INT8OID)));
+		spi_arg(&user_args, FLOAT8ARRAYOID, PointerGetDatum(datum_array(latency_sum, NULL, n, FLOAT8OID)));
+		spi_arg(&user_args, FLOAT8ARRAYOID, PointerGetDatum(datum_array(latency_p95, latency_null, n, FLOAT8OID)));
 		rc = spi_execute("INSERT INTO loadtest.run_users (run_id, user_no,"
-						 " pattern, operation, ops_planned, ops_done, lost)"
+						 " pattern, operation, ops_planned, ops_done, lost,"
+						 " errors, latency_sum_us, latency_p95_us)"
 						 " SELECT $1, u.* FROM ROWS FROM ("
 						 UNNEST(2) ", " UNNEST(3) ", " UNNEST(4) ", "
-						 UNNEST(5) ", " UNNEST(6) ", " UNNEST(7) ") AS u",
+						 UNNEST(5) ", " UNNEST(6) ", " UNNEST(7) ", "
+						 UNNEST(8) ", " UNNEST(9) ", " UNNEST(10) ") AS u",
 						 &user_args, false, 0);
 		if (rc != SPI_OK_INSERT)
 			elog(ERROR, "could not record the run's users: %s",
 				 SPI_result_code_string(rc));
 	}
+
+	/* the run's evidence, every worker gone */
+	summaries_write();
+	wait_sampler_write();
+	memory_trace_write();
+	db_stats_write_changes(run);
 
 }
 
@@ -970,6 +1078,40 @@ recorder_check_watch(void)
 							  "the role that started the run was dropped during the run");
 }
 
+/*
+ * This process's statistics into the shared ones, so that a reading of
+ * them holds what it did (outside any transaction: pgstat_report_stat
+ * must not run inside one).  Returns true, for use in a condition.
+ */
+static bool
+recorder_flush_own_stats(void)
+{
+	pgstat_report_stat(true);
+	return true;
+}
+
+/*
+ * Once a second once the run has started: the database's commits and the
+ * server's WAL bytes, for the timeline (summaries_note_counters).
+ */
+static void
+recorder_note_counters(TimestampTz *last)
+{
+	int64		commits;
+	uint64		wal_bytes;
+	instr_time	now;
+
+	if (!pg_atomic_read_u32(&run->started) ||
+		!TimestampDifferenceExceeds(*last, GetCurrentTimestamp(), 1000))
+		return;
+	*last = GetCurrentTimestamp();
+	pg_read_barrier();
+	if (!db_stats_counters(&commits, &wal_bytes))
+		return;
+	INSTR_TIME_SET_CURRENT(now);
+	summaries_note_counters(runstate_elapsed_us(run, now), commits, wal_bytes);
+}
+
 /* Once a second while the run goes on: recorder_check_watch. */
 static void
 recorder_watch(TimestampTz *last_watch)
@@ -991,6 +1133,7 @@ loadtest_recorder_main(Datum main_arg)
 	TimestampTz last_flush = GetCurrentTimestamp();
 	TimestampTz coordinator_gone_since = 0;
 	TimestampTz last_watch = GetCurrentTimestamp();
+	TimestampTz last_counters = 0;
 	char		appname[NAMEDATALEN];
 
 	memcpy(&handle, MyBgworkerEntry->bgw_extra, sizeof(handle));
@@ -1021,6 +1164,8 @@ loadtest_recorder_main(Datum main_arg)
 										  ALLOCSET_DEFAULT_SIZES);
 
 	if (!recorder_transaction(recorder_learn_workload, false) ||
+		!recorder_transaction(recorder_capture_plans, false) ||
+		!recorder_flush_own_stats() ||
 		!recorder_transaction(recorder_create_run, true))
 	{
 		/* hand the error to the coordinator, which raises it */
@@ -1041,6 +1186,9 @@ loadtest_recorder_main(Datum main_arg)
 	snprintf(appname, sizeof(appname), "loadtest run " INT64_FORMAT " recorder",
 			 run->run_id);
 	SetConfigOption("application_name", appname, PGC_USERSET, PGC_S_SESSION);
+	summaries_init(run);
+	memory_trace_init(run);
+	wait_sampler_start(run);
 	pg_write_barrier();
 	pg_atomic_write_u32(&run->recorder_state, RECORDER_READY);
 	runstate_wake(run->coordinator_pgprocno);
@@ -1051,8 +1199,14 @@ loadtest_recorder_main(Datum main_arg)
 		int			moved;
 
 		recorder_watch(&last_watch);
+		recorder_note_counters(&last_counters);
 		gone = recorder_workers_gone(&coordinator_gone_since);
 		moved = recorder_drain();
+		memory_trace_poll();
+		if (batch->n == 0)
+			MemoryContextReset(batch_context);	/* messages of attempts not kept */
+		if (summaries_seconds_full())
+			(void) recorder_transaction(summaries_write_seconds, true);
 
 		if (batch->n >= SAMPLE_BATCH_MAX ||
 			(batch->n > 0 &&
@@ -1073,6 +1227,8 @@ loadtest_recorder_main(Datum main_arg)
 		recorder_handle_interrupts();
 	}
 
+	wait_sampler_stop();
+	(void) recorder_flush_own_stats();
 	recorder_record_end();
 	extension_lock_wanted = false;
 	if (extension_locked)

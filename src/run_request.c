@@ -169,6 +169,42 @@ parse_stages(Datum stages, RunRequest *req)
 /* An optional argument left NULL (its default). */
 #define ARG_ABSENT(n)	PG_ARGISNULL(n)
 
+/*
+ * samples => 'all' | 'errors' | 'none' | a fraction such as '0.01': which
+ * attempted operations loadtest.sample_log also keeps row by row (the
+ * summaries keep every one).
+ */
+static void
+parse_samples(const char *text, RunRequest *req)
+{
+	char	   *end;
+	double		fraction;
+
+	req->samples_fraction = 1.0;
+	if (strcmp(text, "all") == 0)
+		req->samples_kept = SAMPLES_ALL;
+	else if (strcmp(text, "errors") == 0)
+		req->samples_kept = SAMPLES_ERRORS;
+	else if (strcmp(text, "none") == 0)
+		req->samples_kept = SAMPLES_NONE;
+	else
+	{
+		errno = 0;
+		fraction = strtod(text, &end);
+		if (end == text || *end != '\0' || errno != 0 || isnan(fraction) ||
+			!(fraction > 0 && fraction <= 1) || strlen(text) >= sizeof(req->samples_text))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("samples must be 'all', 'errors', 'none' or a fraction between 0 and 1, not \"%s\"",
+							pnstrdup(text, pg_mbcliplen(text, strlen(text), 64))),
+					 errdetail("The run's figures come from its summaries whatever samples says; samples chooses which attempted operations loadtest.samples also keeps row by row."),
+					 errhint("For example samples => '0.01' keeps one operation in a hundred.")));
+		req->samples_kept = fraction >= 1 ? SAMPLES_ALL : SAMPLES_FRACTION;
+		req->samples_fraction = fraction;
+	}
+	strlcpy(req->samples_text, text, sizeof(req->samples_text));
+}
+
 void
 run_request_parse(FunctionCallInfo fcinfo, RunRequest *req)
 {
@@ -218,6 +254,7 @@ run_request_parse(FunctionCallInfo fcinfo, RunRequest *req)
 					 errhint("Leave duration and rate out.")));
 		parse_stages(PG_GETARG_DATUM(9), req);
 	}
+	parse_samples(ARG_ABSENT(10) ? "all" : text_to_cstring(PG_GETARG_TEXT_PP(10)), req);
 	if (req->users < 1 || req->users > LOADTEST_MAX_USERS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -274,8 +311,8 @@ run_request_resolve_patterns(const char *pattern, RunPatterns *patterns)
 {
 	Oid			schema = get_namespace_oid("loadtest", true);
 
-	/* a library newer than the database's SQL objects: say so */
-	if (!OidIsValid(schema) || !OidIsValid(get_relname_relid("patterns", schema)))
+	/* a library newer than the database's SQL objects (1.4's): say so */
+	if (!OidIsValid(schema) || !OidIsValid(get_relname_relid("run_histograms", schema)))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("the SQL objects of loadtest in this database are older than its library"),

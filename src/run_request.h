@@ -32,6 +32,9 @@ typedef struct RunRequest
 	int			nstages;		/* stages => ...; 0: none */
 	bool		stages_rate;
 	RunStage	stages[LOADTEST_MAX_STAGES];
+	SamplesKept samples_kept;	/* samples => ... */
+	double		samples_fraction;
+	char		samples_text[32];
 	RunShape	shape;			/* decided from the above (run_shape_decide) */
 } RunRequest;
 

@@ -93,6 +93,15 @@ typedef struct RunShape
 	RunLoad		load;
 } RunShape;
 
+/* Which attempts loadtest.sample_log keeps (samples => ...). */
+typedef enum SamplesKept
+{
+	SAMPLES_ALL,
+	SAMPLES_ERRORS,				/* the failed ones */
+	SAMPLES_NONE,
+	SAMPLES_FRACTION			/* a share of them, drawn from the run's seed */
+} SamplesKept;
+
 /* Why a run stops; first writer wins (see runstate_request_stop). */
 typedef enum RunStopReason
 {
@@ -178,6 +187,22 @@ typedef struct WorkerSlot
 	int32		serving;		/* pooled: the user in service, or -1 */
 	pg_atomic_uint64 ops_done;
 	pg_atomic_uint64 errors;
+
+	/*
+	 * The operation running now, as its number + 1; 0 between operations.
+	 * Read without locks by the recorder's wait sampler.
+	 */
+	pg_atomic_uint32 current_op;
+
+	/*
+	 * The worker's memory (the total of its memory contexts) at at_us, when
+	 * it had run ops operations: written by the worker, then memory_seq is
+	 * incremented; the recorder keeps each new one.
+	 */
+	int64		memory_at_us;
+	int64		memory_ops;
+	int64		memory_bytes;
+	pg_atomic_uint32 memory_seq;
 	LatencyHistogram histogram;
 } WorkerSlot;
 
@@ -206,6 +231,10 @@ typedef struct RunState
 	int32		think_time_ms;
 	int32		op_timeout_ms;
 	bool		record_samples;
+	SamplesKept samples_kept;	/* samples => ... */
+	double		samples_fraction;	/* SAMPLES_FRACTION: 0 < f < 1 */
+	char		samples_text[32];	/* as runs.samples shows it */
+	int32		wait_sample_interval_ms;	/* 0: no wait sampling */
 	bool		instrument;		/* loadtest.instrument */
 	int32		isolation;		/* loadtest.isolation */
 	int32		max_tries;

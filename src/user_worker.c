@@ -30,6 +30,7 @@
 #include "utils/timeout.h"
 
 #include "loadtest.h"
+#include "memory_trace.h"
 #include "patterns.h"
 #include "runstate.h"
 #include "spi_args.h"
@@ -40,6 +41,7 @@
 static RunState *run;
 static WorkerSlot *my_slot;
 static int	my_worker_no;
+static int64 next_memory_us;	/* when to publish the worker's memory next */
 
 /* The run's operations as this worker runs them. */
 typedef struct WorkerContext
@@ -92,6 +94,7 @@ worker_on_exit(int code, Datum arg)
 		pg_atomic_fetch_add_u32(&run->users_finished, 1);
 		my_slot->serving = -1;
 	}
+	pg_atomic_write_u32(&my_slot->current_op, 0);
 	pg_write_barrier();
 	pg_atomic_write_u32(&my_slot->state, SLOT_EXITED);
 	runstate_wake(run->recorder_pgprocno);
@@ -298,6 +301,8 @@ worker_run_operation(VirtualUser *user, int64 due_us, WorkerContext *ctx,
 
 	worker_report_running(ctx, op_no);
 
+	/* for the wait sampler: this operation, from before the clock starts */
+	pg_atomic_write_u32(&my_slot->current_op, (uint32) op_no + 1);
 	INSTR_TIME_SET_CURRENT(start);
 	sample.start_us = runstate_elapsed_us(run, start);
 
@@ -309,6 +314,7 @@ worker_run_operation(VirtualUser *user, int64 due_us, WorkerContext *ctx,
 	 */
 	if (run->shape.bound == BOUND_DURATION && sample.start_us >= run->deadline_us)
 	{
+		pg_atomic_write_u32(&my_slot->current_op, 0);
 		MemoryContextSwitchTo(old_context);
 		return;
 	}
@@ -320,6 +326,7 @@ worker_run_operation(VirtualUser *user, int64 due_us, WorkerContext *ctx,
 			break;
 	}
 	INSTR_TIME_SET_CURRENT(end);
+	pg_atomic_write_u32(&my_slot->current_op, 0);
 
 	MemoryContextSwitchTo(op_context);
 	if (++ops_since_stats >= OPS_PER_STATS_REPORT)
@@ -349,6 +356,12 @@ worker_run_operation(VirtualUser *user, int64 due_us, WorkerContext *ctx,
 		worker_record(ring, &sample,
 					  ok ? NULL : (error->message ? error->message : "unknown error"));
 	MemoryContextSwitchTo(old_context);
+	if (sample.start_us + sample.latency_us >= next_memory_us)
+	{
+		memory_trace_publish(my_slot, sample.start_us + sample.latency_us,
+							 (int64) pg_atomic_read_u64(&my_slot->ops_done));
+		next_memory_us = sample.start_us + sample.latency_us + MEMORY_TRACE_INTERVAL_US;
+	}
 }
 
 /* Think time of the next pause: uniform within +-50% of think_time_ms. */
@@ -696,12 +709,17 @@ worker_serve_users(void)
 	if (!worker_prepare(&ctx))
 		return;
 
+	next_memory_us = worker_now_us();
+	memory_trace_publish(my_slot, next_memory_us, 0);
+	next_memory_us += MEMORY_TRACE_INTERVAL_US;
 	if (run->shape.service == SERVICE_ARRIVALS)
 		worker_serve_arrivals(&ctx, op_context, ring);
 	else if (run->shape.service == SERVICE_POOLED)
 		worker_serve_pool(&ctx, op_context, ring);
 	else
 		worker_serve_own_users(&ctx, op_context, ring);
+	memory_trace_publish(my_slot, worker_now_us(),
+						 (int64) pg_atomic_read_u64(&my_slot->ops_done));
 }
 
 /* Entry point of a user worker; the argument is its worker number. */
@@ -750,5 +768,12 @@ loadtest_user_worker_main(Datum main_arg)
 	pg_atomic_write_u32(&my_slot->state, SLOT_RUNNING);
 	worker_serve_users();
 
+	/*
+	 * The run's statistics must hold all of this worker's activity when the
+	 * recorder reads them, which it does once the worker is gone: flush
+	 * them now (the flush at exit comes after the slot says exited).
+	 */
+	worker_report_idle();
+	pgstat_report_stat(true);
 	proc_exit(0);
 }

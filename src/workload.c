@@ -31,6 +31,7 @@
 #include "executor/executor.h"
 #include "executor/tuptable.h"
 #include "executor/spi.h"
+#include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
 #include "parser/analyze.h"
@@ -44,6 +45,7 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/plancache.h"
 #include "utils/typcache.h"
 
 #include "workload.h"
@@ -845,9 +847,16 @@ workload_bind(WorkloadOperation *op, pg_prng_state *rng, const DrawContext *dc)
 			i++;
 		v = &op->variants[i];
 	}
+	workload_bind_variant(v, rng, dc);
+	return v;
+}
+
+/* Draw the parameters of one variant. */
+void
+workload_bind_variant(WorkloadVariant *v, pg_prng_state *rng, const DrawContext *dc)
+{
 	for (int g = 0; g < v->ngenerators; g++)
 		generator_draw(&v->generators[g], rng, dc, &v->drawn[g]);
-	return v;
 }
 
 /* The value of parameter g of a statement, converted to its type. */
@@ -1003,4 +1012,68 @@ workload_execute(WorkloadOperation *op, WorkloadVariant *v)
 		if (stmt->ncaptures > 0)
 			capture_results(stmt, v, &receiver);
 	}
+}
+
+/*
+ * The plan of a statement as a run would plan it: EXPLAIN (FORMAT JSON)
+ * with the values drawn for its variant (workload_bind_variant), as
+ * constants the planner may use.  A parameter taken from an earlier
+ * statement's result, which only running them would give, is left unknown
+ * to the planner, as in a generic plan.  The relations the statement
+ * depends on (tables, and those under views) are added to *relations.  In
+ * a transaction, SPI connected; the caller catches errors.
+ */
+char *
+workload_explain(WorkloadOperation *op, WorkloadVariant *v,
+				 WorkloadStatement *stmt, List **relations)
+{
+	StringInfoData sql;
+	Oid		   *types;
+	SPIPlanPtr	plan;
+	SPIExecuteOptions options;
+	List	   *sources;
+	ListCell   *lc;
+	char	   *result;
+	int			rc;
+
+	if (!stmt->prepared)
+		workload_prepare_statement(op, v, stmt);
+	types = palloc(sizeof(Oid) * Max(v->ngenerators, 1));
+	for (int g = 0; g < v->ngenerators; g++)
+	{
+		if (v->generators[g].kind == GEN_RESULT)
+		{
+			stmt->params->params[g].value = (Datum) 0;
+			stmt->params->params[g].isnull = true;
+		}
+		else
+			convert_param(stmt, v, g);
+		stmt->params->params[g].pflags =
+			v->generators[g].kind == GEN_RESULT ? 0 : PARAM_FLAG_CONST;
+		types[g] = stmt->params->params[g].ptype;
+	}
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "EXPLAIN (FORMAT JSON) %s", stmt->sql);
+	plan = SPI_prepare(sql.data, v->ngenerators, types);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	memset(&options, 0, sizeof(options));
+	options.params = stmt->params;
+	rc = SPI_execute_plan_extended(plan, &options);
+	for (int g = 0; g < v->ngenerators; g++)
+		stmt->params->params[g].pflags = PARAM_FLAG_CONST;
+	if (rc < 0 || SPI_processed != 1 || SPI_tuptable == NULL)
+		elog(ERROR, "EXPLAIN of statement %d failed: %s", stmt->number,
+			 SPI_result_code_string(rc));
+	result = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	SPI_freeplan(plan);
+
+	sources = SPI_plan_get_plan_sources(stmt->plan);
+	foreach(lc, sources)
+	{
+		CachedPlanSource *source = (CachedPlanSource *) lfirst(lc);
+
+		*relations = list_concat_unique_oid(*relations, source->relationOids);
+	}
+	return result;
 }

@@ -109,6 +109,10 @@ extern void workload_prepare_all(WorkloadOperation *op);
 extern void workload_check_run_size(WorkloadOperation **ops, int nops);
 extern WorkloadVariant *workload_bind(WorkloadOperation *op, pg_prng_state *rng,
 									  const DrawContext *dc);
+extern void workload_bind_variant(WorkloadVariant *variant, pg_prng_state *rng,
+								  const DrawContext *dc);
 extern void workload_execute(WorkloadOperation *op, WorkloadVariant *variant);
+extern char *workload_explain(WorkloadOperation *op, WorkloadVariant *variant,
+							  WorkloadStatement *stmt, List **relations);
 
 #endif							/* LOADTEST_WORKLOAD_H */

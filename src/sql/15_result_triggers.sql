@@ -2,8 +2,11 @@
 -- sample outlives its run: loadtest.sample_log has no foreign key to
 -- loadtest.runs (checking one per recorded sample cost more than the rest
 -- of recording), so these delete or truncate a run's samples with it.
--- (run_users, run_operations and run_patterns have foreign keys: a DELETE
--- cascades to them, a TRUNCATE of runs needs CASCADE or to name them.)
+-- (run_users, run_operations, run_patterns and the evidence of 1.4 --
+-- run_histograms, run_errors, wait_profile, run_db_stats, run_table_stats,
+-- run_memory, run_plans -- have foreign keys ON DELETE CASCADE: a DELETE
+-- cascades to them, a TRUNCATE of runs fails unless it has CASCADE or
+-- names them all, so that none outlives its run either.)
 -- Replaceable (CREATE OR REPLACE): upgrades replay this file.
 
 -- A run's samples go with it (as ON DELETE CASCADE would).  Only the

@@ -10,14 +10,15 @@ CREATE OR REPLACE FUNCTION loadtest_run(
     pool_size integer DEFAULT NULL,
     duration interval DEFAULT NULL,
     rate double precision DEFAULT NULL,
-    stages jsonb DEFAULT NULL)
+    stages jsonb DEFAULT NULL,
+    samples text DEFAULT 'all')
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'loadtest_run'
 LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
 
 COMMENT ON FUNCTION loadtest_run IS
-'run a load test: users simulated users each run ops operations (or for duration) of the given pattern, each on a worker of its own or sharing pool_size workers; returns the run id when done';
+'run a load test: users simulated users each run ops operations (or for duration) of the given pattern, each on a worker of its own or sharing pool_size workers; samples chooses which attempts loadtest.sample_log keeps (''all'', ''errors'', ''none'' or a fraction such as ''0.01''; the summaries keep every attempt); returns the run id when done';
 
 -- loadtest_run() for long runs: CALLed on its own (not inside a transaction
 -- block), it commits its transaction once the run has started, so that the
@@ -36,6 +37,7 @@ CREATE OR REPLACE PROCEDURE loadtest_run_procedure(
     duration interval DEFAULT NULL,
     rate double precision DEFAULT NULL,
     stages jsonb DEFAULT NULL,
+    samples text DEFAULT 'all',
     INOUT run_id bigint DEFAULT NULL)
 AS 'MODULE_PATHNAME', 'loadtest_run_procedure'
 LANGUAGE C;
@@ -62,7 +64,8 @@ SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION loadtest_free_worker_slots() IS
 'background worker slots (max_worker_processes) not in use right now';
 
-CREATE OR REPLACE FUNCTION loadtest_scenario(scenario text, force boolean DEFAULT false)
+CREATE OR REPLACE FUNCTION loadtest_scenario(scenario text, force boolean DEFAULT false,
+                                             samples text DEFAULT 'all')
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -80,12 +83,13 @@ BEGIN
     END IF;
     RETURN @extschema@.loadtest_run(users => s.users, ops => s.ops, pattern => s.pattern,
                                     think_time_ms => s.think_time_ms,
-                                    ramp_up_s => s.ramp_up_s, force => force);
+                                    ramp_up_s => s.ramp_up_s, force => force,
+                                    samples => loadtest_scenario.samples);
 END;
 $$;
 
-COMMENT ON FUNCTION loadtest_scenario(text, boolean) IS
-'run a named scenario of loadtest.scenarios, e.g. loadtest_scenario(''quick'')';
+COMMENT ON FUNCTION loadtest_scenario(text, boolean, text) IS
+'run a named scenario of loadtest.scenarios, e.g. loadtest_scenario(''quick''); samples as in loadtest_run()';
 
 -- ---------------------------------------------------------------------------
 -- The workload catalogue (1.3): defining operations and patterns
@@ -159,7 +163,7 @@ REVOKE EXECUTE ON FUNCTION loadtest_drop_pattern(text) FROM PUBLIC;
 -- Only roles that were granted it may start runs.
 REVOKE EXECUTE ON FUNCTION loadtest_run FROM PUBLIC;
 REVOKE EXECUTE ON PROCEDURE loadtest_run_procedure FROM PUBLIC;
-REVOKE EXECUTE ON FUNCTION loadtest_scenario(text, boolean) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION loadtest_scenario(text, boolean, text) FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION loadtest_preview_generator(generator jsonb, draws integer DEFAULT 10,
     seed bigint DEFAULT 1)

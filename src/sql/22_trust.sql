@@ -83,11 +83,11 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 VALUES
-    ('EXECUTE', 'FUNCTION', '@extschema@.loadtest_run(integer, integer, text, integer, double precision, boolean, integer, interval, double precision, jsonb)',
+    ('EXECUTE', 'FUNCTION', '@extschema@.loadtest_run(integer, integer, text, integer, double precision, boolean, integer, interval, double precision, jsonb, text)',
      'start runs'),
-    ('EXECUTE', 'PROCEDURE', '@extschema@.loadtest_run_procedure(integer, integer, text, integer, double precision, boolean, integer, interval, double precision, jsonb, bigint)',
+    ('EXECUTE', 'PROCEDURE', '@extschema@.loadtest_run_procedure(integer, integer, text, integer, double precision, boolean, integer, interval, double precision, jsonb, text, bigint)',
      'start long runs'),
-    ('EXECUTE', 'FUNCTION', '@extschema@.loadtest_scenario(text, boolean)',
+    ('EXECUTE', 'FUNCTION', '@extschema@.loadtest_scenario(text, boolean, text)',
      'start the named scenarios'),
     ('EXECUTE', 'FUNCTION', '@extschema@.loadtest_capacity(integer[], integer, text, integer, bigint[], integer, double precision)',
      'run the capacity model''s series of runs'),

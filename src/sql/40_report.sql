@@ -1,9 +1,17 @@
 -- loadtest 1.4: the reporting layer.
 --
+--   loadtest.histogram_bucket(), loadtest.histogram_bucket_value(),
+--   loadtest.histogram_percentiles()
+--                            the log-linear histograms of the summaries
+--                            (C, src/histogram.c)
+--   loadtest.summarize_samples()
+--                            internal: a run's summaries built from its
+--                            samples (the upgrade from 1.3, tests)
 --   loadtest.samples         the samples with their pattern and operation
 --                            by name (loadtest.sample_log stores numbers)
 --   loadtest.run_summary, loadtest.operation_stats, loadtest.user_stats,
---   loadtest.error_stats     views over the result tables, for users' own
+--   loadtest.error_stats, loadtest.run_timeline
+--                            views over the result tables, for users' own
 --                            queries and for the report
 --   loadtest_rate_response(), loadtest_rate_throughput(),
 --   loadtest_rate_success()  the reference guide's rating tables
@@ -17,12 +25,242 @@
 -- The views are security_invoker: they show what the caller may see of the
 -- result tables (its own runs; see the row-level security policies).
 --
+-- Since 1.4 the views and the report read the bounded summaries of a run
+-- (loadtest.run_histograms, loadtest.run_errors and the figures of
+-- loadtest.run_users), which the recorder keeps from every attempt whatever
+-- samples => ... chose, not loadtest.sample_log: what they read grows with
+-- the run's operations and seconds, not with its attempts.  Percentiles
+-- come from the merged histograms (loadtest.histogram_percentiles): within
+-- 0.78% of percentile_cont over the samples, exact below 128 us.
+--
 -- Every view groups by run_id (or joins on it), so that "WHERE run_id = X"
--- is pushed down into the aggregation and only that run's samples are read
--- (through the BRIN index of sample_log on run_id).  The views that
--- aggregate samples read loadtest.sample_log, not loadtest.samples: they
--- group by the numbers of the operations and join the names of the run's
--- dozen operations afterwards, instead of looking up each sample's names.
+-- is pushed down into the aggregation and only that run's summaries are
+-- read (through the indexes on run_id).  They group by the numbers of the
+-- operations and join the names of the run's operations afterwards.
+
+-- ---------------------------------------------------------------------------
+-- Histograms (C, src/histogram.c)
+--
+-- A value v (microseconds) falls into bucket loadtest.histogram_bucket(v):
+-- v itself below 128, then 64 buckets per power of two (0..2431); a bucket's
+-- representative value (loadtest.histogram_bucket_value) is within 0.78% of
+-- every value in it.  The aggregate loadtest.histogram_percentiles(buckets,
+-- counts, fractions) merges the histograms of its rows (NULL arrays are
+-- skipped) and gives, for each fraction, the percentile in microseconds,
+-- interpolated as percentile_cont does; NULL without values.
+-- ---------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION loadtest.histogram_bucket(value_us bigint)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'loadtest_histogram_bucket'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION loadtest.histogram_bucket(bigint) IS
+'loadtest: the bucket (0..2431) of a value in microseconds in the log-linear histograms of loadtest.run_histograms: the value itself below 128, then 64 buckets per power of two';
+
+CREATE OR REPLACE FUNCTION loadtest.histogram_bucket_value(bucket integer)
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'loadtest_histogram_bucket_value'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION loadtest.histogram_bucket_value(integer) IS
+'loadtest: the representative value in microseconds of a histogram bucket (exact below 128, else the middle of its range: within 0.78% of every value in it)';
+
+CREATE OR REPLACE FUNCTION loadtest.histogram_percentiles_add(internal, integer[], bigint[], double precision[])
+RETURNS internal
+AS 'MODULE_PATHNAME', 'loadtest_histogram_percentiles_add'
+LANGUAGE C IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION loadtest.histogram_percentiles_add(internal, integer[], bigint[], double precision[]) IS
+'loadtest (internal): the state function of loadtest.histogram_percentiles()';
+
+CREATE OR REPLACE FUNCTION loadtest.histogram_percentiles_final(internal)
+RETURNS double precision[]
+AS 'MODULE_PATHNAME', 'loadtest_histogram_percentiles_final'
+LANGUAGE C IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION loadtest.histogram_percentiles_final(internal) IS
+'loadtest (internal): the final function of loadtest.histogram_percentiles()';
+
+-- (an aggregate has no settings of its own: its functions pin search_path)
+CREATE OR REPLACE AGGREGATE loadtest.histogram_percentiles(integer[], bigint[], double precision[]) (
+    SFUNC = loadtest.histogram_percentiles_add,
+    STYPE = internal,
+    FINALFUNC = loadtest.histogram_percentiles_final,
+    PARALLEL = SAFE
+);
+
+COMMENT ON AGGREGATE loadtest.histogram_percentiles(integer[], bigint[], double precision[]) IS
+'loadtest: merges the histograms (buckets, counts) of its rows and returns, for each fraction of the first row''s fractions, the percentile in microseconds, interpolated as percentile_cont does (within 0.78%; exact below 128 us); NULL without values';
+
+-- ---------------------------------------------------------------------------
+-- A run's summaries from its samples (internal)
+--
+-- What the recorder of 1.4 keeps of every attempt, built from the rows of
+-- loadtest.sample_log instead: the runs recorded before 1.4 get their
+-- summaries from it when the extension is updated (1.3--1.4-after.sql), and
+-- tests build the summaries of the samples they write.  Replaces the run's
+-- rows of loadtest.run_histograms and loadtest.run_errors and the figures of
+-- loadtest.run_users; only for a run whose sample_log holds every attempt
+-- (samples = 'all'), so that the figures are the run's.  The per-second
+-- rows have no commits nor wal_bytes (not known from samples).  Runs with
+-- the caller's rights: only the results' owner writes these tables.
+-- ---------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION loadtest.summarize_samples(run_id bigint)
+RETURNS void
+LANGUAGE plpgsql VOLATILE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    v_run_id bigint := summarize_samples.run_id;
+    r        loadtest.runs;
+BEGIN
+    SELECT * INTO r FROM loadtest.runs x WHERE x.run_id = v_run_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'loadtest run % does not exist', v_run_id
+            USING ERRCODE = 'undefined_object';
+    END IF;
+    IF r.samples IS DISTINCT FROM 'all' THEN
+        RAISE EXCEPTION 'loadtest run % kept only some of its samples (samples => %): its summaries cannot be built from them',
+                        v_run_id, quote_literal(r.samples)
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+
+    DELETE FROM loadtest.run_histograms h WHERE h.run_id = v_run_id;
+    DELETE FROM loadtest.run_errors e WHERE e.run_id = v_run_id;
+
+    -- Each sample in its groups: its operation, its stage and operation
+    -- (the first stage whose [start_s, end_s) holds its start), its second.
+    -- NULLs of the keys stand as -1 in the joins of the histograms.
+    WITH stages AS (
+        SELECT e.ord::integer AS stage,
+               loadtest.jsonb_float8(e.v -> 'start_s') * 1e6::float8 AS start_us,
+               loadtest.jsonb_float8(e.v -> 'end_s') * 1e6::float8 AS end_us
+          FROM jsonb_array_elements(CASE WHEN jsonb_typeof(r.stages) = 'array'
+                                         THEN r.stages ELSE '[]'::jsonb END)
+               WITH ORDINALITY AS e(v, ord)
+    ), sm AS (
+        SELECT sl.operation_no, sl.start_us, sl.latency_us, sl.wait_us, sl.tries, sl.success,
+               (SELECT min(st.stage) FROM stages st
+                 WHERE sl.start_us::float8 >= st.start_us AND sl.start_us::float8 < st.end_us) AS stage,
+               CASE WHEN sl.start_us >= 0 AND sl.start_us < 2147483647000000
+                    THEN (sl.start_us / 1000000)::integer END AS second
+          FROM loadtest.sample_log sl
+         WHERE sl.run_id = v_run_id
+    ), keyed AS (
+        SELECT 'operation'::text AS scope, sm.operation_no::integer AS k_op, -1 AS k_stage, -1 AS k_second, sm.*
+          FROM sm
+        UNION ALL
+        SELECT 'stage', sm.operation_no, sm.stage, -1, sm.* FROM sm WHERE sm.stage IS NOT NULL
+        UNION ALL
+        SELECT 'second', -1, -1, sm.second, sm.* FROM sm WHERE sm.second IS NOT NULL
+    ), figures AS (
+        SELECT k.scope, k.k_op, k.k_stage, k.k_second,
+               count(*) AS ops,
+               count(*) FILTER (WHERE NOT k.success) AS errors,
+               count(*) FILTER (WHERE k.tries > 1::smallint) AS retried_ops,
+               coalesce(sum(k.tries::integer - 1), 0) AS retries,
+               count(*) FILTER (WHERE k.wait_us > 10000::bigint) AS late_starts,
+               min(k.start_us) AS first_start_us,
+               max(k.start_us::numeric + k.latency_us::numeric) AS last_end,
+               sum(k.latency_us::float8) AS latency_sum_us,
+               min(k.latency_us) AS latency_min_us,
+               max(k.latency_us) AS latency_max_us,
+               sum(k.wait_us::float8) AS wait_sum_us,
+               max(k.wait_us) AS wait_max_us
+          FROM keyed k
+         GROUP BY k.scope, k.k_op, k.k_stage, k.k_second
+    ), lat AS (
+        SELECT b.scope, b.k_op, b.k_stage, b.k_second,
+               array_agg(b.bucket ORDER BY b.bucket) AS buckets, array_agg(b.n ORDER BY b.bucket) AS counts
+          FROM (SELECT k.scope, k.k_op, k.k_stage, k.k_second,
+                       loadtest.histogram_bucket(k.latency_us) AS bucket, count(*) AS n
+                  FROM keyed k
+                 GROUP BY 1, 2, 3, 4, 5) b
+         GROUP BY b.scope, b.k_op, b.k_stage, b.k_second
+    ), wt AS (
+        SELECT b.scope, b.k_op, b.k_stage, b.k_second,
+               array_agg(b.bucket ORDER BY b.bucket) AS buckets, array_agg(b.n ORDER BY b.bucket) AS counts
+          FROM (SELECT k.scope, k.k_op, k.k_stage, k.k_second,
+                       loadtest.histogram_bucket(k.wait_us) AS bucket, count(*) AS n
+                  FROM keyed k
+                 GROUP BY 1, 2, 3, 4, 5) b
+         GROUP BY b.scope, b.k_op, b.k_stage, b.k_second
+    ), users AS (
+        -- active users of a second: between their first start and last end
+        SELECT min(sl.start_us) AS first_start_us,
+               max(sl.start_us::numeric + sl.latency_us::numeric) AS last_end
+          FROM loadtest.sample_log sl
+         WHERE sl.run_id = v_run_id
+         GROUP BY sl.user_no
+    )
+    INSERT INTO loadtest.run_histograms
+           (run_id, scope, operation_no, stage, second, ops, errors, retried_ops, retries,
+            late_starts, first_start_us, last_end_us, latency_sum_us, latency_min_us,
+            latency_max_us, latency_buckets, latency_counts, wait_sum_us, wait_max_us,
+            wait_buckets, wait_counts, active_users, commits, wal_bytes)
+    SELECT v_run_id, f.scope,
+           CASE WHEN f.scope <> 'second' THEN f.k_op::smallint END,
+           CASE WHEN f.scope = 'stage' THEN f.k_stage::smallint END,
+           CASE WHEN f.scope = 'second' THEN f.k_second END,
+           f.ops, f.errors, f.retried_ops, f.retries, f.late_starts, f.first_start_us,
+           CASE WHEN f.last_end <= 9223372036854775807::numeric THEN f.last_end::bigint END,
+           f.latency_sum_us, f.latency_min_us, f.latency_max_us, l.buckets, l.counts,
+           f.wait_sum_us, f.wait_max_us, w.buckets, w.counts,
+           CASE WHEN f.scope = 'second' THEN
+                (SELECT count(*)::integer FROM users u
+                  WHERE u.first_start_us::numeric < (f.k_second::numeric + 1::numeric) * 1000000::numeric
+                    AND u.last_end >= f.k_second::numeric * 1000000::numeric) END,
+           NULL::bigint, NULL::numeric
+      FROM figures f
+      JOIN lat l ON l.scope = f.scope AND l.k_op = f.k_op AND l.k_stage = f.k_stage AND l.k_second = f.k_second
+      JOIN wt w ON w.scope = f.scope AND w.k_op = f.k_op AND w.k_stage = f.k_stage AND w.k_second = f.k_second;
+
+    -- Errors by operation and SQLSTATE, with the 10 most frequent messages
+    -- of each (ties by message); the others, and failures without a
+    -- message, in the row whose message is NULL.
+    INSERT INTO loadtest.run_errors (run_id, operation_no, sqlstate, message, count)
+    SELECT v_run_id, m.operation_no, m.sqlstate,
+           CASE WHEN m.rank <= 10 THEN m.message END, sum(m.n)::bigint
+      FROM (SELECT g.*,
+                   CASE WHEN g.message IS NULL THEN 11::bigint
+                        ELSE row_number() OVER (PARTITION BY g.operation_no, g.sqlstate, g.message IS NULL
+                                                ORDER BY g.n DESC, g.message) END AS rank
+              FROM (SELECT sl.operation_no, coalesce(sl.sqlstate, '') AS sqlstate, sl.message,
+                           count(*) AS n
+                      FROM loadtest.sample_log sl
+                     WHERE sl.run_id = v_run_id AND NOT sl.success
+                     GROUP BY 1, 2, 3) g) m
+     GROUP BY m.operation_no, m.sqlstate, CASE WHEN m.rank <= 10 THEN m.message END;
+
+    -- Each user's failures, the sum and the p95 of its latencies.
+    UPDATE loadtest.run_users u
+       SET errors = coalesce(x.errors, 0),
+           latency_sum_us = coalesce(x.latency_sum_us, 0::float8),
+           latency_p95_us = x.latency_p95_us
+      FROM (SELECT uu.user_no, s.errors, s.latency_sum_us, s.latency_p95_us
+              FROM loadtest.run_users uu
+              LEFT JOIN (SELECT sl.user_no,
+                                count(*) FILTER (WHERE NOT sl.success) AS errors,
+                                sum(sl.latency_us::float8) AS latency_sum_us,
+                                percentile_cont(0.95::float8) WITHIN GROUP (ORDER BY sl.latency_us::float8) AS latency_p95_us
+                           FROM loadtest.sample_log sl
+                          WHERE sl.run_id = v_run_id
+                          GROUP BY sl.user_no) s ON s.user_no = uu.user_no
+             WHERE uu.run_id = v_run_id) x
+     WHERE u.run_id = v_run_id AND u.user_no = x.user_no;
+END
+$$;
+
+COMMENT ON FUNCTION loadtest.summarize_samples(bigint) IS
+'loadtest (internal): builds the summaries of a run (loadtest.run_histograms, loadtest.run_errors, the figures of loadtest.run_users) from its rows of loadtest.sample_log, replacing those it had; only for a run that kept all its samples (samples = ''all''); for the runs recorded before 1.4 and for tests';
+REVOKE EXECUTE ON FUNCTION loadtest.summarize_samples(bigint) FROM PUBLIC;
 
 -- ---------------------------------------------------------------------------
 -- Views
@@ -33,9 +271,11 @@
 -- its argument types match exactly: so every operator below has operands of
 -- exactly the types of one of pg_catalog's (float8 constants, casts; the
 -- numbers of patterns and operations are smallint on both sides).  Sums
--- that could overflow bigint are taken in float8, and divisions that could
--- overflow float8 are guarded, so that the views return a row for any
--- content of the tables.
+-- that could overflow bigint are taken in numeric (counts, then brought
+-- back to bigint only within its range) or float8 (times; the float8
+-- columns of the summaries only when finite and within 1e300, so that no
+-- sum overflows), and divisions that could overflow float8 are guarded, so
+-- that the views return a row for any content of the tables.
 -- ---------------------------------------------------------------------------
 
 -- The samples as 1.2 stored them (loadtest.samples was the table).  Outer
@@ -64,6 +304,9 @@ SELECT sl.run_id,
 COMMENT ON VIEW loadtest.samples IS
 'loadtest: one row per attempted operation, with its pattern and operation by name (loadtest.sample_log, which stores their numbers in the run, joined with loadtest.run_patterns and loadtest.run_operations)';
 
+-- A run's figures from its 'operation' rows (one per operation that had
+-- attempts): duration from the first start to the last end, counts from
+-- the columns, response times and waits from the merged histograms.
 CREATE OR REPLACE VIEW loadtest.run_summary WITH (security_invoker = true) AS
 SELECT r.run_id,
        r.status,
@@ -75,129 +318,186 @@ SELECT r.run_id,
        r.started_at,
        r.ended_at,
        d.duration_s,
-       coalesce(s.total_ops, 0::bigint) AS total_ops,
-       coalesce(s.successful, 0::bigint) AS successful,
-       coalesce(s.failed, 0::bigint) AS failed,
-       100::float8 * s.successful::float8 / s.total_ops::float8 AS success_pct,
+       coalesce(c.total_ops, 0::bigint) AS total_ops,
+       coalesce(c.successful, 0::bigint) AS successful,
+       coalesce(c.failed, 0::bigint) AS failed,
+       100::float8 * c.successful::float8 / nullif(c.total_ops::float8, 0::float8) AS success_pct,
        CASE WHEN abs(d.duration_s) >= 1e-9::float8
-            THEN s.total_ops::float8 / d.duration_s END AS throughput_ops_s,
-       s.avg_ms,
+            THEN c.total_ops::float8 / d.duration_s END AS throughput_ops_s,
+       s.latency_sum / nullif(s.ops, 0::float8) / 1000::float8 AS avg_ms,
        s.pct_us[1] / 1000::float8 AS median_ms,
        s.pct_us[2] / 1000::float8 AS p95_ms,
        s.pct_us[3] / 1000::float8 AS p99_ms,
        s.min_ms,
        s.max_ms,
-       s.read_share,
-       coalesce(s.retried_ops, 0::bigint) AS retried_ops,
-       coalesce(s.retries, 0::bigint) AS retries,
-       s.avg_wait_ms,
-       s.p95_wait_ms,
+       s.read_ops / nullif(s.ops, 0::float8) AS read_share,
+       coalesce(c.retried_ops, 0::bigint) AS retried_ops,
+       coalesce(c.retries, 0::bigint) AS retries,
+       s.wait_sum / nullif(s.ops, 0::float8) / 1000::float8 AS avg_wait_ms,
+       s.wait_pct_us[1] / 1000::float8 AS p95_wait_ms,
        s.max_wait_ms,
-       coalesce(s.late_starts, 0::bigint) AS late_starts
+       coalesce(c.late_starts, 0::bigint) AS late_starts
   FROM loadtest.runs r
   LEFT JOIN (
-        SELECT sm.run_id,
-               count(*) AS total_ops,
-               count(*) FILTER (WHERE sm.success) AS successful,
-               count(*) FILTER (WHERE NOT sm.success) AS failed,
-               (max(sm.start_us::float8 + sm.latency_us::float8) - min(sm.start_us::float8))
-                   / 1e6::float8 AS duration_s,
-               avg(sm.latency_us::float8) / 1000::float8 AS avg_ms,
-               percentile_cont(ARRAY[0.5, 0.95, 0.99]::float8[])
-                   WITHIN GROUP (ORDER BY sm.latency_us::float8) AS pct_us,
-               min(sm.latency_us)::float8 / 1000::float8 AS min_ms,
-               max(sm.latency_us)::float8 / 1000::float8 AS max_ms,
-               count(*) FILTER (WHERE o.kind = 'read'::text)::float8 / count(*)::float8 AS read_share,
-               count(*) FILTER (WHERE sm.tries > 1::smallint) AS retried_ops,
-               sum(sm.tries::integer - 1) AS retries,
-               avg(sm.wait_us::float8) / 1000::float8 AS avg_wait_ms,
-               percentile_cont(0.95::float8) WITHIN GROUP (ORDER BY sm.wait_us::float8) / 1000::float8 AS p95_wait_ms,
-               max(sm.wait_us)::float8 / 1000::float8 AS max_wait_ms,
-               count(*) FILTER (WHERE sm.wait_us > 10000::bigint) AS late_starts
-          FROM loadtest.sample_log sm
+        SELECT h.run_id,
+               sum(h.ops) AS total_ops,
+               sum(h.ops) - sum(h.errors) AS successful,
+               sum(h.errors) AS failed,
+               sum(h.ops)::float8 AS ops,
+               (max(h.last_end_us)::float8 - min(h.first_start_us)::float8) / 1e6::float8 AS duration_s,
+               sum(CASE WHEN abs(h.latency_sum_us) <= 1e300::float8 THEN h.latency_sum_us END) AS latency_sum,
+               loadtest.histogram_percentiles(h.latency_buckets, h.latency_counts,
+                                              ARRAY[0.5, 0.95, 0.99]::float8[]) AS pct_us,
+               min(h.latency_min_us)::float8 / 1000::float8 AS min_ms,
+               max(h.latency_max_us)::float8 / 1000::float8 AS max_ms,
+               coalesce(sum(h.ops) FILTER (WHERE o.kind = 'read'::text), 0::numeric)::float8 AS read_ops,
+               sum(h.retried_ops) AS retried_ops,
+               sum(h.retries) AS retries,
+               sum(CASE WHEN abs(h.wait_sum_us) <= 1e300::float8 THEN h.wait_sum_us END) AS wait_sum,
+               loadtest.histogram_percentiles(h.wait_buckets, h.wait_counts,
+                                              ARRAY[0.95]::float8[]) AS wait_pct_us,
+               max(h.wait_max_us)::float8 / 1000::float8 AS max_wait_ms,
+               sum(h.late_starts) AS late_starts
+          FROM loadtest.run_histograms h
           LEFT JOIN loadtest.run_operations o
-                 ON o.run_id = sm.run_id AND o.operation_no = sm.operation_no
-         GROUP BY sm.run_id
+                 ON o.run_id = h.run_id AND o.operation_no = h.operation_no
+         WHERE h.scope = 'operation'::text
+         GROUP BY h.run_id
        ) s ON s.run_id = r.run_id
+  -- the counts as bigint (sums of bigint are numeric): NULL beyond its range
+  CROSS JOIN LATERAL (
+        SELECT CASE WHEN s.total_ops BETWEEN -9223372036854775808::numeric AND 9223372036854775807::numeric
+                    THEN s.total_ops::bigint END AS total_ops,
+               CASE WHEN s.successful BETWEEN -9223372036854775808::numeric AND 9223372036854775807::numeric
+                    THEN s.successful::bigint END AS successful,
+               CASE WHEN s.failed BETWEEN -9223372036854775808::numeric AND 9223372036854775807::numeric
+                    THEN s.failed::bigint END AS failed,
+               CASE WHEN s.retried_ops BETWEEN -9223372036854775808::numeric AND 9223372036854775807::numeric
+                    THEN s.retried_ops::bigint END AS retried_ops,
+               CASE WHEN s.retries BETWEEN -9223372036854775808::numeric AND 9223372036854775807::numeric
+                    THEN s.retries::bigint END AS retries,
+               CASE WHEN s.late_starts BETWEEN -9223372036854775808::numeric AND 9223372036854775807::numeric
+                    THEN s.late_starts::bigint END AS late_starts
+       ) c
   CROSS JOIN LATERAL (
         SELECT coalesce(nullif(s.duration_s, 0::float8), r.duration_s) AS duration_s
        ) d;
 
 COMMENT ON VIEW loadtest.run_summary IS
-'loadtest: one row per run with its overall figures: duration_s (first start to last end of the samples, else runs.duration_s), operations, success_pct (0..100), throughput_ops_s, response times in ms (percentile_cont), read_share (0..1, share of read operations), retried_ops and retries (loadtest.max_tries), and the wait of operations between when they were due and their start in ms (pool wait in a pooled run, schedule lag in a rate run), late_starts (operations that started more than 10 ms after they were due)';
+'loadtest: one row per run with its overall figures, from its summaries (loadtest.run_histograms, whatever samples => ... kept): duration_s (first start to last end of its operations, else runs.duration_s), operations, success_pct (0..100), throughput_ops_s, response times in ms (percentiles of the merged histograms: within 0.78% of percentile_cont), read_share (0..1, share of read operations), retried_ops and retries (loadtest.max_tries), and the wait of operations between when they were due and their start in ms (pool wait in a pooled run, schedule lag in a rate run), late_starts (operations that started more than 10 ms after they were due)';
 
 CREATE OR REPLACE VIEW loadtest.operation_stats WITH (security_invoker = true) AS
 SELECT s.run_id,
        o.operation,
        o.kind,
-       s.ops,
-       s.avg_ms,
+       c.ops,
+       s.latency_sum / nullif(s.ops_f, 0::float8) / 1000::float8 AS avg_ms,
        s.pct_us[1] / 1000::float8 AS median_ms,
        s.pct_us[2] / 1000::float8 AS p95_ms,
        s.max_ms,
-       s.errors,
-       100::float8 * s.errors::float8 / s.ops::float8 AS error_pct
-  FROM (SELECT sm.run_id,
-               sm.operation_no,
-               count(*) AS ops,
-               avg(sm.latency_us::float8) / 1000::float8 AS avg_ms,
-               percentile_cont(ARRAY[0.5, 0.95]::float8[])
-                   WITHIN GROUP (ORDER BY sm.latency_us::float8) AS pct_us,
-               max(sm.latency_us)::float8 / 1000::float8 AS max_ms,
-               count(*) FILTER (WHERE NOT sm.success) AS errors
-          FROM loadtest.sample_log sm
-         GROUP BY sm.run_id, sm.operation_no
+       c.errors,
+       100::float8 * s.errors_f / nullif(s.ops_f, 0::float8) AS error_pct
+  FROM (SELECT h.run_id,
+               h.operation_no,
+               sum(h.ops) AS ops,
+               sum(h.ops)::float8 AS ops_f,
+               sum(CASE WHEN abs(h.latency_sum_us) <= 1e300::float8 THEN h.latency_sum_us END) AS latency_sum,
+               loadtest.histogram_percentiles(h.latency_buckets, h.latency_counts,
+                                              ARRAY[0.5, 0.95]::float8[]) AS pct_us,
+               max(h.latency_max_us)::float8 / 1000::float8 AS max_ms,
+               sum(h.errors) AS errors,
+               sum(h.errors)::float8 AS errors_f
+          FROM loadtest.run_histograms h
+         WHERE h.scope = 'operation'::text
+         GROUP BY h.run_id, h.operation_no
        ) s
+  CROSS JOIN LATERAL (
+        SELECT CASE WHEN s.ops BETWEEN -9223372036854775808::numeric AND 9223372036854775807::numeric
+                    THEN s.ops::bigint END AS ops,
+               CASE WHEN s.errors BETWEEN -9223372036854775808::numeric AND 9223372036854775807::numeric
+                    THEN s.errors::bigint END AS errors
+       ) c
   LEFT JOIN loadtest.run_operations o
          ON o.run_id = s.run_id AND o.operation_no = s.operation_no;
 
 COMMENT ON VIEW loadtest.operation_stats IS
-'loadtest: per run and operation: operations, response times in ms (percentile_cont), errors and error_pct (0..100)';
+'loadtest: per run and operation, from its summaries (loadtest.run_histograms): operations, response times in ms (percentiles of the merged histograms: within 0.78% of percentile_cont), errors and error_pct (0..100)';
 
 CREATE OR REPLACE VIEW loadtest.user_stats WITH (security_invoker = true) AS
 SELECT u.run_id,
        u.user_no,
        u.pattern,
-       coalesce(s.ops, 0::bigint) AS ops,
-       s.avg_ms,
-       s.p95_ms,
-       coalesce(s.errors, 0::bigint) AS errors,
+       u.ops_done::bigint AS ops,
+       CASE WHEN abs(u.latency_sum_us) <= 1e300::float8 AND u.ops_done <> 0
+            THEN u.latency_sum_us / u.ops_done::float8 / 1000::float8 END AS avg_ms,
+       u.latency_p95_us / 1000::float8 AS p95_ms,
+       coalesce(u.errors, 0::bigint) AS errors,
        u.lost
-  FROM loadtest.run_users u
-  LEFT JOIN (
-        SELECT sm.run_id,
-               sm.user_no,
-               count(*) AS ops,
-               avg(sm.latency_us::float8) / 1000::float8 AS avg_ms,
-               percentile_cont(0.95::float8) WITHIN GROUP (ORDER BY sm.latency_us::float8) / 1000::float8 AS p95_ms,
-               count(*) FILTER (WHERE NOT sm.success) AS errors
-          FROM loadtest.sample_log sm
-         GROUP BY sm.run_id, sm.user_no
-       ) s ON s.run_id = u.run_id AND s.user_no = u.user_no;
+  FROM loadtest.run_users u;
 
 COMMENT ON VIEW loadtest.user_stats IS
-'loadtest: per run and simulated user: pattern, operations, response times in ms, errors and whether the user was lost (users without samples have ops = 0)';
+'loadtest: per run and simulated user: pattern, operations (run_users.ops_done), response times in ms (the p95 from the user''s histogram), errors and whether the user was lost';
 
 CREATE OR REPLACE VIEW loadtest.error_stats WITH (security_invoker = true) AS
-SELECT s.run_id,
+SELECT e.run_id,
        o.operation,
-       s.sqlstate,
-       s.message,
-       s.count
-  FROM (SELECT sm.run_id,
-               sm.operation_no,
-               sm.sqlstate,
-               sm.message,
-               count(*) AS count
-          FROM loadtest.sample_log sm
-         WHERE NOT sm.success
-         GROUP BY sm.run_id, sm.operation_no, sm.sqlstate, sm.message
-       ) s
+       e.sqlstate,
+       e.message,
+       e.count
+  FROM loadtest.run_errors e
   LEFT JOIN loadtest.run_operations o
-         ON o.run_id = s.run_id AND o.operation_no = s.operation_no;
+         ON o.run_id = e.run_id AND o.operation_no = e.operation_no;
 
 COMMENT ON VIEW loadtest.error_stats IS
-'loadtest: failed operations per run, operation, SQLSTATE and message';
+'loadtest: failed operations per run, operation, SQLSTATE and message (loadtest.run_errors: the 10 most frequent messages of each operation and SQLSTATE; message NULL: the others)';
+-- A run second by second, from its 'second' rows (a second may have more
+-- than one row: they add up).  A second in which no operation started has
+-- no row.  concurrency is the operations in flight on average over the
+-- second (Little's law: the sum of the latencies of the operations that
+-- started in it, over one second).
+CREATE OR REPLACE VIEW loadtest.run_timeline WITH (security_invoker = true) AS
+SELECT s.run_id,
+       s.second,
+       c.ops,
+       c.errors,
+       s.pct_us[1] / 1000::float8 AS p50_ms,
+       s.pct_us[2] / 1000::float8 AS p95_ms,
+       s.pct_us[3] / 1000::float8 AS p99_ms,
+       s.active_users,
+       s.wait_sum / nullif(s.ops_f, 0::float8) / 1000::float8 AS avg_wait_ms,
+       s.wait_pct_us[1] / 1000::float8 AS p95_wait_ms,
+       s.latency_sum / 1e6::float8 AS concurrency,
+       c.commits,
+       s.wal_bytes
+  FROM (SELECT h.run_id,
+               h.second,
+               sum(h.ops) AS ops,
+               sum(h.ops)::float8 AS ops_f,
+               sum(h.errors) AS errors,
+               loadtest.histogram_percentiles(h.latency_buckets, h.latency_counts,
+                                              ARRAY[0.5, 0.95, 0.99]::float8[]) AS pct_us,
+               max(h.active_users) AS active_users,
+               sum(CASE WHEN abs(h.wait_sum_us) <= 1e300::float8 THEN h.wait_sum_us END) AS wait_sum,
+               loadtest.histogram_percentiles(h.wait_buckets, h.wait_counts,
+                                              ARRAY[0.95]::float8[]) AS wait_pct_us,
+               sum(CASE WHEN abs(h.latency_sum_us) <= 1e300::float8 THEN h.latency_sum_us END) AS latency_sum,
+               sum(h.commits) AS commits,
+               sum(h.wal_bytes) AS wal_bytes
+          FROM loadtest.run_histograms h
+         WHERE h.scope = 'second'::text
+         GROUP BY h.run_id, h.second
+       ) s
+  CROSS JOIN LATERAL (
+        SELECT CASE WHEN s.ops BETWEEN -9223372036854775808::numeric AND 9223372036854775807::numeric
+                    THEN s.ops::bigint END AS ops,
+               CASE WHEN s.errors BETWEEN -9223372036854775808::numeric AND 9223372036854775807::numeric
+                    THEN s.errors::bigint END AS errors,
+               CASE WHEN s.commits BETWEEN -9223372036854775808::numeric AND 9223372036854775807::numeric
+                    THEN s.commits::bigint END AS commits
+       ) c;
+
+COMMENT ON VIEW loadtest.run_timeline IS
+'loadtest: per run and second (operations by the second they started in, from loadtest.run_histograms): operations, errors, response times in ms (p50, p95, p99 of the merged histograms), active users, wait in ms (pool wait or schedule lag: average, p95), concurrency (operations in flight on average: Little''s law), commits and WAL bytes of the server that second; seconds without a start have no row';
 
 -- ---------------------------------------------------------------------------
 -- Ratings (the reference guide's "Interpreting Metrics" tables)
@@ -432,8 +732,9 @@ DECLARE
     v_rating    text;
     v_n         bigint;
     v_more      bigint;
-    v_lock_errs bigint;
-    v_othr_errs bigint;
+    v_lock_errs numeric;
+    v_othr_errs numeric;
+    v_lines     text[];
     v_search_avg double precision;
     v_search_p95 double precision;
     v_missing   text[];
@@ -587,7 +888,8 @@ BEGIN
     END IF;
     o := o || ''::text;
 
-    -- 3b. Stages: the results of each stage of a staged run
+    -- 3b. Stages: the results of each stage of a staged run, from its
+    -- 'stage' rows (stage: the position of the stage in runs.stages)
     IF r.stages IS NOT NULL THEN
         o := o || 'Stages:'::text;
         -- Any jsonb: not an array, elements that are not objects, missing
@@ -596,10 +898,12 @@ BEGIN
             SELECT st.ord, st.stage, st.kind, st.from_target, st.to_target, st.start_s, st.end_s,
                    CASE WHEN abs(st.end_s) < 1e300::float8 AND abs(st.start_s) < 1e300::float8
                         THEN st.end_s - st.start_s END AS length_s,
-                   count(sm.*) AS ops,
-                   count(sm.*) FILTER (WHERE NOT sm.success) AS errors,
-                   avg(sm.latency_us) / 1000 AS avg_ms,
-                   percentile_cont(0.95) WITHIN GROUP (ORDER BY sm.latency_us) / 1000 AS p95_ms
+                   coalesce(sum(h.ops), 0) AS ops,
+                   coalesce(sum(h.errors), 0) AS errors,
+                   sum(CASE WHEN abs(h.latency_sum_us) <= 1e300::float8 THEN h.latency_sum_us END)
+                       / nullif(sum(h.ops)::float8, 0) / 1000 AS avg_ms,
+                   (loadtest.histogram_percentiles(h.latency_buckets, h.latency_counts,
+                                                   ARRAY[0.95]::float8[]))[1] / 1000 AS p95_ms
               FROM (SELECT e.ord,
                            loadtest.jsonb_float8(e.v -> 'stage') AS stage,
                            loadtest.one_line(e.v ->> 'kind', 20) AS kind,
@@ -610,13 +914,8 @@ BEGIN
                       FROM jsonb_array_elements(CASE WHEN jsonb_typeof(r.stages) = 'array'
                                                      THEN r.stages ELSE '[]'::jsonb END)
                            WITH ORDINALITY AS e(v, ord)) st
-                   LEFT JOIN loadtest.sample_log sm
-                     ON sm.run_id = v_run_id
-                    -- (seconds to microseconds: |s| < 1e300 cannot overflow)
-                    AND sm.start_us >= CASE WHEN abs(st.start_s) < 1e300::float8
-                                            THEN st.start_s * 1e6::float8 ELSE st.start_s END
-                    AND sm.start_us < CASE WHEN abs(st.end_s) < 1e300::float8
-                                           THEN st.end_s * 1e6::float8 ELSE st.end_s END
+                   LEFT JOIN loadtest.run_histograms h
+                     ON h.run_id = v_run_id AND h.scope = 'stage' AND h.stage = st.ord
              GROUP BY st.ord, st.stage, st.kind, st.from_target, st.to_target, st.start_s, st.end_s
              ORDER BY st.stage, st.ord
         LOOP
@@ -630,7 +929,7 @@ BEGIN
                              loadtest.format_number(rec.length_s, c_2d),
                              loadtest.format_number(rec.ops, c_int),
                              loadtest.format_number(CASE WHEN abs(rec.length_s) >= 1e-9::float8
-                                                         THEN rec.ops / rec.length_s END, c_2d),
+                                                         THEN rec.ops::float8 / rec.length_s END, c_2d),
                              coalesce(loadtest.format_number(rec.avg_ms, c_2d), 'n/a'),
                              coalesce(loadtest.format_number(rec.p95_ms, c_2d), 'n/a'),
                              loadtest.format_number(rec.errors, c_int));
@@ -648,14 +947,26 @@ BEGIN
            || ('   Max: ' || coalesce(loadtest.format_number(s.max_ms, c_2d) || 'ms', 'n/a'));
     IF r.rate IS NOT NULL THEN
         -- open model: measured from the intended start, so that a stalled
-        -- server cannot hide its stall (no coordinated omission)
-        SELECT avg(sm.wait_us::float8 + sm.latency_us::float8) / 1000,
-               percentile_cont(ARRAY[0.95, 0.99]) WITHIN GROUP (ORDER BY sm.wait_us::float8 + sm.latency_us::float8)
-          INTO v_avg_intended, v_pct_intended
-          FROM loadtest.sample_log sm WHERE sm.run_id = v_run_id;
-        o := o || format('   From intended start (schedule lag + operation): average %sms, p95 %sms, p99 %sms',
-                         loadtest.format_number(v_avg_intended, c_2d), loadtest.format_number(v_pct_intended[1] / 1000, c_2d),
-                         loadtest.format_number(v_pct_intended[2] / 1000, c_2d))
+        -- server cannot hide its stall (no coordinated omission).  The
+        -- summaries keep the histograms of the wait and of the latency, not
+        -- of their sum: its average is theirs, but its percentiles need
+        -- each operation's two together, which only sample_log has, and
+        -- only when the run kept every sample (samples => 'all', nothing
+        -- lost).  Then, and only then, the report reads the run's samples
+        -- for them; otherwise it gives the average alone.
+        v_avg_intended := s.avg_wait_ms + s.avg_ms;
+        v_pct_intended := NULL;
+        IF r.samples = 'all' AND r.samples_recorded AND r.samples_lost = 0 AND s.total_ops > 0 THEN
+            SELECT percentile_cont(ARRAY[0.95, 0.99]) WITHIN GROUP (ORDER BY sm.wait_us::float8 + sm.latency_us::float8)
+              INTO v_pct_intended
+              FROM loadtest.sample_log sm WHERE sm.run_id = v_run_id;
+        END IF;
+        o := o || CASE WHEN v_pct_intended IS NOT NULL
+                       THEN format('   From intended start (schedule lag + operation): average %sms, p95 %sms, p99 %sms',
+                                   loadtest.format_number(v_avg_intended, c_2d), loadtest.format_number(v_pct_intended[1] / 1000, c_2d),
+                                   loadtest.format_number(v_pct_intended[2] / 1000, c_2d))
+                       ELSE format('   From intended start (schedule lag + operation): average %s (p95 and p99 need every sample: samples => ''all'')',
+                                   coalesce(loadtest.format_number(v_avg_intended, c_2d) || 'ms', 'n/a')) END
                || format('   Schedule lag: average %sms, p95 %sms, max %sms; late starts (> 10ms behind schedule): %s (%s%%)',
                          loadtest.format_number(s.avg_wait_ms, c_2d), loadtest.format_number(s.p95_wait_ms, c_2d),
                          loadtest.format_number(s.max_wait_ms, c_2d), loadtest.format_number(s.late_starts, c_int),
@@ -671,22 +982,24 @@ BEGIN
     o := o || ''::text;
 
     -- 5. Operations (the figures of loadtest.operation_stats, most frequent
-    -- first, then in the run's order of operations): sample_log grouped by
-    -- the operations' numbers, their names joined afterwards
+    -- first, then in the run's order of operations): the run's 'operation'
+    -- rows grouped by the operations' numbers, their names joined afterwards
     o := o || 'Operation Breakdown:'::text;
     v_n := 0;
     FOR rec IN
         SELECT x.operation_no,
                coalesce(ro.operation, '(operation ' || x.operation_no::text || ')') AS operation,
                x.ops, x.avg_ms, x.p95_ms, x.errors
-          FROM (SELECT sm.operation_no,
-                       count(*) AS ops,
-                       avg(sm.latency_us::float8) / 1000 AS avg_ms,
-                       percentile_cont(0.95) WITHIN GROUP (ORDER BY sm.latency_us::float8) / 1000 AS p95_ms,
-                       count(*) FILTER (WHERE NOT sm.success) AS errors
-                  FROM loadtest.sample_log sm
-                 WHERE sm.run_id = v_run_id
-                 GROUP BY sm.operation_no) x
+          FROM (SELECT h.operation_no,
+                       sum(h.ops) AS ops,
+                       sum(CASE WHEN abs(h.latency_sum_us) <= 1e300::float8 THEN h.latency_sum_us END)
+                           / nullif(sum(h.ops)::float8, 0) / 1000 AS avg_ms,
+                       (loadtest.histogram_percentiles(h.latency_buckets, h.latency_counts,
+                                                       ARRAY[0.95]::float8[]))[1] / 1000 AS p95_ms,
+                       sum(h.errors) AS errors
+                  FROM loadtest.run_histograms h
+                 WHERE h.run_id = v_run_id AND h.scope = 'operation'
+                 GROUP BY h.operation_no) x
           LEFT JOIN loadtest.run_operations ro
                  ON ro.run_id = v_run_id AND ro.operation_no = x.operation_no
          ORDER BY x.ops DESC, x.operation_no
@@ -706,6 +1019,16 @@ BEGIN
         o := o || '   no operations recorded'::text;
     END IF;
     o := o || ''::text;
+
+    -- 5a. Where the time went (45_evidence.sql: the wait events sampled
+    -- in the operations), or nothing
+    v_lines := ARRAY(SELECT t.line FROM loadtest.report_where_time_went(v_run_id) WITH ORDINALITY AS t(line, n) ORDER BY t.n);
+    IF cardinality(v_lines) > 0 THEN
+        o := o || v_lines;
+        IF v_lines[cardinality(v_lines)] IS DISTINCT FROM '' THEN
+            o := o || ''::text;
+        END IF;
+    END IF;
 
     -- 5b. What the operations defined by users ran, as the run kept them
     -- (loadtest.run_operations): the report says it after a redefinition
@@ -734,37 +1057,37 @@ BEGIN
         o := o || ''::text;
     END IF;
 
-    -- 6. Errors
+    -- 6. Errors (loadtest.run_errors: the 10 most frequent messages of
+    -- each operation and SQLSTATE; message NULL: the others)
     o := o || 'Errors:'::text;
     v_n := 0;
     v_more := 0;
     v_lock_errs := 0;
     v_othr_errs := 0;
     FOR rec IN
-        SELECT x.operation_no,
-               coalesce(ro.operation, '(operation ' || x.operation_no::text || ')') AS operation,
-               x.sqlstate, x.message, x.count
-          FROM (SELECT sm.operation_no, sm.sqlstate, sm.message, count(*) AS count
-                  FROM loadtest.sample_log sm
-                 WHERE sm.run_id = v_run_id AND NOT sm.success
-                 GROUP BY sm.operation_no, sm.sqlstate, sm.message) x
+        SELECT e.operation_no,
+               coalesce(ro.operation, '(operation ' || e.operation_no::text || ')') AS operation,
+               e.sqlstate, e.message, e.count
+          FROM loadtest.run_errors e
           LEFT JOIN loadtest.run_operations ro
-                 ON ro.run_id = v_run_id AND ro.operation_no = x.operation_no
-         ORDER BY x.count DESC, x.sqlstate, x.operation_no, x.message
+                 ON ro.run_id = v_run_id AND ro.operation_no = e.operation_no
+         WHERE e.run_id = v_run_id
+         ORDER BY e.count DESC, e.sqlstate, e.operation_no, e.message
     LOOP
         v_n := v_n + 1;
         IF v_n <= c_top_errors THEN
             o := o || format('   [%s] %s (%s): %s',
-                             coalesce(loadtest.one_line(rec.sqlstate, 10), '-----'),
-                             coalesce(loadtest.one_line(rec.message, 100), 'no message'),
+                             coalesce(loadtest.one_line(nullif(rec.sqlstate, ''), 10), '-----'),
+                             coalesce(loadtest.one_line(rec.message, 100), 'other messages'),
                              loadtest.one_line(rec.operation, 100), loadtest.format_number(rec.count, c_int));
         ELSE
             v_more := v_more + 1;
         END IF;
+        -- (counts of any size: numeric)
         IF rec.sqlstate IN ('40P01', '40001', '55P03') THEN
-            v_lock_errs := v_lock_errs + rec.count;
+            v_lock_errs := v_lock_errs + rec.count::numeric;
         ELSE
-            v_othr_errs := v_othr_errs + rec.count;
+            v_othr_errs := v_othr_errs + rec.count::numeric;
         END IF;
     END LOOP;
     IF v_n = 0 THEN
@@ -773,6 +1096,33 @@ BEGIN
         o := o || format('   ... and %s more (see loadtest.error_stats)', loadtest.format_number(v_more, c_int));
     END IF;
     o := o || ''::text;
+
+    -- 6b. The evidence (45_evidence.sql), each section its title and
+    -- lines, or nothing: what the database did, the run over time, the
+    -- plans that changed (each followed by an empty line)
+    v_lines := ARRAY(SELECT t.line FROM loadtest.report_database(v_run_id) WITH ORDINALITY AS t(line, n) ORDER BY t.n);
+    IF cardinality(v_lines) > 0 THEN
+        o := o || v_lines;
+        IF v_lines[cardinality(v_lines)] IS DISTINCT FROM '' THEN
+            o := o || ''::text;
+        END IF;
+    END IF;
+    -- the run over time
+    v_lines := ARRAY(SELECT t.line FROM loadtest.report_over_time(v_run_id) WITH ORDINALITY AS t(line, n) ORDER BY t.n);
+    IF cardinality(v_lines) > 0 THEN
+        o := o || v_lines;
+        IF v_lines[cardinality(v_lines)] IS DISTINCT FROM '' THEN
+            o := o || ''::text;
+        END IF;
+    END IF;
+    -- which plans ran
+    v_lines := ARRAY(SELECT t.line FROM loadtest.report_plans(v_run_id) WITH ORDINALITY AS t(line, n) ORDER BY t.n);
+    IF cardinality(v_lines) > 0 THEN
+        o := o || v_lines;
+        IF v_lines[cardinality(v_lines)] IS DISTINCT FROM '' THEN
+            o := o || ''::text;
+        END IF;
+    END IF;
 
     -- 7. Assessment
     o := o || 'Performance Assessment:'::text;
@@ -881,7 +1231,11 @@ BEGIN
                 SELECT DISTINCT ON (x.users) x.run_id, x.users
                   FROM loadtest.runs x
                  WHERE x.status OPERATOR(pg_catalog.=) 'completed'::loadtest.run_status
-                   AND x.samples_recorded
+                   -- runs with summaries (every run since 1.4 whatever
+                   -- samples => ... kept, and the runs before it that
+                   -- recorded samples): their figures come from them
+                   AND EXISTS (SELECT 1 FROM loadtest.run_histograms h
+                                WHERE h.run_id = x.run_id AND h.scope = 'operation')
                    AND x.role_name = current_user
                    AND x.pattern = r.pattern AND x.think_time_ms = r.think_time_ms
                    AND x.users <> c_target_users AND x.users >= 1
@@ -945,7 +1299,8 @@ BEGIN
             SELECT max(x.run_id) INTO u_mid
               FROM loadtest.runs x
              WHERE x.status OPERATOR(pg_catalog.=) 'completed'::loadtest.run_status
-               AND x.samples_recorded
+               AND EXISTS (SELECT 1 FROM loadtest.run_histograms h
+                            WHERE h.run_id = x.run_id AND h.scope = 'operation')
                AND x.role_name = current_user
                AND x.pattern = r.pattern AND x.think_time_ms = r.think_time_ms
                AND x.users = c_target_users;
@@ -1082,7 +1437,7 @@ COMMENT ON FUNCTION loadtest_report(bigint, double precision) IS
 -- Reading results is open to all: the views run as the caller
 -- (security_invoker), and row-level security shows each role its own runs.
 GRANT SELECT ON loadtest.samples, loadtest.run_summary, loadtest.operation_stats,
-    loadtest.user_stats, loadtest.error_stats, loadtest.scenarios TO PUBLIC;
+    loadtest.user_stats, loadtest.error_stats, loadtest.run_timeline, loadtest.scenarios TO PUBLIC;
 GRANT USAGE ON SCHEMA loadtest TO PUBLIC;
 GRANT SELECT ON loadtest.runs, loadtest.run_users, loadtest.run_operations,
     loadtest.run_patterns, loadtest.sample_log, loadtest.operations,

@@ -713,11 +713,13 @@ BEGIN
         END IF;
         SELECT * INTO sm FROM loadtest.run_summary x WHERE x.run_id = run.run_id;
         IF NOT (sm.total_ops > 0) THEN
+            -- (its figures come from its summaries, whatever samples => ...
+            -- kept: a run without them recorded no operations at all)
             RAISE EXCEPTION 'loadtest run % has no samples to measure its throughput', run.run_id
                 USING ERRCODE = 'no_data_found',
                       HINT = CASE WHEN NOT run.samples_recorded
                                   THEN 'It ran with loadtest.record_samples = off: pass runs that recorded samples.'
-                                  ELSE 'Pass runs that recorded samples (SELECT run_id, total_ops FROM loadtest.run_summary;).' END;
+                                  ELSE 'Pass runs that recorded operations (SELECT run_id, total_ops FROM loadtest.run_summary;).' END;
         END IF;
         IF NOT (sm.throughput_ops_s > 0 AND sm.throughput_ops_s < 'Infinity'::float8) THEN
             RAISE EXCEPTION 'loadtest run % has no measurable throughput (%)', run.run_id,
