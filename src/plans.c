@@ -4,7 +4,8 @@
  *	  Capturing the plans of a run's statements when it starts.
  *
  * The recorder explains every statement of every variant of every
- * operation once, as the calling role, in a read-only transaction (EXPLAIN
+ * operation once with drawn values and once generic (see
+ * workload_explain), as the calling role, in a read-only transaction (EXPLAIN
  * without ANALYZE runs nothing; functions the planner may evaluate cannot
  * write either), each statement in a subtransaction of its own so that
  * one that fails is recorded with its error and the others go on.  The
@@ -35,6 +36,7 @@ typedef struct CapturedPlan
 	int			variant_no;		/* from 1 */
 	int			statement_no;	/* from 1 */
 	char	   *plan;			/* JSON text, or NULL */
+	char	   *generic_plan;	/* JSON text, or NULL */
 	char	   *error;			/* why it could not be explained */
 } CapturedPlan;
 
@@ -59,9 +61,11 @@ plans_explain_one(WorkloadOperation *op, WorkloadVariant *v, WorkloadStatement *
 	MemoryContextSwitchTo(context);
 	PG_TRY();
 	{
-		char	   *plan = workload_explain(op, v, stmt, rels);
+		char	   *plan = workload_explain(op, v, stmt, false, rels);
+		char	   *generic_plan = workload_explain(op, v, stmt, true, rels);
 
 		into->plan = MemoryContextStrdup(TopMemoryContext, plan);
+		into->generic_plan = MemoryContextStrdup(TopMemoryContext, generic_plan);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(context);
 		CurrentResourceOwner = owner;
@@ -142,8 +146,11 @@ plans_relations(int *n)
 
 /*
  * Keep the plans with the run (as the results' owner), each flagged as
- * changed when its shape (loadtest.plan_shape) differs from that of the
- * same statement in the last earlier run of the same role.
+ * changed when the shape of its generic plan (loadtest.plan_shape) differs
+ * from that of the same statement in the last earlier run of the same
+ * role: the generic plan depends on the schema and its statistics alone,
+ * where drawn values could flip the plan between runs of an unchanged
+ * database (a random OFFSET, say).
  */
 void
 plans_keep(RunState *run)
@@ -153,6 +160,7 @@ plans_keep(RunState *run)
 	Datum	   *statement_no;
 	Datum	   *plan;
 	bool	   *plan_null;
+	Datum	   *generic_plan;
 	Datum	   *error;
 	bool	   *error_null;
 	SpiArgs		args = SPI_ARGS_INIT;
@@ -164,6 +172,7 @@ plans_keep(RunState *run)
 	statement_no = palloc(sizeof(Datum) * ncaptured);
 	plan = palloc(sizeof(Datum) * ncaptured);
 	plan_null = palloc(sizeof(bool) * ncaptured);
+	generic_plan = palloc(sizeof(Datum) * ncaptured);
 	error = palloc(sizeof(Datum) * ncaptured);
 	error_null = palloc(sizeof(bool) * ncaptured);
 	for (int i = 0; i < ncaptured; i++)
@@ -173,6 +182,7 @@ plans_keep(RunState *run)
 		statement_no[i] = Int16GetDatum(captured[i].statement_no);
 		plan_null[i] = captured[i].plan == NULL;
 		plan[i] = plan_null[i] ? (Datum) 0 : CStringGetTextDatum(captured[i].plan);
+		generic_plan[i] = plan_null[i] ? (Datum) 0 : CStringGetTextDatum(captured[i].generic_plan);
 		error_null[i] = captured[i].error == NULL;
 		error[i] = error_null[i] ? (Datum) 0 : CStringGetTextDatum(captured[i].error);
 	}
@@ -182,17 +192,19 @@ plans_keep(RunState *run)
 	spi_arg(&args, INT2ARRAYOID, PointerGetDatum(datum_array(statement_no, NULL, ncaptured, INT2OID)));
 	spi_arg(&args, TEXTARRAYOID, PointerGetDatum(datum_array(plan, plan_null, ncaptured, TEXTOID)));
 	spi_arg(&args, TEXTARRAYOID, PointerGetDatum(datum_array(error, error_null, ncaptured, TEXTOID)));
+	spi_arg(&args, TEXTARRAYOID, PointerGetDatum(datum_array(generic_plan, plan_null, ncaptured, TEXTOID)));
 	if (spi_execute("INSERT INTO loadtest.run_plans (run_id, operation, variant_no,"
-					" statement_no, plan, error, changed)"
+					" statement_no, plan, generic_plan, error, changed)"
 					" SELECT $1, p.operation, p.variant_no, p.statement_no,"
-					" p.plan::pg_catalog.jsonb, p.error,"
-					" COALESCE(loadtest.plan_shape(p.plan::pg_catalog.jsonb)"
-					" IS DISTINCT FROM loadtest.plan_shape(prev.plan), false)"
-					" AND prev.plan IS NOT NULL AND p.plan IS NOT NULL"
+					" p.plan::pg_catalog.jsonb, p.generic_plan::pg_catalog.jsonb, p.error,"
+					" COALESCE(loadtest.plan_shape(p.generic_plan::pg_catalog.jsonb)"
+					" IS DISTINCT FROM loadtest.plan_shape(prev.generic_plan), false)"
+					" AND prev.generic_plan IS NOT NULL AND p.generic_plan IS NOT NULL"
 					" FROM ROWS FROM (" UNNEST(2) ", " UNNEST(3) ", " UNNEST(4) ", "
-					UNNEST(5) ", " UNNEST(6) ") AS p(operation, variant_no, statement_no, plan, error)"
+					UNNEST(5) ", " UNNEST(6) ", " UNNEST(7) ")"
+					" AS p(operation, variant_no, statement_no, plan, error, generic_plan)"
 					" LEFT JOIN LATERAL ("
-					"   SELECT e.plan FROM loadtest.run_plans e"
+					"   SELECT e.generic_plan FROM loadtest.run_plans e"
 					"   JOIN loadtest.runs r ON r.run_id OPERATOR(pg_catalog.=) e.run_id"
 					"   WHERE r.role_name OPERATOR(pg_catalog.=) (SELECT x.role_name FROM loadtest.runs x"
 					"                                   WHERE x.run_id OPERATOR(pg_catalog.=) $1)"
@@ -200,7 +212,7 @@ plans_keep(RunState *run)
 					"     AND e.operation OPERATOR(pg_catalog.=) p.operation"
 					"     AND e.variant_no OPERATOR(pg_catalog.=) p.variant_no"
 					"     AND e.statement_no OPERATOR(pg_catalog.=) p.statement_no"
-					"     AND e.plan IS NOT NULL"
+					"     AND e.generic_plan IS NOT NULL"
 					"   ORDER BY e.run_id DESC LIMIT 1) prev ON true",
 					&args, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not record the run's plans");

@@ -1015,17 +1015,18 @@ workload_execute(WorkloadOperation *op, WorkloadVariant *v)
 }
 
 /*
- * The plan of a statement as a run would plan it: EXPLAIN (FORMAT JSON)
- * with the values drawn for its variant (workload_bind_variant), as
- * constants the planner may use.  A parameter taken from an earlier
- * statement's result, which only running them would give, is left unknown
- * to the planner, as in a generic plan.  The relations the statement
+ * The plan of a statement as a run would plan it: EXPLAIN (VERBOSE, FORMAT
+ * JSON) with the values drawn for its variant (workload_bind_variant), as
+ * constants the planner may use; or, generic, with every parameter unknown
+ * to the planner (the generic plan of a prepared statement).  A parameter
+ * taken from an earlier statement's result, which only running them would
+ * give, is always left unknown.  The relations the statement
  * depends on (tables, and those under views) are added to *relations.  In
  * a transaction, SPI connected; the caller catches errors.
  */
 char *
 workload_explain(WorkloadOperation *op, WorkloadVariant *v,
-				 WorkloadStatement *stmt, List **relations)
+				 WorkloadStatement *stmt, bool generic, List **relations)
 {
 	StringInfoData sql;
 	Oid		   *types;
@@ -1041,19 +1042,20 @@ workload_explain(WorkloadOperation *op, WorkloadVariant *v,
 	types = palloc(sizeof(Oid) * Max(v->ngenerators, 1));
 	for (int g = 0; g < v->ngenerators; g++)
 	{
-		if (v->generators[g].kind == GEN_RESULT)
+		bool		unknown = generic || v->generators[g].kind == GEN_RESULT;
+
+		if (unknown)
 		{
 			stmt->params->params[g].value = (Datum) 0;
 			stmt->params->params[g].isnull = true;
 		}
 		else
 			convert_param(stmt, v, g);
-		stmt->params->params[g].pflags =
-			v->generators[g].kind == GEN_RESULT ? 0 : PARAM_FLAG_CONST;
+		stmt->params->params[g].pflags = unknown ? 0 : PARAM_FLAG_CONST;
 		types[g] = stmt->params->params[g].ptype;
 	}
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "EXPLAIN (FORMAT JSON) %s", stmt->sql);
+	appendStringInfo(&sql, "EXPLAIN (VERBOSE, FORMAT JSON) %s", stmt->sql);
 	plan = SPI_prepare(sql.data, v->ngenerators, types);
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));

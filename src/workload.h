@@ -113,6 +113,7 @@ extern void workload_bind_variant(WorkloadVariant *variant, pg_prng_state *rng,
 								  const DrawContext *dc);
 extern void workload_execute(WorkloadOperation *op, WorkloadVariant *variant);
 extern char *workload_explain(WorkloadOperation *op, WorkloadVariant *variant,
-							  WorkloadStatement *stmt, List **relations);
+							  WorkloadStatement *stmt, bool generic,
+							  List **relations);
 
 #endif							/* LOADTEST_WORKLOAD_H */

@@ -336,18 +336,22 @@ CREATE INDEX run_memory_run_id ON loadtest.run_memory (run_id);
 COMMENT ON TABLE loadtest.run_memory IS 'loadtest: memory of each run''s workers over the run';
 
 -- The plan of every statement of the run's operations, captured once when
--- the run starts (EXPLAIN (FORMAT JSON), as the calling role, with
--- parameters drawn by the operation's generators; a parameter taken from
--- an earlier statement's result is left unknown, as in a generic plan).
--- changed: the plan's shape (loadtest.plan_shape: node types, relations,
+-- the run starts (EXPLAIN (VERBOSE, FORMAT JSON), as the calling role):
+-- plan with parameters drawn by the operation's generators (a parameter
+-- taken from an earlier statement's result is left unknown), generic_plan
+-- with every parameter unknown, as a prepared statement's generic plan,
+-- which depends on the schema and its statistics alone.  changed: the
+-- generic plan's shape (loadtest.plan_shape: node types, relations,
 -- indexes; not costs) differs from that of the last earlier run of the same
--- role with the same operation, variant and statement.
+-- role with the same operation, variant and statement (drawn values would
+-- make it flip between runs of an unchanged database).
 CREATE TABLE loadtest.run_plans (
     run_id       bigint NOT NULL REFERENCES loadtest.runs ON DELETE CASCADE,
     operation    text NOT NULL,
     variant_no   smallint NOT NULL,    -- 1.. (1 for an operation without variants)
     statement_no smallint NOT NULL,    -- 1..
     plan         jsonb,                -- NULL when it could not be explained (error)
+    generic_plan jsonb,                -- the plan without the parameters' values
     error        text,
     changed      boolean NOT NULL DEFAULT false,
     PRIMARY KEY (run_id, operation, variant_no, statement_no)

@@ -444,6 +444,11 @@ BEGIN
         RETURN;
     END IF;
 
+    IF p95_change_pct IS NULL AND throughput_excess_cv IS NULL AND error_bursts = 0 THEN
+        verdict := 'no verdict: too few seconds with operations after the ramp-up';
+        RETURN;
+    END IF;
+
     IF p95_change_pct IS NULL THEN
         fine := fine || 'p95 trend n/a (too few windows)'::text;
     ELSIF p95_change_pct > c_rise_pct AND v_rise_ms >= c_rise_ms THEN
@@ -538,14 +543,17 @@ COMMENT ON FUNCTION loadtest_stability(bigint) IS
 -- The least-squares slope of a worker's memory (the total of its memory
 -- contexts) against the operations it had run, over its snapshots but the
 -- first: the first is taken when it starts serving, before its caches
--- (catalogue, relations, plans) have filled with what its operations
--- use, a growth that stops.  Flat when it grew under 1 KiB per 1000
--- operations, or under 1% of its size at the first snapshot kept over the
--- run: a leak of a single allocation per operation is at least 24 bytes
--- (a chunk and its header), 24 KiB per 1000 operations, far over the
--- first threshold, which tells it from a context's blocks (8 KiB and more,
--- allocated once); the second keeps a short run, where one such block is
--- many bytes per operation, from being called a leak for it.
+-- (catalogue, relations, plans) have filled with what its operations use,
+-- a growth that stops (in a real run of 300 operations per worker, 14%
+-- from the first snapshot to the last, mostly that).  So at least 3
+-- snapshots are needed: a run of 10 s or more.  Flat when it grew under
+-- 1 KiB per 1000 operations, or under 1% of its size at the first
+-- snapshot kept over the run: a leak of a single allocation per operation
+-- is at least 24 bytes (a chunk and its header), 24 KiB per 1000
+-- operations, far over the first threshold, which tells it from a
+-- context's blocks (8 KiB and more, allocated once); the second keeps a
+-- short run, where one such block is many bytes per operation, from being
+-- called a leak for it.
 -- ---------------------------------------------------------------------------
 
 CREATE OR REPLACE FUNCTION loadtest_memory_trend(ops double precision[],
@@ -571,14 +579,14 @@ BEGIN
          WHERE u.o >= 0::float8 AND u.o < 1e15::float8
            AND u.b >= 0::float8 AND u.b < 1e15::float8),
     kept AS (
-        SELECT pts.* FROM pts WHERE pts.k > CASE WHEN pts.n >= 3 THEN 1 ELSE 0 END)
+        SELECT pts.* FROM pts WHERE pts.k > 1)
     SELECT count(*), regr_slope(kept.b, kept.o), max(kept.o) - min(kept.o),
            (SELECT k2.b FROM kept k2 ORDER BY k2.k LIMIT 1)
       INTO v_n, v_slope, v_span, v_start
       FROM kept;
 
     IF v_n < 2 THEN
-        verdict := 'not enough snapshots';
+        verdict := 'not enough snapshots (3 are needed: a run of 10 s or more)';
         RETURN;
     END IF;
     IF v_slope IS NULL OR v_span <= 0::float8 THEN
@@ -594,7 +602,7 @@ END
 $$;
 
 COMMENT ON FUNCTION loadtest_memory_trend(double precision[], double precision[]) IS
-'loadtest: the memory verdict of one worker from its snapshots (operations run, bytes): least-squares growth per 1000 operations over the snapshots but the first; flat when under 1 KiB per 1000 operations or under 1% of the size at the first snapshot kept over the run';
+'loadtest: the memory verdict of one worker from its snapshots (operations run, bytes): least-squares growth per 1000 operations over the snapshots but the first (at least 3 needed, else flat NULL); flat when under 1 KiB per 1000 operations or under 1% of the size at the first snapshot kept over the run';
 
 -- ---------------------------------------------------------------------------
 -- "Where the time went:"
@@ -623,7 +631,9 @@ BEGIN
      WHERE w.run_id = report_where_time_went.run_id AND w.samples > 0;
 
     IF coalesce(v_total, 0::numeric) = 0::numeric THEN
-        IF coalesce(v_interval, 0) <= 0 THEN
+        IF v_interval IS NULL THEN
+            RETURN NEXT '   no samples recorded for this run';
+        ELSIF v_interval <= 0 THEN
             RETURN NEXT '   not sampled: the wait sampler was off for this run (loadtest.wait_sample_interval_ms = 0); SET loadtest.wait_sample_interval_ms = 10 before the run to sample';
         ELSE
             RETURN NEXT format('   no samples (one every %s ms): no operation ran long enough to be caught, or the run was too short',
@@ -851,6 +861,10 @@ DECLARE
     c_fill    constant double precision := 604800;
     v_first   double precision;
     v_last    double precision;
+    v_sec     double precision[];
+    v_sops    double precision[];
+    v_serr    double precision[];
+    v_sp95    double precision[];
     v_ops     double precision[];
     v_p95     double precision[];
     g         double precision[];
@@ -863,7 +877,11 @@ DECLARE
 BEGIN
     RETURN NEXT 'Over time:';
 
-    SELECT min(t.second), max(t.second) INTO v_first, v_last
+    -- the timeline read once (the view merges histograms)
+    SELECT array_agg(t.second ORDER BY t.second), array_agg(t.ops ORDER BY t.second),
+           array_agg(t.errors ORDER BY t.second), array_agg(t.p95_ms ORDER BY t.second),
+           min(t.second), max(t.second)
+      INTO v_sec, v_sops, v_serr, v_sp95, v_first, v_last
       FROM loadtest.run_seconds(report_over_time.run_id) t;
     IF v_first IS NULL THEN
         RETURN NEXT '   no timeline recorded for this run';
@@ -872,13 +890,12 @@ BEGIN
             SELECT array_agg(coalesce(t.ops, 0::float8) ORDER BY s.s), array_agg(t.p95_ms ORDER BY s.s)
               INTO v_ops, v_p95
               FROM generate_series(least(v_first, 0::float8)::bigint, v_last::bigint) AS s(s)
-              LEFT JOIN (SELECT x.second::bigint AS second, sum(x.ops) AS ops, max(x.p95_ms) AS p95_ms
-                           FROM loadtest.run_seconds(report_over_time.run_id) x
-                          GROUP BY x.second::bigint) t ON t.second = s.s;
+              LEFT JOIN (SELECT x.s::bigint AS second, sum(x.o) AS ops, max(x.p) AS p95_ms
+                           FROM unnest(v_sec, v_sops, v_sp95) AS x(s, o, p)
+                          GROUP BY x.s::bigint) t ON t.second = s.s;
         ELSE
-            SELECT array_agg(x.ops ORDER BY x.second), array_agg(x.p95_ms ORDER BY x.second)
-              INTO v_ops, v_p95
-              FROM loadtest.run_seconds(report_over_time.run_id) x;
+            v_ops := v_sops;
+            v_p95 := v_sp95;
         END IF;
         v_per := (cardinality(v_ops)::bigint + c_width - 1) / c_width;
 
@@ -895,7 +912,9 @@ BEGIN
                            coalesce((SELECT loadtest.format_number(min(v), c_2d) FROM unnest(g) v), 'n/a'),
                            coalesce((SELECT loadtest.format_number(max(v), c_2d) FROM unnest(g) v), 'n/a'));
 
-        SELECT * INTO st FROM @extschema@.loadtest_stability(report_over_time.run_id);
+        SELECT * INTO st
+          FROM @extschema@.loadtest_stability_of(v_sec, v_sops, v_serr, v_sp95,
+                   (SELECT r.ramp_up_s FROM loadtest.runs r WHERE r.run_id = report_over_time.run_id));
         RETURN NEXT '   Stability: ' || coalesce(st.verdict, 'n/a');
     END IF;
 
@@ -936,6 +955,13 @@ BEGIN
                 RETURN NEXT format('   Memory: grew in %s of %s workers; the worst: worker %s %s',
                                    mem.grew, v_workers, mem.worker_no, mem.verdict);
             END IF;
+        END IF;
+        -- every worker of a small run; of a larger one those that grew
+        -- or have no verdict (they come first), at most 16
+        IF v_workers > 8 AND mem.flat THEN
+            RETURN NEXT format('      (%s flat %s not listed: see loadtest.run_memory)',
+                               v_workers - v_k + 1, CASE WHEN v_workers - v_k + 1 = 1 THEN 'worker' ELSE 'workers' END);
+            EXIT;
         END IF;
         IF v_k > 16 THEN
             RETURN NEXT format('      ... and %s more workers (see loadtest.run_memory)', v_workers - 16);
@@ -998,9 +1024,11 @@ BEGIN
     -- new shape differ, with the plan's top node when that is another one;
     -- the old plan from the last earlier run of the same role that has one
     -- for that operation, variant and statement (the one the recorder
-    -- compared with).
+    -- compared with); the generic plans, which the recorder compares (the
+    -- plan with drawn values where a run has none: rows written by hand).
     FOR rec IN
-        SELECT p.operation, p.variant_no, p.statement_no, p.plan,
+        SELECT p.operation, p.variant_no, p.statement_no,
+               coalesce(p.generic_plan, p.plan) AS plan,
                (SELECT coalesce(CASE WHEN jsonb_typeof(ro.variants) = 'array'
                                      THEN ro.variants -> (p.variant_no - 1) -> 'statements' ->> (p.statement_no - 1) END,
                                 ro.statements[p.statement_no])
@@ -1010,12 +1038,13 @@ BEGIN
                o.run_id AS old_run_id, o.plan AS old_plan
           FROM loadtest.run_plans p
           LEFT JOIN LATERAL (
-                SELECT q.run_id, q.plan
+                SELECT q.run_id, coalesce(q.generic_plan, q.plan) AS plan
                   FROM loadtest.run_plans q
                   JOIN loadtest.runs r ON r.run_id = q.run_id
                  WHERE q.run_id < p.run_id AND r.role_name = v_role
                    AND q.operation = p.operation AND q.variant_no = p.variant_no
-                   AND q.statement_no = p.statement_no AND q.plan IS NOT NULL
+                   AND q.statement_no = p.statement_no
+                   AND coalesce(q.generic_plan, q.plan) IS NOT NULL
                  ORDER BY q.run_id DESC LIMIT 1) o ON true
          WHERE p.run_id = report_plans.run_id AND p.changed
          ORDER BY p.operation, p.variant_no, p.statement_no

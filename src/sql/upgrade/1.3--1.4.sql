@@ -165,6 +165,7 @@ CREATE TABLE loadtest.run_plans (
     variant_no   smallint NOT NULL,    -- 1.. (1 for an operation without variants)
     statement_no smallint NOT NULL,    -- 1..
     plan         jsonb,                -- NULL when it could not be explained (error)
+    generic_plan jsonb,                -- the plan without the parameters' values
     error        text,
     changed      boolean NOT NULL DEFAULT false,
     PRIMARY KEY (run_id, operation, variant_no, statement_no)
