@@ -434,6 +434,17 @@ stop_cancelled_run(Launch *launch)
 		if (launch->workers[i] != NULL &&
 			pg_atomic_read_u32(&runstate_slot(run, i)->state) != SLOT_EXITED)
 			TerminateBackgroundWorker(launch->workers[i]);
+
+	/*
+	 * So is a recorder still running the caller's SQL (gathering values,
+	 * capturing plans) that traps the cancel: it has created no run yet,
+	 * and would hold its worker slot and the extension's lock for ever.
+	 * A recorder that has created the run writes only as the results'
+	 * owner, and ends by itself once the workers are gone.
+	 */
+	if (launch->recorder != NULL &&
+		pg_atomic_read_u32(&run->recorder_state) == RECORDER_STARTING)
+		TerminateBackgroundWorker(launch->recorder);
 	RESUME_INTERRUPTS();
 }
 

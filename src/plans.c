@@ -197,9 +197,9 @@ plans_keep(RunState *run)
 					" statement_no, plan, generic_plan, error, changed)"
 					" SELECT $1, p.operation, p.variant_no, p.statement_no,"
 					" p.plan::pg_catalog.jsonb, p.generic_plan::pg_catalog.jsonb, p.error,"
-					" COALESCE(loadtest.plan_shape(p.generic_plan::pg_catalog.jsonb)"
-					" IS DISTINCT FROM loadtest.plan_shape(prev.generic_plan), false)"
-					" AND prev.generic_plan IS NOT NULL AND p.generic_plan IS NOT NULL"
+					" prev.generic_plan IS NOT NULL AND p.generic_plan IS NOT NULL AND"
+					" COALESCE(NOT (s.new OPERATOR(pg_catalog.=) s.old),"
+					" (s.new IS NULL) OPERATOR(pg_catalog.<>) (s.old IS NULL))"
 					" FROM ROWS FROM (" UNNEST(2) ", " UNNEST(3) ", " UNNEST(4) ", "
 					UNNEST(5) ", " UNNEST(6) ", " UNNEST(7) ")"
 					" AS p(operation, variant_no, statement_no, plan, error, generic_plan)"
@@ -213,7 +213,10 @@ plans_keep(RunState *run)
 					"     AND e.variant_no OPERATOR(pg_catalog.=) p.variant_no"
 					"     AND e.statement_no OPERATOR(pg_catalog.=) p.statement_no"
 					"     AND e.generic_plan IS NOT NULL"
-					"   ORDER BY e.run_id DESC LIMIT 1) prev ON true",
+					"   ORDER BY e.run_id DESC LIMIT 1) prev ON true"
+					" CROSS JOIN LATERAL (SELECT"
+					"   loadtest.plan_shape(p.generic_plan::pg_catalog.jsonb) AS new,"
+					"   loadtest.plan_shape(prev.generic_plan) AS old) s",
 					&args, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not record the run's plans");
 }

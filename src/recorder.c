@@ -258,6 +258,7 @@ recorder_transaction(void (*fn) (void), bool as_owner)
 	PG_TRY();
 	{
 		ResultsWriter writer;
+		int			caller_level = 0;
 
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
@@ -268,12 +269,24 @@ recorder_transaction(void (*fn) (void), bool as_owner)
 									 GUC_ACTION_LOCAL, true, 0, false);
 		if (as_owner)
 			trust_become_results_owner(&writer);
+		else
+		{
+			/*
+			 * The caller's SQL (views, functions the planner evaluates) may
+			 * change settings, even for the session (set_config(..., false)):
+			 * every change is undone before the transaction ends, so that
+			 * nothing of it outlives the caller's part.
+			 */
+			caller_level = NewGUCNestLevel();
+		}
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		PushActiveSnapshot(GetTransactionSnapshot());
 		fn();
 		if (as_owner)
 			trust_restore_user(&writer);
+		else
+			AtEOXact_GUC(false, caller_level);
 		SPI_finish();
 		PopActiveSnapshot();
 		CommitTransactionCommand();

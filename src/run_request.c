@@ -191,13 +191,15 @@ parse_samples(const char *text, RunRequest *req)
 	{
 		errno = 0;
 		fraction = strtod(text, &end);
-		if (end == text || *end != '\0' || errno != 0 || isnan(fraction) ||
+		/* a decimal number as written: no blanks, no hexadecimal */
+		if (strspn(text, "0123456789.eE+-") != strlen(text) ||
+			end == text || *end != '\0' || errno != 0 || isnan(fraction) ||
 			!(fraction > 0 && fraction <= 1) || strlen(text) >= sizeof(req->samples_text))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("samples must be 'all', 'errors', 'none' or a fraction between 0 and 1, not \"%s\"",
 							pnstrdup(text, pg_mbcliplen(text, strlen(text), 64))),
-					 errdetail("The run's figures come from its summaries whatever samples says; samples chooses which attempted operations loadtest.samples also keeps row by row."),
+					 errdetail("The run's figures come from its summaries whatever samples says; samples chooses which attempted operations loadtest.sample_log also keeps row by row."),
 					 errhint("For example samples => '0.01' keeps one operation in a hundred.")));
 		req->samples_kept = fraction >= 1 ? SAMPLES_ALL : SAMPLES_FRACTION;
 		req->samples_fraction = fraction;

@@ -125,8 +125,22 @@ typedef struct SecondEntry
 #define SH_DEFINE
 #include "lib/simplehash.h"
 
-/* Errors of one operation with one SQLSTATE, and its frequent messages. */
-#define ERROR_MESSAGES_KEPT 10
+/*
+ * Errors of one operation with one SQLSTATE, and its frequent messages:
+ * the first ERROR_MESSAGES_TRACKED distinct messages are counted exactly,
+ * the ERROR_MESSAGES_KEPT most frequent of them are written, the others
+ * (and messages met after the first ERROR_MESSAGES_TRACKED) are counted in
+ * a row without message.
+ */
+#define ERROR_MESSAGES_TRACKED	32
+#define ERROR_MESSAGES_KEPT		10
+
+/*
+ * Pairs of operation and SQLSTATE told apart: SQL can raise any SQLSTATE,
+ * so the rest are counted in one group per operation, SQLSTATE "other".
+ */
+#define ERROR_GROUPS_MAX		1024
+#define OTHER_SQLSTATE			(-1)
 
 typedef struct ErrorGroup
 {
@@ -134,8 +148,8 @@ typedef struct ErrorGroup
 	int			sqlerrcode;
 	int64		count;
 	int			nmessages;
-	char	   *messages[ERROR_MESSAGES_KEPT];
-	int64		message_counts[ERROR_MESSAGES_KEPT];
+	char	   *messages[ERROR_MESSAGES_TRACKED];
+	int64		message_counts[ERROR_MESSAGES_TRACKED];
 } ErrorGroup;
 
 /* A reading of the server's counters (once a second). */
@@ -265,18 +279,27 @@ stage_of(int64 start_us)
 	return i;
 }
 
+static ErrorGroup *
+errors_find(int16 operation, int sqlerrcode)
+{
+	for (int i = 0; i < nerror_groups; i++)
+		if (error_groups[i].operation == operation &&
+			error_groups[i].sqlerrcode == sqlerrcode)
+			return &error_groups[i];
+	return NULL;
+}
+
 static void
 errors_add(const SampleRecord *s, const char *message)
 {
-	ErrorGroup *g = NULL;
+	int			sqlerrcode = s->sqlerrcode;
+	ErrorGroup *g = errors_find(s->operation, sqlerrcode);
 
-	for (int i = 0; i < nerror_groups; i++)
-		if (error_groups[i].operation == s->operation &&
-			error_groups[i].sqlerrcode == s->sqlerrcode)
-		{
-			g = &error_groups[i];
-			break;
-		}
+	if (g == NULL && nerror_groups >= ERROR_GROUPS_MAX)
+	{
+		sqlerrcode = OTHER_SQLSTATE;
+		g = errors_find(s->operation, sqlerrcode);
+	}
 	if (g == NULL)
 	{
 		if (nerror_groups == max_error_groups)
@@ -287,7 +310,7 @@ errors_add(const SampleRecord *s, const char *message)
 		}
 		g = &error_groups[nerror_groups++];
 		g->operation = s->operation;
-		g->sqlerrcode = s->sqlerrcode;
+		g->sqlerrcode = sqlerrcode;
 	}
 	g->count++;
 	if (message == NULL)
@@ -298,8 +321,8 @@ errors_add(const SampleRecord *s, const char *message)
 			g->message_counts[m]++;
 			return;
 		}
-	/* the first messages met are kept: the others count as "other" */
-	if (g->nmessages < ERROR_MESSAGES_KEPT)
+	/* the first messages met are tracked: the others count as "other" */
+	if (g->nmessages < ERROR_MESSAGES_TRACKED)
 	{
 		g->messages[g->nmessages] = MemoryContextStrdup(summaries_context, message);
 		g->message_counts[g->nmessages++] = 1;
@@ -703,7 +726,24 @@ summaries_sort_fixed(void)
 	}
 }
 
-/* Write the errors: each group's kept messages, then the others' count. */
+/* Sort a group's messages, most frequent first (then as first met). */
+static void
+errors_sort_messages(ErrorGroup *g)
+{
+	for (int i = 1; i < g->nmessages; i++)
+		for (int j = i; j > 0 && g->message_counts[j] > g->message_counts[j - 1]; j--)
+		{
+			char	   *m = g->messages[j];
+			int64		c = g->message_counts[j];
+
+			g->messages[j] = g->messages[j - 1];
+			g->message_counts[j] = g->message_counts[j - 1];
+			g->messages[j - 1] = m;
+			g->message_counts[j - 1] = c;
+		}
+}
+
+/* Write the errors: each group's most frequent messages, then the others'. */
 static void
 errors_write(void)
 {
@@ -718,11 +758,13 @@ errors_write(void)
 
 	for (int g = 0; g < nerror_groups; g++)
 	{
-		const ErrorGroup *eg = &error_groups[g];
+		ErrorGroup *eg = &error_groups[g];
 		int64		others = eg->count;
-		Datum		state = CStringGetTextDatum(unpack_sql_state(eg->sqlerrcode));
+		Datum		state = CStringGetTextDatum(eg->sqlerrcode == OTHER_SQLSTATE ? "other" :
+												unpack_sql_state(eg->sqlerrcode));
 
-		for (int m = 0; m < eg->nmessages; m++)
+		errors_sort_messages(eg);
+		for (int m = 0; m < Min(eg->nmessages, ERROR_MESSAGES_KEPT); m++)
 		{
 			operation[n] = Int16GetDatum(eg->operation);
 			sqlstate[n] = state;

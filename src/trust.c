@@ -78,13 +78,17 @@ trust_results_owner(void)
 /*
  * Act as the owner of the result tables until trust_restore_user(), inside
  * a transaction (an error's abort restores the user as well).  Restricted:
- * nothing run meanwhile may change the session's state.
+ * nothing run meanwhile may change the session's state.  The search_path
+ * is pinned again for that time, whatever the session's is: SQL of the
+ * caller's that ran earlier in the process must not choose what the
+ * owner's statements bind to.
  */
 void
 trust_become_results_owner(ResultsWriter *writer)
 {
 	Oid			owner = trust_results_owner();
 
+	writer->guc_level = trust_pin_search_path_local();
 	GetUserIdAndSecContext(&writer->saved_user, &writer->saved_sec_context);
 	SetUserIdAndSecContext(owner, writer->saved_sec_context |
 						   SECURITY_LOCAL_USERID_CHANGE |
@@ -95,6 +99,7 @@ void
 trust_restore_user(const ResultsWriter *writer)
 {
 	SetUserIdAndSecContext(writer->saved_user, writer->saved_sec_context);
+	AtEOXact_GUC(true, writer->guc_level);
 }
 
 /*

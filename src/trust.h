@@ -19,6 +19,7 @@ typedef struct ResultsWriter
 {
 	Oid			saved_user;
 	int			saved_sec_context;
+	int			guc_level;		/* of the search_path pinned meanwhile */
 } ResultsWriter;
 
 extern void trust_pin_search_path(void);

@@ -257,8 +257,9 @@ CREATE INDEX run_histograms_run_id ON loadtest.run_histograms (run_id, scope);
 COMMENT ON TABLE loadtest.run_histograms IS 'loadtest: mergeable latency and wait histograms of each run, per operation, per stage and operation, and per second';
 
 -- Failed operations by operation and SQLSTATE, with their most frequent
--- messages: at most 10 messages per operation and SQLSTATE, the others
--- counted in a row whose message is NULL.
+-- messages: at most 10 messages per operation and SQLSTATE (the most
+-- frequent of the first 32 distinct ones met), the others counted in a row
+-- whose message is NULL.
 CREATE TABLE loadtest.run_errors (
     run_id       bigint NOT NULL REFERENCES loadtest.runs ON DELETE CASCADE,
     operation_no smallint NOT NULL,
