@@ -121,11 +121,10 @@ recorder_on_exit(int code, Datum arg)
 	watched_run = NULL;
 	if (stop_watch_timeout != 0)
 		disable_timeout(stop_watch_timeout, false);
-	if (extension_locked)
-	{
+	/* (an exit in a transaction, terminated, has released it already) */
+	if (extension_locked && LockHeldByMe(&extension_lock, AccessShareLock))
 		LockRelease(&extension_lock, AccessShareLock, true);
-		extension_locked = false;
-	}
+	extension_locked = false;
 	if (pg_atomic_read_u32(&run->recorder_state) != RECORDER_FINISHED)
 	{
 		if (pg_atomic_read_u32(&run->recorder_state) == RECORDER_STARTING)
