@@ -3,11 +3,14 @@
  * memory_trace.c
  *	  Each worker's memory over a run (see memory_trace.h).
  *
- * The slot's fields are a seqlock: the worker makes memory_seq odd, writes,
- * makes it even; the recorder takes a point only when it read the same
- * even number before and after the fields.  A worker publishes every 5
- * seconds and the recorder looks ten times a second, so no point is missed
- * but while the recorder is blocked in a write.
+ * A worker publishes a point when it starts serving, every 5 seconds, and
+ * when it ends, into a ring of MEMORY_SLOT_POINTS in its slot: it writes
+ * point k in place k % MEMORY_SLOT_POINTS, then counts it written.  The
+ * recorder, which looks ten times a second, reads the points written since
+ * its last look, and keeps one only if the worker had not begun to write
+ * over it by the end of the read.  A worker whose run is shorter than the
+ * recorder's look loses no point: its start and end points are both in the
+ * ring.
  *
  *-------------------------------------------------------------------------
  */
@@ -30,7 +33,7 @@ typedef struct MemoryPoint
 
 typedef struct WorkerTrace
 {
-	uint32		last_seq;		/* of the last point read */
+	uint32		read;			/* points of the slot read so far */
 	int			npoints;
 	int			stride;			/* keep one published point in stride */
 	int64		published;		/* points seen */
@@ -46,15 +49,14 @@ static WorkerTrace *traces;
 void
 memory_trace_publish(WorkerSlot *slot, int64 at_us, int64 ops)
 {
-	int64		bytes = (int64) MemoryContextMemAllocated(TopMemoryContext, true);
+	uint32		k = pg_atomic_read_u32(&slot->memory_written);
+	int			place = k % MEMORY_SLOT_POINTS;
 
-	pg_atomic_fetch_add_u32(&slot->memory_seq, 1);	/* odd: writing */
+	slot->memory_points[place].at_us = at_us;
+	slot->memory_points[place].ops = ops;
+	slot->memory_points[place].bytes = (int64) MemoryContextMemAllocated(TopMemoryContext, true);
 	pg_write_barrier();
-	slot->memory_at_us = at_us;
-	slot->memory_ops = ops;
-	slot->memory_bytes = bytes;
-	pg_write_barrier();
-	pg_atomic_fetch_add_u32(&slot->memory_seq, 1);	/* even: done */
+	pg_atomic_write_u32(&slot->memory_written, k + 1);
 }
 
 void
@@ -93,22 +95,27 @@ memory_trace_poll(void)
 	for (int w = 0; w < run->nworkers; w++)
 	{
 		WorkerSlot *slot = runstate_slot(run, w);
-		uint32		before = pg_atomic_read_u32(&slot->memory_seq);
-		uint32		after;
-		MemoryPoint p;
+		WorkerTrace *t = &traces[w];
+		uint32		written = pg_atomic_read_u32(&slot->memory_written);
 
-		if (before == traces[w].last_seq || (before & 1) != 0)
-			continue;
 		pg_read_barrier();
-		p.at_us = slot->memory_at_us;
-		p.ops = slot->memory_ops;
-		p.bytes = slot->memory_bytes;
-		pg_read_barrier();
-		after = pg_atomic_read_u32(&slot->memory_seq);
-		if (after != before)
-			continue;
-		traces[w].last_seq = before;
-		trace_keep(&traces[w], &p);
+		/* points already written over are gone */
+		if (written - t->read > MEMORY_SLOT_POINTS)
+			t->read = written - MEMORY_SLOT_POINTS;
+		for (; t->read != written; t->read++)
+		{
+			int			place = t->read % MEMORY_SLOT_POINTS;
+			MemoryPoint p;
+
+			p.at_us = slot->memory_points[place].at_us;
+			p.ops = slot->memory_points[place].ops;
+			p.bytes = slot->memory_points[place].bytes;
+			pg_read_barrier();
+			/* the worker writes this place again for point read + POINTS */
+			if (pg_atomic_read_u32(&slot->memory_written) - t->read >= MEMORY_SLOT_POINTS)
+				continue;
+			trace_keep(t, &p);
+		}
 	}
 }
 

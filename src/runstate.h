@@ -49,6 +49,7 @@
 #define LOADTEST_RINGS_MAX_BYTES	(64 * 1024 * 1024)	/* of a run */
 
 #define LOADTEST_MAX_STAGES		32
+#define MEMORY_SLOT_POINTS		4	/* a worker's memory points not yet read */
 
 /*
  * A stage of a staged run: the target (users, or operations per second)
@@ -196,13 +197,17 @@ typedef struct WorkerSlot
 
 	/*
 	 * The worker's memory (the total of its memory contexts) at at_us, when
-	 * it had run ops operations: written by the worker, then memory_seq is
-	 * incremented; the recorder keeps each new one.
+	 * it had run ops operations: the last MEMORY_SLOT_POINTS points, point
+	 * k in memory_points[k % MEMORY_SLOT_POINTS], memory_written the points
+	 * written so far (see memory_trace.c).
 	 */
-	int64		memory_at_us;
-	int64		memory_ops;
-	int64		memory_bytes;
-	pg_atomic_uint32 memory_seq;
+	struct
+	{
+		int64		at_us;
+		int64		ops;
+		int64		bytes;
+	}			memory_points[MEMORY_SLOT_POINTS];
+	pg_atomic_uint32 memory_written;
 	LatencyHistogram histogram;
 } WorkerSlot;
 

@@ -43,15 +43,16 @@ typedef enum SummaryScope
 typedef enum SummaryMeasure
 {
 	MEASURE_LATENCY = 0,
-	MEASURE_WAIT = 1
+	MEASURE_WAIT = 1,
+	MEASURE_RESPONSE = 2		/* wait + latency */
 } SummaryMeasure;
 
 /*
- * Key of a bucket's count: scope (2 bits), measure (1), owner (29: the
+ * Key of a bucket's count: scope (2 bits), measure (2), owner (28: the
  * operation, user or second), sub-owner (16: the stage), bucket (16).
  */
 #define BUCKET_KEY(scope, measure, owner, sub, bucket) \
-	(((uint64) (scope) << 62) | ((uint64) (measure) << 61) | \
+	(((uint64) (scope) << 62) | ((uint64) (measure) << 60) | \
 	 ((uint64) (owner) << 32) | ((uint64) (sub) << 16) | (uint64) (bucket))
 #define BUCKET_OF(key)		((int) ((key) & 0xFFFF))
 #define ROW_OF(key)			((key) & ~UINT64CONST(0xFFFF))
@@ -336,6 +337,7 @@ summaries_add(const SampleRecord *s, const char *message)
 	int			op = s->operation;
 	int			latency_bucket = summary_bucket(s->latency_us);
 	int			wait_bucket = summary_bucket(s->wait_us);
+	int			response_bucket = summary_bucket(s->wait_us + s->latency_us);
 	int			user = s->user_no - 1;
 	uint32		second = (uint32) Max(s->start_us / 1000000, 0);
 	SecondEntry *sec;
@@ -344,6 +346,7 @@ summaries_add(const SampleRecord *s, const char *message)
 	counters_add(&operation_counters[op], s);
 	bucket_add(fixed_buckets, BUCKET_KEY(SCOPE_OPERATION, MEASURE_LATENCY, op, 0, latency_bucket));
 	bucket_add(fixed_buckets, BUCKET_KEY(SCOPE_OPERATION, MEASURE_WAIT, op, 0, wait_bucket));
+	bucket_add(fixed_buckets, BUCKET_KEY(SCOPE_OPERATION, MEASURE_RESPONSE, op, 0, response_bucket));
 	if (run->nstages > 0)
 	{
 		int			stage = stage_of(s->start_us);
@@ -351,6 +354,7 @@ summaries_add(const SampleRecord *s, const char *message)
 		counters_add(&stage_counters[op * run->nstages + stage], s);
 		bucket_add(fixed_buckets, BUCKET_KEY(SCOPE_STAGE, MEASURE_LATENCY, op, stage, latency_bucket));
 		bucket_add(fixed_buckets, BUCKET_KEY(SCOPE_STAGE, MEASURE_WAIT, op, stage, wait_bucket));
+		bucket_add(fixed_buckets, BUCKET_KEY(SCOPE_STAGE, MEASURE_RESPONSE, op, stage, response_bucket));
 	}
 	if (user >= 0 && user < run->nusers)
 	{
@@ -368,6 +372,7 @@ summaries_add(const SampleRecord *s, const char *message)
 	counters_add(&sec->counters, s);
 	bucket_add(second_buckets, BUCKET_KEY(SCOPE_SECOND, MEASURE_LATENCY, second, 0, latency_bucket));
 	bucket_add(second_buckets, BUCKET_KEY(SCOPE_SECOND, MEASURE_WAIT, second, 0, wait_bucket));
+	bucket_add(second_buckets, BUCKET_KEY(SCOPE_SECOND, MEASURE_RESPONSE, second, 0, response_bucket));
 	if (s->sqlerrcode != 0)
 		errors_add(s, message);
 }
@@ -491,14 +496,15 @@ enum HistogramColumn
 	HC_SCOPE, HC_OPERATION, HC_STAGE, HC_SECOND, HC_OPS, HC_ERRORS,
 	HC_RETRIED, HC_RETRIES, HC_LATE, HC_FIRST, HC_LAST, HC_LSUM, HC_LMIN,
 	HC_LMAX, HC_LBUCKETS, HC_LCOUNTS, HC_WSUM, HC_WMAX, HC_WBUCKETS,
-	HC_WCOUNTS, HC_ACTIVE, HC_COMMITS, HC_WAL, HC_NCOLUMNS
+	HC_WCOUNTS, HC_RBUCKETS, HC_RCOUNTS, HC_ACTIVE, HC_COMMITS, HC_WAL,
+	HC_NCOLUMNS
 };
 
 static const Oid histogram_column_types[HC_NCOLUMNS] = {
 	TEXTOID, INT2OID, INT2OID, INT4OID, INT8OID, INT8OID,
 	INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, FLOAT8OID, INT8OID,
 	INT8OID, TEXTOID, TEXTOID, FLOAT8OID, INT8OID, TEXTOID,
-	TEXTOID, INT4OID, INT8OID, INT8OID
+	TEXTOID, TEXTOID, TEXTOID, INT4OID, INT8OID, INT8OID
 };
 
 typedef struct HistogramRows
@@ -529,11 +535,14 @@ row_set(HistogramRows *rows, int column, Datum value)
 	rows->nulls[column][rows->n] = false;
 }
 
-/* Add a row: its scope and owner, its counters and its two histograms. */
+/*
+ * Add a row: its scope and owner, its counters and its three histograms
+ * (their keys: the row's key for each measure, bucket 0).
+ */
 static void
 rows_add(HistogramRows *rows, const char *scope, int operation, int stage,
 		 int64 second, const Counters *c, const BucketEntry *all, uint64 n,
-		 uint64 latency_key, uint64 wait_key)
+		 uint64 latency_key, uint64 wait_key, uint64 response_key)
 {
 	Assert(rows->n < rows->capacity);
 	row_set(rows, HC_SCOPE, CStringGetTextDatum(scope));
@@ -562,8 +571,11 @@ rows_add(HistogramRows *rows, const char *scope, int operation, int stage,
 					 &rows->values[HC_LCOUNTS][rows->n]);
 	histogram_arrays(all, n, wait_key, &rows->values[HC_WBUCKETS][rows->n],
 					 &rows->values[HC_WCOUNTS][rows->n]);
+	histogram_arrays(all, n, response_key, &rows->values[HC_RBUCKETS][rows->n],
+					 &rows->values[HC_RCOUNTS][rows->n]);
 	rows->nulls[HC_LBUCKETS][rows->n] = rows->nulls[HC_LCOUNTS][rows->n] = false;
 	rows->nulls[HC_WBUCKETS][rows->n] = rows->nulls[HC_WCOUNTS][rows->n] = false;
+	rows->nulls[HC_RBUCKETS][rows->n] = rows->nulls[HC_RCOUNTS][rows->n] = false;
 	rows->n++;
 }
 
@@ -590,22 +602,24 @@ rows_insert(const HistogramRows *rows)
 					" stage, second, ops, errors, retried_ops, retries, late_starts,"
 					" first_start_us, last_end_us, latency_sum_us, latency_min_us,"
 					" latency_max_us, latency_buckets, latency_counts, wait_sum_us,"
-					" wait_max_us, wait_buckets, wait_counts, active_users, commits,"
-					" wal_bytes)"
+					" wait_max_us, wait_buckets, wait_counts, response_buckets,"
+					" response_counts, active_users, commits, wal_bytes)"
 					" SELECT $1, r.scope, r.op, r.stage, r.second, r.ops, r.errors,"
 					" r.retried, r.retries, r.late, r.first, r.last, r.lsum, r.lmin,"
 					" r.lmax, r.lb::pg_catalog.int4[], r.lc::pg_catalog.int8[],"
 					" r.wsum, r.wmax, r.wb::pg_catalog.int4[], r.wc::pg_catalog.int8[],"
+					" r.rb::pg_catalog.int4[], r.rc::pg_catalog.int8[],"
 					" r.active, r.commits, r.wal"
 					" FROM ROWS FROM (" UNNEST(2) ", " UNNEST(3) ", " UNNEST(4) ", "
 					UNNEST(5) ", " UNNEST(6) ", " UNNEST(7) ", " UNNEST(8) ", "
 					UNNEST(9) ", " UNNEST(10) ", " UNNEST(11) ", " UNNEST(12) ", "
 					UNNEST(13) ", " UNNEST(14) ", " UNNEST(15) ", " UNNEST(16) ", "
 					UNNEST(17) ", " UNNEST(18) ", " UNNEST(19) ", " UNNEST(20) ", "
-					UNNEST(21) ", " UNNEST(22) ", " UNNEST(23) ", " UNNEST(24) ")"
+					UNNEST(21) ", " UNNEST(22) ", " UNNEST(23) ", " UNNEST(24) ", "
+					UNNEST(25) ", " UNNEST(26) ")"
 					" AS r(scope, op, stage, second, ops, errors, retried, retries,"
 					" late, first, last, lsum, lmin, lmax, lb, lc, wsum, wmax, wb, wc,"
-					" active, commits, wal)",
+					" rb, rc, active, commits, wal)",
 					&args, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not record the run's histograms");
 }
@@ -700,7 +714,8 @@ summaries_write_seconds(void)
 
 		rows_add(&rows, "second", -1, -1, s, &entries[i]->counters, all, nall,
 				 BUCKET_KEY(SCOPE_SECOND, MEASURE_LATENCY, s, 0, 0),
-				 BUCKET_KEY(SCOPE_SECOND, MEASURE_WAIT, s, 0, 0));
+				 BUCKET_KEY(SCOPE_SECOND, MEASURE_WAIT, s, 0, 0),
+				 BUCKET_KEY(SCOPE_SECOND, MEASURE_RESPONSE, s, 0, 0));
 		rows.values[HC_ACTIVE][row] = Int32GetDatum(active[s - entries[0]->second]);
 		rows.nulls[HC_ACTIVE][row] = false;
 		if (entries[i]->has_counters)
@@ -818,7 +833,8 @@ summaries_write(void)
 		rows_add(&rows, "operation", op, -1, -1, &operation_counters[op],
 				 sorted_fixed, nsorted_fixed,
 				 BUCKET_KEY(SCOPE_OPERATION, MEASURE_LATENCY, op, 0, 0),
-				 BUCKET_KEY(SCOPE_OPERATION, MEASURE_WAIT, op, 0, 0));
+				 BUCKET_KEY(SCOPE_OPERATION, MEASURE_WAIT, op, 0, 0),
+				 BUCKET_KEY(SCOPE_OPERATION, MEASURE_RESPONSE, op, 0, 0));
 		for (int st = 0; st < run->nstages; st++)
 		{
 			const Counters *c = &stage_counters[op * run->nstages + st];
@@ -827,7 +843,8 @@ summaries_write(void)
 				continue;
 			rows_add(&rows, "stage", op, st, -1, c, sorted_fixed, nsorted_fixed,
 					 BUCKET_KEY(SCOPE_STAGE, MEASURE_LATENCY, op, st, 0),
-					 BUCKET_KEY(SCOPE_STAGE, MEASURE_WAIT, op, st, 0));
+					 BUCKET_KEY(SCOPE_STAGE, MEASURE_WAIT, op, st, 0),
+					 BUCKET_KEY(SCOPE_STAGE, MEASURE_RESPONSE, op, st, 0));
 		}
 	}
 	rows_insert(&rows);

@@ -226,7 +226,9 @@ CREATE INDEX sample_log_run_id_brin ON loadtest.sample_log USING brin (run_id)
 --                      have more than one row (rows written during the run
 --                      and a late one): sum them
 -- wait is the wait of an operation between when it was due and its start:
--- the pool wait of a pooled run, the schedule lag of a rate run.
+-- the pool wait of a pooled run, the schedule lag of a rate run; response
+-- is wait + latency, the time a user waited for the operation from when it
+-- was due (measured from the intended start: no coordinated omission).
 CREATE TABLE loadtest.run_histograms (
     run_id          bigint NOT NULL REFERENCES loadtest.runs ON DELETE CASCADE,
     scope           text NOT NULL CHECK (scope IN ('operation', 'stage', 'second')),
@@ -249,6 +251,8 @@ CREATE TABLE loadtest.run_histograms (
     wait_max_us     bigint,
     wait_buckets    integer[] NOT NULL,
     wait_counts     bigint[] NOT NULL,
+    response_buckets integer[] NOT NULL,  -- wait + latency: from when it was due to its end
+    response_counts bigint[] NOT NULL,
     active_users    integer,         -- 'second': users between their first start and last end
     commits         bigint,          -- 'second': xact_commit of the database, as flushed that second
     wal_bytes       numeric          -- 'second': wal_bytes of the server, as flushed that second

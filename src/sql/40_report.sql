@@ -192,6 +192,18 @@ BEGIN
                   FROM keyed k
                  GROUP BY 1, 2, 3, 4, 5) b
          GROUP BY b.scope, b.k_op, b.k_stage, b.k_second
+    ), rsp AS (
+        SELECT b.scope, b.k_op, b.k_stage, b.k_second,
+               array_agg(b.bucket ORDER BY b.bucket) AS buckets, array_agg(b.n ORDER BY b.bucket) AS counts
+          FROM (SELECT k.scope, k.k_op, k.k_stage, k.k_second,
+                       loadtest.histogram_bucket(CASE WHEN k.wait_us::numeric + k.latency_us::numeric
+                                                           <= 9223372036854775807::numeric
+                                                      THEN k.wait_us + k.latency_us
+                                                      ELSE 9223372036854775807::bigint END) AS bucket,
+                       count(*) AS n
+                  FROM keyed k
+                 GROUP BY 1, 2, 3, 4, 5) b
+         GROUP BY b.scope, b.k_op, b.k_stage, b.k_second
     ), users AS (
         -- active users of a second: between their first start and last end
         SELECT min(sl.start_us) AS first_start_us,
@@ -204,7 +216,8 @@ BEGIN
            (run_id, scope, operation_no, stage, second, ops, errors, retried_ops, retries,
             late_starts, first_start_us, last_end_us, latency_sum_us, latency_min_us,
             latency_max_us, latency_buckets, latency_counts, wait_sum_us, wait_max_us,
-            wait_buckets, wait_counts, active_users, commits, wal_bytes)
+            wait_buckets, wait_counts, response_buckets, response_counts, active_users,
+            commits, wal_bytes)
     SELECT v_run_id, f.scope,
            CASE WHEN f.scope <> 'second' THEN f.k_op::smallint END,
            CASE WHEN f.scope = 'stage' THEN f.k_stage::smallint END,
@@ -212,7 +225,7 @@ BEGIN
            f.ops, f.errors, f.retried_ops, f.retries, f.late_starts, f.first_start_us,
            CASE WHEN f.last_end <= 9223372036854775807::numeric THEN f.last_end::bigint END,
            f.latency_sum_us, f.latency_min_us, f.latency_max_us, l.buckets, l.counts,
-           f.wait_sum_us, f.wait_max_us, w.buckets, w.counts,
+           f.wait_sum_us, f.wait_max_us, w.buckets, w.counts, rs.buckets, rs.counts,
            CASE WHEN f.scope = 'second' THEN
                 (SELECT count(*)::integer FROM users u
                   WHERE u.first_start_us::numeric < (f.k_second::numeric + 1::numeric) * 1000000::numeric
@@ -220,7 +233,8 @@ BEGIN
            NULL::bigint, NULL::numeric
       FROM figures f
       JOIN lat l ON l.scope = f.scope AND l.k_op = f.k_op AND l.k_stage = f.k_stage AND l.k_second = f.k_second
-      JOIN wt w ON w.scope = f.scope AND w.k_op = f.k_op AND w.k_stage = f.k_stage AND w.k_second = f.k_second;
+      JOIN wt w ON w.scope = f.scope AND w.k_op = f.k_op AND w.k_stage = f.k_stage AND w.k_second = f.k_second
+      JOIN rsp rs ON rs.scope = f.scope AND rs.k_op = f.k_op AND rs.k_stage = f.k_stage AND rs.k_second = f.k_second;
 
     -- Errors by operation and SQLSTATE, with the 10 most frequent messages
     -- of each (ties by message); the others, and failures without a
@@ -947,26 +961,18 @@ BEGIN
            || ('   Max: ' || coalesce(loadtest.format_number(s.max_ms, c_2d) || 'ms', 'n/a'));
     IF r.rate IS NOT NULL THEN
         -- open model: measured from the intended start, so that a stalled
-        -- server cannot hide its stall (no coordinated omission).  The
-        -- summaries keep the histograms of the wait and of the latency, not
-        -- of their sum: its average is theirs, but its percentiles need
-        -- each operation's two together, which only sample_log has, and
-        -- only when the run kept every sample (samples => 'all', nothing
-        -- lost).  Then, and only then, the report reads the run's samples
-        -- for them; otherwise it gives the average alone.
+        -- server cannot hide its stall (no coordinated omission): the
+        -- response histograms (schedule lag + operation) of the summaries
         v_avg_intended := s.avg_wait_ms + s.avg_ms;
-        v_pct_intended := NULL;
-        IF r.samples = 'all' AND r.samples_recorded AND r.samples_lost = 0 AND s.total_ops > 0 THEN
-            SELECT percentile_cont(ARRAY[0.95, 0.99]) WITHIN GROUP (ORDER BY sm.wait_us::float8 + sm.latency_us::float8)
-              INTO v_pct_intended
-              FROM loadtest.sample_log sm WHERE sm.run_id = v_run_id;
-        END IF;
-        o := o || CASE WHEN v_pct_intended IS NOT NULL
-                       THEN format('   From intended start (schedule lag + operation): average %sms, p95 %sms, p99 %sms',
-                                   loadtest.format_number(v_avg_intended, c_2d), loadtest.format_number(v_pct_intended[1] / 1000, c_2d),
-                                   loadtest.format_number(v_pct_intended[2] / 1000, c_2d))
-                       ELSE format('   From intended start (schedule lag + operation): average %s (p95 and p99 need every sample: samples => ''all'')',
-                                   coalesce(loadtest.format_number(v_avg_intended, c_2d) || 'ms', 'n/a')) END
+        SELECT loadtest.histogram_percentiles(h.response_buckets, h.response_counts,
+                                              ARRAY[0.95, 0.99]::float8[])
+          INTO v_pct_intended
+          FROM loadtest.run_histograms h
+         WHERE h.run_id = v_run_id AND h.scope = 'operation';
+        o := o || format('   From intended start (schedule lag + operation): average %s, p95 %s, p99 %s',
+                         coalesce(loadtest.format_number(v_avg_intended, c_2d) || 'ms', 'n/a'),
+                         coalesce(loadtest.format_number(v_pct_intended[1] / 1000, c_2d) || 'ms', 'n/a'),
+                         coalesce(loadtest.format_number(v_pct_intended[2] / 1000, c_2d) || 'ms', 'n/a'))
                || format('   Schedule lag: average %sms, p95 %sms, max %sms; late starts (> 10ms behind schedule): %s (%s%%)',
                          loadtest.format_number(s.avg_wait_ms, c_2d), loadtest.format_number(s.p95_wait_ms, c_2d),
                          loadtest.format_number(s.max_wait_ms, c_2d), loadtest.format_number(s.late_starts, c_int),
@@ -976,8 +982,13 @@ BEGIN
         o := o || format('   Pool wait (a free worker): average %sms, p95 %sms, max %sms',
                          loadtest.format_number(s.avg_wait_ms, c_2d), loadtest.format_number(s.p95_wait_ms, c_2d),
                          loadtest.format_number(s.max_wait_ms, c_2d))
-               || format('   As users feel it (pool wait + operation): average %sms',
-                         loadtest.format_number(s.avg_wait_ms + s.avg_ms, c_2d));
+               || format('   As users feel it (pool wait + operation): average %s, p95 %s',
+                         coalesce(loadtest.format_number(s.avg_wait_ms + s.avg_ms, c_2d) || 'ms', 'n/a'),
+                         coalesce(loadtest.format_number(
+                             (SELECT loadtest.histogram_percentiles(h.response_buckets, h.response_counts,
+                                                                    ARRAY[0.95]::float8[])
+                                FROM loadtest.run_histograms h
+                               WHERE h.run_id = v_run_id AND h.scope = 'operation')[1] / 1000, c_2d) || 'ms', 'n/a'));
     END IF;
     o := o || ''::text;
 

@@ -88,6 +88,8 @@ CREATE TABLE loadtest.run_histograms (
     wait_max_us     bigint,
     wait_buckets    integer[] NOT NULL,
     wait_counts     bigint[] NOT NULL,
+    response_buckets integer[] NOT NULL,  -- wait + latency: from when it was due to its end
+    response_counts bigint[] NOT NULL,
     active_users    integer,         -- 'second': users between their first start and last end
     commits         bigint,          -- 'second': xact_commit of the database, as flushed that second
     wal_bytes       numeric          -- 'second': wal_bytes of the server, as flushed that second
