@@ -8,6 +8,10 @@
 -- Routines of the extension whose settings do not pin search_path exactly
 -- (expected: none), C procedures aside: a procedure with a SET clause
 -- cannot commit, so such a procedure pins search_path itself, in C.
+-- Aggregates aside too: CREATE AGGREGATE takes no SET clause, and an
+-- aggregate runs no code of its own, only its support functions, which
+-- are routines of the extension and checked here like the others (the
+-- next query lists the aggregates with them).
 SELECT p.oid::regprocedure AS routine, p.proconfig
   FROM pg_depend d
   JOIN pg_proc p ON p.oid = d.objid
@@ -17,7 +21,30 @@ SELECT p.oid::regprocedure AS routine, p.proconfig
    AND d.deptype = 'e'
    AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (p.proconfig), false)
    AND NOT (p.prokind = 'p' AND p.prolang = (SELECT l.oid FROM pg_language l WHERE l.lanname = 'c'))
+   AND p.prokind <> 'a'
  ORDER BY p.oid::regprocedure::text;
+
+-- The aggregates of the extension (expected: loadtest.histogram_percentiles)
+-- with their support functions, each of which belongs to the extension and
+-- pins search_path.
+SELECT a.aggfnoid::regprocedure AS aggregate, f.role, f.fn::regprocedure AS support_function,
+       EXISTS (SELECT 1 FROM pg_depend d
+                WHERE d.classid = 'pg_proc'::regclass AND d.objid = f.fn
+                  AND d.refclassid = 'pg_extension'::regclass
+                  AND d.refobjid = (SELECT e.oid FROM pg_extension e WHERE e.extname = 'loadtest')
+                  AND d.deptype = 'e') AS of_extension,
+       coalesce('search_path=pg_catalog, pg_temp' = ANY (p.proconfig), false) AS pinned
+  FROM pg_aggregate a
+  JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = a.aggfnoid
+                  AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+                  AND d.refobjid = (SELECT e.oid FROM pg_extension e WHERE e.extname = 'loadtest'),
+       LATERAL (VALUES ('transition', a.aggtransfn), ('final', a.aggfinalfn),
+                       ('combine', a.aggcombinefn), ('serial', a.aggserialfn),
+                       ('deserial', a.aggdeserialfn), ('moving transition', a.aggmtransfn),
+                       ('moving inverse', a.aggminvtransfn), ('moving final', a.aggmfinalfn)) f(role, fn)
+  JOIN pg_proc p ON p.oid = f.fn
+ WHERE f.fn <> 0
+ ORDER BY 1::text, 2;
 
 -- Those C procedures (expected: loadtest_run_procedure alone, which
 -- commits once the run has started).

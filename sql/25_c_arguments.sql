@@ -6,7 +6,7 @@
 CREATE SCHEMA c_arguments;
 SELECT pg_backend_pid() AS backend_before, count(*) AS runs_before FROM loadtest.runs \gset
 
--- loadtest_run reads exactly 10 arguments, the procedure 11; their types
+-- loadtest_run reads exactly 11 arguments, the procedure 12; their types
 CREATE FUNCTION c_arguments.run_0() RETURNS bigint
     AS '$libdir/loadtest', 'loadtest_run' LANGUAGE C;
 CREATE FUNCTION c_arguments.run_1(integer) RETURNS bigint
@@ -56,16 +56,16 @@ CREATE FUNCTION c_arguments.free_worker_slots_0() RETURNS integer
 SELECT c_arguments.free_worker_slots_0() BETWEEN 0 AND current_setting('max_worker_processes')::int
     AS free_slots_in_range;
 
--- as many arguments, but of other types: the procedure without its stages
--- (its INOUT run_id where the library reads duration, an interval), and the
--- function with text for its duration
-CREATE PROCEDURE c_arguments.run_procedure_8(int, int, text, int, float8, bool, int,
-                                             INOUT run_id bigint DEFAULT NULL)
+-- as many arguments, but of other types: the procedure with an integer for
+-- its samples (where the library reads text), and the function with text
+-- for its duration (where it reads an interval)
+CREATE PROCEDURE c_arguments.run_procedure_typed(int, int, text, int, float8, bool, int, interval,
+                                                 float8, jsonb, int, INOUT run_id bigint DEFAULT NULL)
     AS '$libdir/loadtest', 'loadtest_run_procedure' LANGUAGE C;
-CALL c_arguments.run_procedure_8(1, 1, 'mixed', 0, 0, false, NULL, 5);
-CREATE FUNCTION c_arguments.run_typed(int, int, text, int, float8, bool, int, text, float8, jsonb)
+CALL c_arguments.run_procedure_typed(1, 1, 'mixed', 0, 0, false, NULL, NULL, NULL, NULL, 5);
+CREATE FUNCTION c_arguments.run_typed(int, int, text, int, float8, bool, int, text, float8, jsonb, text)
     RETURNS bigint AS '$libdir/loadtest', 'loadtest_run' LANGUAGE C;
-SELECT c_arguments.run_typed(1, 1, 'mixed', 0, 0, false, NULL, '1 s', NULL, NULL);
+SELECT c_arguments.run_typed(1, 1, 'mixed', 0, 0, false, NULL, '1 s', NULL, NULL, 'all');
 CREATE FUNCTION c_arguments.distribution_typed(bigint, text)
     RETURNS SETOF record
     AS '$libdir/loadtest', 'loadtest_pattern_distribution' LANGUAGE C;
@@ -86,9 +86,9 @@ CREATE FUNCTION c_arguments.distribution_table(integer, text) RETURNS TABLE (a i
     AS '$libdir/loadtest', 'loadtest_pattern_distribution' LANGUAGE C;
 SELECT * FROM c_arguments.distribution_table(3, 'distributed');
 CREATE PROCEDURE c_arguments.run_procedure_out(integer, integer, text, integer, double precision,
-    boolean, integer, interval, double precision, jsonb, INOUT run_id bigint, OUT extra text)
+    boolean, integer, interval, double precision, jsonb, text, INOUT run_id bigint, OUT extra text)
     AS '$libdir/loadtest', 'loadtest_run_procedure' LANGUAGE C;
-CALL c_arguments.run_procedure_out(1, 1, 'mixed', 0, 0, false, NULL, NULL, NULL, NULL, NULL, NULL);
+CALL c_arguments.run_procedure_out(1, 1, 'mixed', 0, 0, false, NULL, NULL, NULL, NULL, 'all', NULL, NULL);
 
 -- called without a call expression, as a type's output function: the
 -- declaration in pg_proc is checked, not the call
@@ -117,14 +117,16 @@ DROP FUNCTION c_arguments.run_procedure_as_function();
 DROP FUNCTION c_arguments.distribution_0();
 DROP FUNCTION c_arguments.distribution_1(integer);
 DROP FUNCTION c_arguments.free_worker_slots_0();
-DROP PROCEDURE c_arguments.run_procedure_8(integer, integer, text, integer, double precision, boolean, integer, bigint);
-DROP FUNCTION c_arguments.run_typed(integer, integer, text, integer, double precision, boolean, integer, text, double precision, jsonb);
+DROP PROCEDURE c_arguments.run_procedure_typed(integer, integer, text, integer, double precision, boolean, integer,
+    interval, double precision, jsonb, integer, bigint);
+DROP FUNCTION c_arguments.run_typed(integer, integer, text, integer, double precision, boolean, integer, text,
+    double precision, jsonb, text);
 DROP FUNCTION c_arguments.distribution_typed(bigint, text);
 DROP FUNCTION c_arguments.delete_runs_0();
 DROP FUNCTION c_arguments.delete_runs_typed(bigint);
 DROP FUNCTION c_arguments.distribution_record(integer, text);
 DROP FUNCTION c_arguments.distribution_table(integer, text);
 DROP PROCEDURE c_arguments.run_procedure_out(integer, integer, text, integer, double precision,
-    boolean, integer, interval, double precision, jsonb, bigint);
+    boolean, integer, interval, double precision, jsonb, text, bigint);
 DROP TYPE c_arguments.evil CASCADE;
 DROP SCHEMA c_arguments;

@@ -179,6 +179,14 @@ SELECT r, 1, n, 2, 0, 0, 1000, 0, true
   FROM unnest(ARRAY[900000012, 900000013, 900000015, 900000016, 900000017]::bigint[]) r,
        generate_series(1, 10) n;
 
+-- Since 1.4 the views and the report read the runs' summaries, which the
+-- recorder writes at the end of a run: built here from the planted samples
+-- by loadtest.summarize_samples() (internal, superuser only), which must
+-- take any of them.
+SELECT count(*) AS runs_summarized
+  FROM loadtest.runs r, LATERAL loadtest.summarize_samples(r.run_id) s
+ WHERE r.run_id BETWEEN 900000001 AND 900000099;
+
 SELECT count(*) AS hostile_samples FROM loadtest.samples WHERE run_id BETWEEN 900000001 AND 900000099;
 -- the view shows every sample, with the names its run has for its numbers
 SELECT run_id, count(*) AS samples, count(pattern) AS named_pattern, count(operation) AS named_operation
@@ -453,6 +461,144 @@ SELECT count(*) AS bound_to_evil
    AND d.objid NOT IN (SELECT p.oid FROM pg_catalog.pg_proc p
                         WHERE p.pronamespace OPERATOR(pg_catalog.=) 'evil'::pg_catalog.regnamespace);
 ROLLBACK;
+
+-- The summaries and the evidence of 1.4, planted by hand: a run whose
+-- histograms have arrays of different lengths, NULL and empty arrays,
+-- buckets out of range, counts negative, zero and near the bigint maximum,
+-- sums NaN and infinite, seconds and stages of any sign; errors, waits,
+-- counters, tables, memory and plans with hostile text and numbers.  The
+-- report is still text (no timings printed: booleans and counts), and the
+-- views return a row for each of their rows.
+INSERT INTO loadtest.runs (run_id, status, users, ops_per_user, pattern, think_time_ms,
+                           ramp_up_s, workers, seed, environment, role_name,
+                           ended_at, duration_s, stages, wait_sample_interval_ms)
+VALUES (900000100, 'completed', 3, 10, 'mixed', 0, 0, 3, 1, 'development', current_user,
+        now(), 120, '[{"stage": 1, "kind": "users", "from": 1, "to": 2, "start_s": 0, "end_s": 60}]', 10);
+INSERT INTO loadtest.run_operations (run_id, operation_no, operation, kind, statements, params,
+                                     variants, builtin, owner, description)
+SELECT 900000100, (v.ord - 1)::smallint, o.operation, o.kind, o.statements, o.params, o.variants,
+       o.builtin, o.owner, o.description
+  FROM unnest(ARRAY['read_member_list', 'create_member']) WITH ORDINALITY AS v(operation, ord)
+  JOIN loadtest.operations o USING (operation);
+INSERT INTO loadtest.run_operations (run_id, operation_no, operation, kind, statements, params,
+                                     variants, builtin, owner, description)
+VALUES (900000100, 2, repeat(E'op\n\t' || chr(27) || '[31m %s' || chr(127), 1000), 'read', '{}', '[]',
+        NULL, false, 'postgres', NULL);
+INSERT INTO loadtest.run_histograms
+       (run_id, scope, operation_no, stage, second, ops, errors, retried_ops, retries,
+        late_starts, first_start_us, last_end_us, latency_sum_us, latency_min_us,
+        latency_max_us, latency_buckets, latency_counts, wait_sum_us, wait_max_us,
+        wait_buckets, wait_counts, response_buckets, response_counts, active_users, commits, wal_bytes)
+SELECT 900000100, sc.scope,
+       CASE WHEN sc.scope <> 'second' THEN (ARRAY[0, 1, 2, 7, -32768, 32767, NULL])[n % 7 + 1]::smallint END,
+       CASE WHEN sc.scope = 'stage' THEN (ARRAY[1, 2, 0, -1, 32767, NULL])[n % 6 + 1]::smallint END,
+       CASE WHEN sc.scope = 'second' THEN (ARRAY[0, 1, 2, 59, 61, -1, 2147483647, -2147483648, NULL])[n % 9 + 1] END,
+       (ARRAY[0, 1, -1, 10, 9223372036854775807, -9223372036854775808])[n % 6 + 1],
+       (ARRAY[0, 1, -5, 9223372036854775807, 3])[n % 5 + 1],
+       (ARRAY[0, -1, 9223372036854775807])[n % 3 + 1],
+       (ARRAY[0, -1, 9223372036854775807, 2])[n % 4 + 1],
+       (ARRAY[0, 1, -9223372036854775808])[n % 3 + 1],
+       (ARRAY[0, -1, 9223372036854775807, -9223372036854775808, NULL])[n % 5 + 1],
+       (ARRAY[0, 1000000, 9223372036854775807, -9223372036854775808, NULL])[n % 5 + 1],
+       (ARRAY[0, 'NaN', 'Infinity', '-Infinity', 1e308, -1e308, 5e-324, 1000])[n % 8 + 1]::float8,
+       (ARRAY[0, -1, 9223372036854775807, NULL])[n % 4 + 1],
+       (ARRAY[0, -9223372036854775808, 9223372036854775807, NULL])[n % 4 + 1],
+       (ARRAY['{}', '{0}', '{-1,5,2431}', '{2432,2147483647,-2147483648}', '{1,2,3}', '{NULL,1}',
+              '{3,2,1}', '{5,5,5}'])[n % 8 + 1]::integer[],
+       (ARRAY['{}', '{1,2}', '{9223372036854775807}', '{-1,-2,-3}', '{1,NULL,1}',
+              '{9223372036854775807,9223372036854775807,9223372036854775807}', '{0,0,0}'])[n % 7 + 1]::bigint[],
+       (ARRAY[0, 'NaN', '-Infinity', 1e308])[n % 4 + 1]::float8,
+       (ARRAY[0, -1, 9223372036854775807, NULL])[n % 4 + 1],
+       (ARRAY['{}', '{0}', '{2431,2431}', '{-7}'])[n % 4 + 1]::integer[],
+       (ARRAY['{}', '{-9223372036854775808}', '{1,1}', '{0}', '{5}'])[n % 5 + 1]::bigint[],
+       (ARRAY['{2431}', '{}', '{0,-3,99999}', '{NULL}', '{7,6}', '{1,2,3,4,5,6}'])[n % 6 + 1]::integer[],
+       (ARRAY['{9223372036854775807}', '{1}', '{}', '{-1,-1}', '{0,0}', '{NULL,5}', '{3}'])[n % 7 + 1]::bigint[],
+       (ARRAY[0, -1, 2147483647, NULL])[n % 4 + 1],
+       (ARRAY[0, -1, 9223372036854775807, NULL])[n % 4 + 1],
+       (ARRAY[0, -1, 'NaN', 1e300, NULL])[n % 5 + 1]::numeric
+  FROM (VALUES ('operation'), ('stage'), ('second')) sc(scope), generate_series(1, 120) n;
+INSERT INTO loadtest.run_errors (run_id, operation_no, sqlstate, message, count)
+VALUES (900000100, 0, '40P01', 'deadlock detected', 9223372036854775807),
+       (900000100, 0, '40P01', 'deadlock detected', 9223372036854775807),
+       (900000100, 1, '', NULL, -1),
+       (900000100, 2, repeat('9', 10000), repeat(E'boom\n\t' || chr(27) || '[31m %s', 3000), 0),
+       (900000100, -32768, E'\r\n', '', -9223372036854775808),
+       (900000100, 32767, '23505', chr(128512), 5);
+INSERT INTO loadtest.wait_profile (run_id, operation, wait_event_type, wait_event, samples, share_pct)
+VALUES (900000100, 'read_member_list', 'CPU', 'CPU', 9223372036854775807, 'NaN'),
+       (900000100, 'read_member_list', 'Lock', 'tuple', 9223372036854775807, 'Infinity'),
+       (900000100, 'create_member', 'LWLock', 'WALWrite', -1, -1),
+       (900000100, 'create_member', 'IO', 'WALSync', 0, 1e308),
+       (900000100, repeat(E'op\n' || chr(27), 3000), repeat(E'\t', 1000), repeat('%s', 1000), 5, '-Infinity'),
+       (900000100, '', '', '', 1, 50),
+       (900000100, 'no such operation', 'CPU', 'CPU', 3, 100);
+INSERT INTO loadtest.run_db_stats (run_id, source, stat, value)
+SELECT 900000100, 'pg_stat_database', s, (ARRAY['NaN', '0', '-1', '1e300', '-1e300', '9223372036854775808'])[o % 6 + 1]::numeric
+  FROM unnest(ARRAY['xact_commit', 'xact_rollback', 'blks_read', 'blks_hit', 'tup_returned', 'tup_fetched',
+                    'temp_files', 'temp_bytes', 'deadlocks', 'conflicts', 'checkpoints_timed', 'checkpoints_req',
+                    'buffers_checkpoint', 'buffers_backend', 'wal_records', 'wal_fpi', 'wal_bytes',
+                    'wal_buffers_full', 'wal_write', 'wal_sync', 'wal_write_time', 'wal_sync_time',
+                    E'no\nsuch ' || chr(27) || ' stat', '']) WITH ORDINALITY AS t(s, o);
+INSERT INTO loadtest.run_table_stats (run_id, table_name, seq_scan, seq_tup_read, idx_scan, idx_tup_fetch,
+                                      n_tup_ins, n_tup_upd, n_tup_del, n_tup_hot_upd, n_dead_tup,
+                                      heap_blks_read, heap_blks_hit, idx_blks_read, idx_blks_hit,
+                                      vacuum_count, autovacuum_count, analyze_count, autoanalyze_count)
+VALUES (900000100, 'membership.members', 9223372036854775807, 9223372036854775807, -1, NULL, 0, 0, 0, 0,
+        -9223372036854775808, 9223372036854775807, 9223372036854775807, NULL, NULL, -1, -1, -1, -1),
+       (900000100, repeat(E'tab\n' || chr(27) || '%s', 3000), 5, 1000000, 0, 0, NULL, NULL, NULL, NULL,
+        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+       (900000100, '', -5, -5, -5, -5, -5, -5, -5, -5, -5, -5, -5, -5, -5, -5, -5, -5, -5);
+INSERT INTO loadtest.run_memory (run_id, worker_no, at_s, ops, bytes)
+SELECT 900000100, w, (ARRAY[0, 'NaN', 'Infinity', '-Infinity', -1, 1e308, 5, 5])[n % 8 + 1]::float8,
+       (ARRAY[0, -1, 9223372036854775807, 1000])[n % 4 + 1],
+       (ARRAY[0, -1, 9223372036854775807, -9223372036854775808, 1048576])[n % 5 + 1]
+  FROM unnest(ARRAY[-2147483648, 0, 1, 2, 2147483647]) w, generate_series(1, 12) n;
+INSERT INTO loadtest.run_memory (run_id, worker_no, at_s, ops, bytes)
+SELECT 900000100, w, n * 5, n * 1000, 1048576 + n * (w % 3) * 65536
+  FROM generate_series(3, 40) w, generate_series(0, 12) n;
+INSERT INTO loadtest.run_plans (run_id, operation, variant_no, statement_no, plan, generic_plan, error, changed)
+VALUES (900000100, 'read_member_list', 1, 1, '[{"Plan": {"Node Type": "Seq Scan", "Relation Name": "members", "Schema": "membership"}}]',
+        '[{"Plan": {"Node Type": "Index Scan", "Index Name": "members_pkey", "Plans": [1, "a", null, {"Node Type": []}]}}]', NULL, true),
+       (900000100, 'read_member_list', 1, 2, '"a string"', '{"Plan": 5}', NULL, true),
+       (900000100, 'read_member_list', -32768, 32767, 'null', '[]', repeat(E'err\n\t' || chr(27) || '[31m', 3000), true),
+       (900000100, repeat(E'op\n' || chr(27) || '%s', 3000), 32767, -32768,
+        (SELECT jsonb_build_array(jsonb_build_object('Plan', jsonb_build_object('Node Type', repeat(E'N\n', 5000),
+                 'Plans', (SELECT jsonb_agg(jsonb_build_object('Node Type', g::text)) FROM generate_series(1, 2000) g))))),
+        NULL, NULL, true),
+       (900000100, '', 0, 0, NULL, NULL, NULL, false),
+       (900000100, 'create_member', 1, 1, '[{"Plan": {"Node Type": "Insert", "Plans": [{"Plans": [{"Plans": [{"Node Type": "Result"}]}]}]}}]',
+        '[{"Plan": {"Node Type": "Insert", "Relation Name": "members", "Schema": "membership"}}]', NULL, false);
+
+SELECT t.report IS NOT NULL AS is_text,
+       position(chr(27) in t.report) = 0 AS no_escapes,
+       position(E'\r' in t.report) = 0 AS no_carriage_returns,
+       (SELECT max(length(l)) < 1000 FROM regexp_split_to_table(t.report, E'\n') l) AS lines_bounded,
+       (SELECT count(*) < 1000 FROM regexp_split_to_table(t.report, E'\n') l) AS report_bounded,
+       (SELECT bool_and(position(s in t.report) > 0)
+          FROM unnest(ARRAY[E'\nWhere the time went:\n', E'\nWhat the database did:\n',
+                            E'\nOver time:\n', E'\nPlans:\n']) s) AS evidence_sections
+  FROM (SELECT loadtest_report(900000100) AS report) t;
+SELECT x::text IS NOT NULL AS row_ok FROM loadtest.run_summary x WHERE run_id = 900000100;
+SELECT count(*) > 0 AS has_rows, bool_and(x::text IS NOT NULL) AS rows_ok
+  FROM loadtest.operation_stats x WHERE run_id = 900000100;
+SELECT count(*) > 0 AS has_rows, bool_and(x::text IS NOT NULL) AS rows_ok
+  FROM loadtest.error_stats x WHERE run_id = 900000100;
+SELECT count(*) > 0 AS has_rows, bool_and(x::text IS NOT NULL) AS rows_ok
+  FROM loadtest.run_timeline x WHERE run_id = 900000100;
+-- the shapes of planted plans: computed, or NULL for what is not a plan
+SELECT count(*) AS plans, count(loadtest.plan_shape(plan)) AS shaped,
+       count(loadtest.plan_shape(generic_plan)) AS generic_shaped
+  FROM loadtest.run_plans WHERE run_id = 900000100;
+SELECT loadtest.plan_shape(j) IS NULL AS no_shape
+  FROM unnest(ARRAY['null', '5', '"x"', '[]', '{}', '[1]', '[{"Plan": 5}]', '{"Plan": {}}']::jsonb[]) j;
+DELETE FROM loadtest.runs WHERE run_id = 900000100;
+SELECT (SELECT count(*) FROM loadtest.run_histograms WHERE run_id = 900000100)
+       + (SELECT count(*) FROM loadtest.run_errors WHERE run_id = 900000100)
+       + (SELECT count(*) FROM loadtest.wait_profile WHERE run_id = 900000100)
+       + (SELECT count(*) FROM loadtest.run_db_stats WHERE run_id = 900000100)
+       + (SELECT count(*) FROM loadtest.run_table_stats WHERE run_id = 900000100)
+       + (SELECT count(*) FROM loadtest.run_memory WHERE run_id = 900000100)
+       + (SELECT count(*) FROM loadtest.run_plans WHERE run_id = 900000100) AS evidence_left;
 
 -- Clean up: the attacker's schema and the runs (their samples, users,
 -- operations and patterns go with them).

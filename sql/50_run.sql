@@ -119,15 +119,19 @@ SELECT op_timeout_ms FROM loadtest.runs WHERE run_id = :run_id;
 SELECT count(*) AS samples, sqlstate, message
 FROM loadtest.samples WHERE run_id = :run_id GROUP BY sqlstate, message;
 
--- the report of a real run has its eight sections, in order
+-- the report of a real run has its twelve sections, in order (1.4 added
+-- the evidence: where the time went, what the database did, over time,
+-- plans; their text holds timings, so only the titles are printed)
 SELECT loadtest_run(users => 5, ops => 10, think_time_ms => 0, ramp_up_s => 0) AS run_id \gset
 WITH r AS (SELECT loadtest_report(:run_id) AS t)
-SELECT s.title, strpos(r.t, s.title) > 0 AS present,
-       strpos(r.t, s.title) > coalesce(lag(strpos(r.t, s.title)) OVER (ORDER BY s.n), 0) AS in_order
+SELECT s.title, strpos(r.t, E'\n' || s.title || E'\n') > 0 AS present,
+       strpos(r.t, E'\n' || s.title || E'\n')
+           > coalesce(lag(strpos(r.t, E'\n' || s.title || E'\n')) OVER (ORDER BY s.n), 0) AS in_order
 FROM r, (VALUES (1, 'Test Configuration:'), (2, 'User Pattern Distribution:'),
                 (3, 'Overall Results:'), (4, 'Response Times (ms):'),
-                (5, 'Operation Breakdown:'), (6, 'Errors:'),
-                (7, 'Performance Assessment:'), (8, 'Scaling to 4000 Users:')) s(n, title)
+                (5, 'Operation Breakdown:'), (6, 'Where the time went:'), (7, 'Errors:'),
+                (8, 'What the database did:'), (9, 'Over time:'), (10, 'Plans:'),
+                (11, 'Performance Assessment:'), (12, 'Scaling to 4000 Users:')) s(n, title)
 ORDER BY s.n;
 SELECT loadtest_report() = loadtest_report(:run_id) AS latest_by_default;
 SELECT total_ops, failed, success_pct FROM loadtest.run_summary WHERE run_id = :run_id;

@@ -166,6 +166,12 @@ SELECT u.run_id, n, j, 0, o.operation_no, (j - 1) * u.r_us, u.r_us, 0, true
   JOIN loadtest.run_operations o ON o.run_id = u.run_id AND o.operation = 'create_member',
        generate_series(1, u.users) n, generate_series(1, 2) j
  WHERE u.samples;
+-- the summaries the recorder writes at the end of a run (1.4; the views
+-- read them), built from those samples; a run with
+-- loadtest.record_samples = off recorded neither
+SELECT count(*) AS runs_summarized
+  FROM usl_runs u, LATERAL loadtest.summarize_samples(u.run_id) s
+ WHERE u.samples;
 SELECT count(*) AS samples, count(*) FILTER (WHERE pattern = 'write_heavy' AND operation = 'create_member') AS named
   FROM loadtest.samples WHERE run_id BETWEEN 960001 AND 960009;
 

@@ -318,7 +318,7 @@ run_request_resolve_patterns(const char *pattern, RunPatterns *patterns)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("the SQL objects of loadtest in this database are older than its library"),
-				 errdetail("This library runs the operations and patterns of loadtest.operations and loadtest.patterns, which came with version 1.3."),
+				 errdetail("This library keeps the evidence of a run in loadtest.run_histograms and the other tables that came with version 1.4."),
 				 errhint("ALTER EXTENSION loadtest UPDATE;")));
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");

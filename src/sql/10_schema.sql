@@ -118,7 +118,7 @@ CREATE TABLE loadtest.runs (
     arrivals_dropped bigint NOT NULL DEFAULT 0,  -- rate runs: due before the end, never started
     samples_lost    bigint NOT NULL DEFAULT 0,   -- attempted operations not recorded
     samples         text NOT NULL DEFAULT 'all', -- samples => ...: which attempts sample_log keeps
-    wait_sample_interval_ms integer NOT NULL DEFAULT 0  -- loadtest.wait_sample_interval_ms; 0: off
+    wait_sample_interval_ms integer  -- loadtest.wait_sample_interval_ms; 0: off; NULL: a run before 1.4
 );
 COMMENT ON TABLE loadtest.runs IS 'loadtest: one row per load test run';
 

@@ -197,9 +197,12 @@ BEGIN
                array_agg(b.bucket ORDER BY b.bucket) AS buckets, array_agg(b.n ORDER BY b.bucket) AS counts
           FROM (SELECT k.scope, k.k_op, k.k_stage, k.k_second,
                        loadtest.histogram_bucket(CASE WHEN k.wait_us::numeric + k.latency_us::numeric
-                                                           <= 9223372036854775807::numeric
-                                                      THEN k.wait_us + k.latency_us
-                                                      ELSE 9223372036854775807::bigint END) AS bucket,
+                                                           > 9223372036854775807::numeric
+                                                      THEN 9223372036854775807::bigint
+                                                      WHEN k.wait_us::numeric + k.latency_us::numeric
+                                                           < 0::numeric
+                                                      THEN 0::bigint
+                                                      ELSE k.wait_us + k.latency_us END) AS bucket,
                        count(*) AS n
                   FROM keyed k
                  GROUP BY 1, 2, 3, 4, 5) b
@@ -798,7 +801,8 @@ BEGIN
            || format('LOAD TEST REPORT - run %s (%s)', r.run_id, r.status);
     IF r.status <> 'completed' THEN
         o := o || format('   status: %s, %s', r.status,
-                         CASE WHEN r.status = 'running' THEN 'figures so far'
+                         CASE WHEN r.status = 'running'
+                              THEN 'its figures are written when it ends (the call that runs it prints its progress)'
                               ELSE coalesce(loadtest.one_line(r.message, 200), 'figures may be partial') END);
     END IF;
     o := o || c_rule || ''::text;

@@ -632,7 +632,8 @@ BEGIN
 
     IF coalesce(v_total, 0::numeric) = 0::numeric THEN
         IF v_interval IS NULL THEN
-            RETURN NEXT '   no samples recorded for this run';
+            -- (runs recorded before 1.4, or the run's row is gone)
+            RETURN NEXT '   not sampled: the run was recorded before loadtest 1.4, which samples wait events';
         ELSIF v_interval <= 0 THEN
             RETURN NEXT '   not sampled: the wait sampler was off for this run (loadtest.wait_sample_interval_ms = 0); SET loadtest.wait_sample_interval_ms = 10 before the run to sample';
         ELSE

@@ -2,7 +2,7 @@
 -- current database: its member objects, function definitions, columns (in
 -- order), indexes, constraints, policies, triggers, views, enum labels,
 -- privileges, options, comments and the built-in rows of the workload
--- catalogue (1.3).  The upgrade test (test/t/010_upgrade.pl)
+-- catalogue (1.3), aggregates (1.4).  The upgrade test (test/t/010_upgrade.pl)
 -- compares it between a database where the current version was created and
 -- one upgraded to it from an older version: they must be identical.
 WITH ext AS (
@@ -25,6 +25,21 @@ WITH ext AS (
                   p.proacl, obj_description(p.oid, 'pg_proc'),
                   E'\n' || pg_get_functiondef(p.oid))
       FROM pg_proc p JOIN members m ON m.classid = 'pg_proc'::regclass AND m.objid = p.oid
+     WHERE p.prokind <> 'a'
+    UNION ALL
+    -- aggregates (1.4): pg_get_functiondef() refuses them; their support
+    -- functions are function lines above
+    SELECT format('aggregate %s returns %s kind=%s direct=%s transfn=%s finalfn=%s combinefn=%s serialfn=%s deserialfn=%s mtransfn=%s minvtransfn=%s mfinalfn=%s finalextra=%s/%s finalmodify=%s/%s sortop=%s stype=%s sspace=%s mstype=%s msspace=%s initcond=%s minitcond=%s parallel=%s strict=%s acl=%s comment=%s',
+                  p.oid::regprocedure, p.prorettype::regtype, a.aggkind, a.aggnumdirectargs,
+                  a.aggtransfn::regprocedure, a.aggfinalfn::regproc, a.aggcombinefn::regproc,
+                  a.aggserialfn::regproc, a.aggdeserialfn::regproc, a.aggmtransfn::regproc,
+                  a.aggminvtransfn::regproc, a.aggmfinalfn::regproc, a.aggfinalextra,
+                  a.aggmfinalextra, a.aggfinalmodify, a.aggmfinalmodify,
+                  a.aggsortop::regoperator, a.aggtranstype::regtype, a.aggtransspace,
+                  a.aggmtranstype::regtype, a.aggmtransspace, a.agginitval, a.aggminitval,
+                  p.proparallel, p.proisstrict, p.proacl, obj_description(p.oid, 'pg_proc'))
+      FROM pg_proc p JOIN members m ON m.classid = 'pg_proc'::regclass AND m.objid = p.oid
+      JOIN pg_aggregate a ON a.aggfnoid = p.oid
     UNION ALL
     SELECT format('relation %s kind=%s acl=%s options=%s rls=%s/%s comment=%s',
                   r.oid::regclass, r.relkind, r.relacl, r.reloptions,

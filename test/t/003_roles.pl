@@ -39,7 +39,7 @@ is( $node->safe_psql(
 is( $node->safe_psql(
 		'postgres',
 		q{SELECT has_function_privilege('loadtest_operator', 'loadtest_delete_runs(bigint[])', 'EXECUTE'),
-		         has_function_privilege('loadtest_operator', 'loadtest_run(integer, integer, text, integer, double precision, boolean, integer, interval, double precision, jsonb)', 'EXECUTE')}),
+		         has_function_privilege('loadtest_operator', 'loadtest_run(integer, integer, text, integer, double precision, boolean, integer, interval, double precision, jsonb, text)', 'EXECUTE')}),
 	't|t',
 	'an operator may start runs and delete its own through loadtest_delete_runs');
 is($node->safe_psql('postgres', "SELECT rolsuper FROM pg_roles WHERE rolname = 'alice'"),

@@ -151,9 +151,10 @@ sub run_facts
 		   FROM loadtest.runs r WHERE r.run_id = $run_id");
 }
 
-# The tables only the extension's owner writes (1.3), and the view over
-# the samples.
-my @owner_tables = qw(runs run_users sample_log run_operations run_patterns operations patterns);
+# The tables only the extension's owner writes (1.3; the summaries and
+# evidence of 1.4), and the view over the samples.
+my @evidence_tables = qw(run_histograms run_errors wait_profile run_db_stats run_table_stats run_memory run_plans);
+my @owner_tables = (qw(runs run_users sample_log run_operations run_patterns operations patterns), @evidence_tables);
 my $view_refusal = qr/permission denied|must be owner|cannot (?:insert into|update|delete from) view|is not a table/;
 
 # The built-in workload as it stands (every column of every row): compared
@@ -703,6 +704,9 @@ for my $h (
 	$sql .= "INSERT INTO loadtest.sample_log (run_id, user_no, op_no, pattern_no, operation_no, start_us,
 	                                          latency_us, wait_us, success, sqlstate, message, tries) VALUES "
 	  . ($samples =~ s/\@ID\@/$id/gr) . ";\n" if $samples;
+	# (1.4: the views and the report read the summaries the recorder
+	# writes at the end of a run: built from the planted samples)
+	$sql .= "SELECT loadtest.summarize_samples($id);\n" if $samples;
 	su('postgres', $sql);
 	push @hostile, $id;
 }
@@ -732,27 +736,28 @@ cmp_ok(su('postgres', 'SELECT count(*) FROM loadtest.samples'), '>', 0, 'samples
 $node->safe_psql('postgres', 'TRUNCATE loadtest.runs CASCADE');
 my $result_counts = 'SELECT (SELECT count(*) FROM loadtest.runs), (SELECT count(*) FROM loadtest.sample_log),
                             (SELECT count(*) FROM loadtest.run_users), (SELECT count(*) FROM loadtest.run_operations),
-                            (SELECT count(*) FROM loadtest.run_patterns)';
+                            (SELECT count(*) FROM loadtest.run_patterns), ('
+  . join(' + ', map { "(SELECT count(*) FROM loadtest.$_)" } @evidence_tables) . ')';
 is(su('postgres', $result_counts),
-	'0|0|0|0|0', 'TRUNCATE loadtest.runs CASCADE leaves no run, sample, user or run definition');
+	'0|0|0|0|0|0', 'TRUNCATE loadtest.runs CASCADE leaves no run, sample, user, run definition, summary or evidence');
 my $after = $node->safe_psql('postgres', "SELECT loadtest_run($small)");
 cmp_ok($after, '>', $max_before, "the next run's id ($after) is larger than any before ($max_before)");
 is(run_facts('postgres', $after), "completed|$su_name|40", 'and it completed');
-# in appdb: TRUNCATE of runs and the tables that reference it named,
-# without CASCADE
+# in appdb: TRUNCATE of runs and the tables that reference it named
+# (1.4: the summaries and evidence too), without CASCADE
 my $app_max = su('appdb', 'SELECT max(run_id) FROM loadtest.runs');
-su('appdb', 'TRUNCATE loadtest.runs, loadtest.run_users, loadtest.run_operations, loadtest.run_patterns');
+su('appdb', 'TRUNCATE loadtest.runs, loadtest.run_users, loadtest.run_operations, loadtest.run_patterns, loadtest.run_histograms, loadtest.run_errors, loadtest.wait_profile, loadtest.run_db_stats, loadtest.run_table_stats, loadtest.run_memory, loadtest.run_plans');
 is(su('appdb', $result_counts),
-	'0|0|0|0|0', 'appdb: TRUNCATE loadtest.runs, loadtest.run_users, loadtest.run_operations, loadtest.run_patterns leaves no sample');
+	'0|0|0|0|0|0', 'appdb: TRUNCATE loadtest.runs and the tables that reference it leaves no sample');
 ($ret, $out, $err) = run_as('appdb', 'alice', "SELECT loadtest_run($small)");
 no_evidence_in_err('appdb: alice runs after the TRUNCATE', $ret, $err);
 cmp_ok($out, '>', $app_max, "appdb: her run's id is larger than any before");
 # all the result tables in one statement (the samples trigger cannot truncate
 # a table the statement itself is truncating: it deletes what is left)
 $after = $node->safe_psql('postgres', "SELECT loadtest_run($small)");
-su('postgres', 'TRUNCATE loadtest.sample_log, loadtest.run_users, loadtest.run_operations, loadtest.run_patterns, loadtest.runs');
+su('postgres', 'TRUNCATE loadtest.sample_log, loadtest.run_users, loadtest.run_operations, loadtest.run_patterns, loadtest.run_histograms, loadtest.run_errors, loadtest.wait_profile, loadtest.run_db_stats, loadtest.run_table_stats, loadtest.run_memory, loadtest.run_plans, loadtest.runs');
 is(su('postgres', $result_counts),
-	'0|0|0|0|0', 'TRUNCATE loadtest.sample_log, loadtest.run_users, loadtest.run_operations, loadtest.run_patterns, loadtest.runs works and leaves nothing');
+	'0|0|0|0|0|0', 'TRUNCATE of every result table and loadtest.runs works and leaves nothing');
 
 # ---------------------------------------------------------------------
 # 7. no evidence anywhere, no attacker promoted, nothing left running

@@ -56,7 +56,7 @@ DROP FUNCTION @extschema@.loadtest_scenario(text, boolean);
 -- loadtest.record_samples = off, which kept none.
 ALTER TABLE loadtest.runs
     ADD COLUMN samples text NOT NULL DEFAULT 'all',
-    ADD COLUMN wait_sample_interval_ms integer NOT NULL DEFAULT 0;
+    ADD COLUMN wait_sample_interval_ms integer;
 UPDATE loadtest.runs SET samples = 'none' WHERE NOT samples_recorded;
 
 -- run_users: each user's failures and latencies (the summaries)
