@@ -109,6 +109,7 @@ worker_on_exit(int code, Datum arg)
  */
 static int	reported_op = -2;	/* operation shown, -1: idle, -2: nothing */
 static int	ops_since_stats;	/* operations since pgstat_report_stat */
+static int64 last_stats_us;		/* when (INSTR_TIME, us) it was called last */
 
 #define OPS_PER_STATS_REPORT	256
 
@@ -123,9 +124,11 @@ worker_report_running(WorkerContext *ctx, int op)
 }
 
 /*
- * Before the worker sleeps, and every OPS_PER_STATS_REPORT operations of a
- * worker that never sleeps: statistics are flushed as a backend flushes
- * them when idle (pgstat_report_stat itself flushes at most once a second).
+ * Before the worker sleeps, and every OPS_PER_STATS_REPORT operations or
+ * every second of a worker that never sleeps (slow operations: a hot row's
+ * lock waits): statistics are flushed as a backend flushes them when idle
+ * (pgstat_report_stat itself flushes at most once a second), so that the
+ * timeline's commits and WAL per second follow the run.
  */
 static void
 worker_report_stats(void)
@@ -329,8 +332,12 @@ worker_run_operation(VirtualUser *user, int64 due_us, WorkerContext *ctx,
 	pg_atomic_write_u32(&my_slot->current_op, 0);
 
 	MemoryContextSwitchTo(op_context);
-	if (++ops_since_stats >= OPS_PER_STATS_REPORT)
+	if (++ops_since_stats >= OPS_PER_STATS_REPORT ||
+		INSTR_TIME_GET_MICROSEC(end) - last_stats_us >= 1000000)
+	{
 		worker_report_stats();
+		last_stats_us = INSTR_TIME_GET_MICROSEC(end);
+	}
 
 	user->ops_done++;
 	sample.wait_us = Max(sample.start_us - due_us, 0);

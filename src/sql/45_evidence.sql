@@ -578,8 +578,17 @@ BEGIN
           FROM unnest(ops, bytes) WITH ORDINALITY AS u(o, b, ord)
          WHERE u.o >= 0::float8 AND u.o < 1e15::float8
            AND u.b >= 0::float8 AND u.b < 1e15::float8),
+    -- a worker's caches fill over its first operations (catalog caches,
+    -- the plans of each operation and variant as they are first drawn): the
+    -- first snapshot is left out, and with 6 snapshots or more after it,
+    -- all those of the first half of its operations, where a leak goes on
+    -- growing and the warm-up has stopped
+    after_first AS (
+        SELECT pts.*, count(*) OVER () AS m, max(pts.o) OVER () AS last_o
+          FROM pts WHERE pts.k > 1),
     kept AS (
-        SELECT pts.* FROM pts WHERE pts.k > 1)
+        SELECT a.* FROM after_first a
+         WHERE a.m < 6 OR a.o >= a.last_o / 2::float8)
     SELECT count(*), regr_slope(kept.b, kept.o), max(kept.o) - min(kept.o),
            (SELECT k2.b FROM kept k2 ORDER BY k2.k LIMIT 1)
       INTO v_n, v_slope, v_span, v_start
@@ -597,12 +606,15 @@ BEGIN
     flat := bytes_per_1000_ops < c_flat_per_1000 OR v_slope * v_span < c_flat_share * v_start;
     verdict := CASE WHEN flat THEN 'flat'
                     ELSE 'grew ' || loadtest.format_number(bytes_per_1000_ops, 'FM999G999G999G999G990')
-                         || ' bytes per 1000 operations' END;
+                         || ' bytes per 1000 operations'
+                         || CASE WHEN v_n < 6
+                                 THEN ' (a short run: its caches may still be filling; 7 snapshots, a run of 35 s or more, tell a leak from them)'
+                                 ELSE '' END END;
 END
 $$;
 
 COMMENT ON FUNCTION loadtest_memory_trend(double precision[], double precision[]) IS
-'loadtest: the memory verdict of one worker from its snapshots (operations run, bytes): least-squares growth per 1000 operations over the snapshots but the first (at least 3 needed, else flat NULL); flat when under 1 KiB per 1000 operations or under 1% of the size at the first snapshot kept over the run';
+'loadtest: the memory verdict of one worker from its snapshots (operations run, bytes): least-squares growth per 1000 operations over the snapshots but the first (the warm-up of its caches), and with 6 or more of those over the second half of its operations (at least 3 snapshots needed, else flat NULL); flat when under 1 KiB per 1000 operations or under 1% of the size at the first snapshot kept over the span kept';
 
 -- ---------------------------------------------------------------------------
 -- "Where the time went:"
