@@ -22,8 +22,12 @@ SQL_PARTS = $(sort $(wildcard src/sql/*.sql))
 # previous version replays them between its own changes
 # (src/sql/upgrade/V--W.sql before them, V--W-after.sql after), so that an
 # upgraded database gets exactly the definitions of a fresh one.
-SQL_REPLACEABLE = $(filter-out src/sql/10_schema.sql,$(SQL_PARTS))
+SQL_REPLACEABLE = $(filter-out src/sql/10_schema.sql src/sql/11_evidence_tables.sql,$(SQL_PARTS))
 PREVIOUS_VERSION = 1.3
+# Tables new in this version, created by its upgrade script as a fresh
+# install creates them (after src/sql/upgrade/V--W.sql); the next version
+# empties the list.
+UPGRADE_NEW_TABLES = src/sql/11_evidence_tables.sql
 UPGRADE_SCRIPT = $(EXTENSION)--$(PREVIOUS_VERSION)--$(EXTVERSION).sql
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(UPGRADE_SCRIPT)
 DATA = $(EXTENSION)--1.0.sql $(EXTENSION)--1.0--1.1.sql $(EXTENSION)--1.1.sql \
@@ -56,7 +60,8 @@ $(OBJS): $(wildcard $(srcdir)/src/*.h)
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
 	cat $^ > $@
 
-$(UPGRADE_SCRIPT): src/sql/upgrade/$(PREVIOUS_VERSION)--$(EXTVERSION).sql $(SQL_REPLACEABLE) \
+$(UPGRADE_SCRIPT): src/sql/upgrade/$(PREVIOUS_VERSION)--$(EXTVERSION).sql \
+		$(UPGRADE_NEW_TABLES) $(SQL_REPLACEABLE) \
 		src/sql/upgrade/$(PREVIOUS_VERSION)--$(EXTVERSION)-after.sql
 	cat $^ > $@
 
