@@ -959,7 +959,11 @@ BEGIN
         IF v_k = 1 THEN
             -- the worst worker first: the overall verdict
             IF mem.flat IS NULL THEN
-                RETURN NEXT format('   Memory: no verdict (%s)', mem.verdict);
+                -- (the worst first: no worker has a verdict; one line says why)
+                RETURN NEXT format('   Memory: no verdict for its %s %s (%s)',
+                                   v_workers, CASE WHEN v_workers = 1 THEN 'worker' ELSE 'workers' END,
+                                   mem.verdict);
+                EXIT;
             ELSIF mem.flat THEN
                 RETURN NEXT format('   Memory: flat (%s %s; the most: worker %s, %s bytes per 1000 operations; flat: under 1 KiB per 1000 operations or 1%% of its size)',
                                    v_workers, CASE WHEN v_workers = 1 THEN 'worker' ELSE 'workers' END,
