@@ -751,7 +751,6 @@ DECLARE
     v_more      bigint;
     v_lock_errs numeric;
     v_othr_errs numeric;
-    v_lines     text[];
     v_search_avg double precision;
     v_search_p95 double precision;
     v_missing   text[];
@@ -1037,13 +1036,8 @@ BEGIN
 
     -- 5a. Where the time went (45_evidence.sql: the wait events sampled
     -- in the operations), or nothing
-    v_lines := ARRAY(SELECT t.line FROM loadtest.report_where_time_went(v_run_id) WITH ORDINALITY AS t(line, n) ORDER BY t.n);
-    IF cardinality(v_lines) > 0 THEN
-        o := o || v_lines;
-        IF v_lines[cardinality(v_lines)] IS DISTINCT FROM '' THEN
-            o := o || ''::text;
-        END IF;
-    END IF;
+    o := o || loadtest.report_block(ARRAY(SELECT t.line FROM loadtest.report_where_time_went(v_run_id)
+                                              WITH ORDINALITY AS t(line, n) ORDER BY t.n));
 
     -- 5b. What the operations defined by users ran, as the run kept them
     -- (loadtest.run_operations): the report says it after a redefinition
@@ -1115,29 +1109,14 @@ BEGIN
     -- 6b. The evidence (45_evidence.sql), each section its title and
     -- lines, or nothing: what the database did, the run over time, the
     -- plans that changed (each followed by an empty line)
-    v_lines := ARRAY(SELECT t.line FROM loadtest.report_database(v_run_id) WITH ORDINALITY AS t(line, n) ORDER BY t.n);
-    IF cardinality(v_lines) > 0 THEN
-        o := o || v_lines;
-        IF v_lines[cardinality(v_lines)] IS DISTINCT FROM '' THEN
-            o := o || ''::text;
-        END IF;
-    END IF;
+    o := o || loadtest.report_block(ARRAY(SELECT t.line FROM loadtest.report_database(v_run_id)
+                                              WITH ORDINALITY AS t(line, n) ORDER BY t.n));
     -- the run over time
-    v_lines := ARRAY(SELECT t.line FROM loadtest.report_over_time(v_run_id) WITH ORDINALITY AS t(line, n) ORDER BY t.n);
-    IF cardinality(v_lines) > 0 THEN
-        o := o || v_lines;
-        IF v_lines[cardinality(v_lines)] IS DISTINCT FROM '' THEN
-            o := o || ''::text;
-        END IF;
-    END IF;
+    o := o || loadtest.report_block(ARRAY(SELECT t.line FROM loadtest.report_over_time(v_run_id)
+                                              WITH ORDINALITY AS t(line, n) ORDER BY t.n));
     -- which plans ran
-    v_lines := ARRAY(SELECT t.line FROM loadtest.report_plans(v_run_id) WITH ORDINALITY AS t(line, n) ORDER BY t.n);
-    IF cardinality(v_lines) > 0 THEN
-        o := o || v_lines;
-        IF v_lines[cardinality(v_lines)] IS DISTINCT FROM '' THEN
-            o := o || ''::text;
-        END IF;
-    END IF;
+    o := o || loadtest.report_block(ARRAY(SELECT t.line FROM loadtest.report_plans(v_run_id)
+                                              WITH ORDINALITY AS t(line, n) ORDER BY t.n));
 
     -- 7. Assessment
     o := o || 'Performance Assessment:'::text;

@@ -62,6 +62,21 @@ $$;
 COMMENT ON FUNCTION loadtest.format_bytes(numeric) IS
 'loadtest (internal): a number of bytes as pg_size_pretty writes it, never an error';
 
+-- A section of the report as loadtest_report appends it: its lines and an
+-- empty line after them, or nothing when the section has nothing to say.
+CREATE OR REPLACE FUNCTION loadtest.report_block(lines text[])
+RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT CASE WHEN coalesce(cardinality(lines), 0) = 0 THEN '{}'::text[]
+            WHEN lines[cardinality(lines)] IS NOT DISTINCT FROM '' THEN lines
+            ELSE lines || ''::text END
+$$;
+
+COMMENT ON FUNCTION loadtest.report_block(text[]) IS
+'loadtest (internal): the lines of a report section followed by an empty line, or none when it has no lines';
+
 -- ---------------------------------------------------------------------------
 -- Plan shapes
 --
