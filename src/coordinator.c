@@ -64,7 +64,7 @@ PG_FUNCTION_INFO_V1(loadtest_run_procedure);
 PG_FUNCTION_INFO_V1(loadtest_pattern_distribution);
 PG_FUNCTION_INFO_V1(loadtest_free_worker_slots);
 
-#define CANCEL_GRACE_MS		1000	/* how long a cancelled call waits */
+#define CANCEL_GRACE_MS		LOADTEST_STOP_GRACE_MS	/* how long a cancelled call waits */
 #define HANDLE_CHECK_US		1000000 /* how often launched workers are checked */
 #define LAUNCH_LEAD_US		300000	/* a worker starts this long before it is due */
 

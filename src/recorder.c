@@ -154,6 +154,8 @@ recorder_handle_interrupts(void)
  * on.  Transactions started once the run is stopping wait at most
  * STOPPING_LOCK_TIMEOUT anyway.
  */
+static volatile int stopping_ticks;	/* of the stop watch, while gathering */
+
 static void
 recorder_stop_watch(void)
 {
@@ -166,6 +168,18 @@ recorder_stop_watch(void)
 		QueryCancelPending = true;
 		InterruptPending = true;
 		SetLatch(MyLatch);
+
+		/*
+		 * The caller's SQL (a view read for values, a function the planner
+		 * evaluates) that traps the cancel for longer than the grace ends
+		 * the recorder as a termination would: the run has no row yet,
+		 * and whoever stopped it (its caller's session may be gone) must
+		 * not find its recorder holding a worker slot and the extension's
+		 * lock.
+		 */
+		if (gathering_values &&
+			++stopping_ticks * STOP_WATCH_MS >= LOADTEST_STOP_GRACE_MS)
+			ProcDiePending = true;
 	}
 }
 
@@ -1124,6 +1138,39 @@ recorder_note_counters(TimestampTz *last)
 	summaries_note_counters(runstate_elapsed_us(run, now), commits, wal_bytes);
 }
 
+/*
+ * Once the run has been stopping for longer than the grace: a worker still
+ * there runs SQL that traps the cancel (its caller's session, which
+ * terminates such workers when its call is cancelled, may be gone: a
+ * terminated backend, a lost client).  It is terminated (SIGTERM, as
+ * pg_terminate_backend does), once.
+ */
+static void
+recorder_end_stuck_workers(TimestampTz *stop_seen, bool *signalled)
+{
+	if (runstate_stop_reason(run) == STOP_NONE)
+		return;
+	if (*stop_seen == 0)
+	{
+		*stop_seen = GetCurrentTimestamp();
+		return;
+	}
+	if (!TimestampDifferenceExceeds(*stop_seen, GetCurrentTimestamp(), LOADTEST_STOP_GRACE_MS))
+		return;
+	pg_read_barrier();
+	for (int w = 0; w < run->workers_launched; w++)
+	{
+		WorkerSlot *slot = runstate_slot(run, w);
+		uint32		state = pg_atomic_read_u32(&slot->state);
+
+		if (signalled[w] || slot->pid <= 0 ||
+			(state != SLOT_ATTACHED && state != SLOT_RUNNING))
+			continue;
+		(void) kill(slot->pid, SIGTERM);
+		signalled[w] = true;
+	}
+}
+
 /* Once a second while the run goes on: recorder_check_watch. */
 static void
 recorder_watch(TimestampTz *last_watch)
@@ -1146,6 +1193,8 @@ loadtest_recorder_main(Datum main_arg)
 	TimestampTz coordinator_gone_since = 0;
 	TimestampTz last_watch = GetCurrentTimestamp();
 	TimestampTz last_counters = 0;
+	TimestampTz stop_seen = 0;
+	bool	   *signalled;
 	char		appname[NAMEDATALEN];
 
 	memcpy(&handle, MyBgworkerEntry->bgw_extra, sizeof(handle));
@@ -1198,6 +1247,7 @@ loadtest_recorder_main(Datum main_arg)
 	snprintf(appname, sizeof(appname), "loadtest run " INT64_FORMAT " recorder",
 			 run->run_id);
 	SetConfigOption("application_name", appname, PGC_USERSET, PGC_S_SESSION);
+	signalled = MemoryContextAllocZero(TopMemoryContext, sizeof(bool) * run->nworkers);
 	summaries_init(run);
 	memory_trace_init(run);
 	wait_sampler_start(run);
@@ -1212,6 +1262,7 @@ loadtest_recorder_main(Datum main_arg)
 
 		recorder_watch(&last_watch);
 		recorder_note_counters(&last_counters);
+		recorder_end_stuck_workers(&stop_seen, signalled);
 		gone = recorder_workers_gone(&coordinator_gone_since);
 		moved = recorder_drain();
 		memory_trace_poll();

@@ -49,6 +49,13 @@
 #define LOADTEST_RINGS_MAX_BYTES	(64 * 1024 * 1024)	/* of a run */
 
 #define LOADTEST_MAX_STAGES		32
+
+/*
+ * How long a stopping run's processes may take to stop by themselves (a
+ * cancel): after that, one still running SQL that traps the cancel is
+ * terminated, which no SQL can trap.
+ */
+#define LOADTEST_STOP_GRACE_MS	1000
 #define MEMORY_SLOT_POINTS		4	/* a worker's memory points not yet read */
 
 /*

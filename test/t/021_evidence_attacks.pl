@@ -11,7 +11,9 @@
 #    review: on the second run, whose plans are compared with the first's).
 #  - SQL of the caller's that traps the cancel while the recorder captures
 #    plans must not keep the recorder (its worker slot, the extension's
-#    lock) once the run is cancelled.
+#    lock) once the run is cancelled, nor once the caller's session is
+#    gone (terminated: the call's cancel handling never runs); nor may a
+#    worker whose operation traps the cancel outlive its terminated caller.
 
 use strict;
 use warnings FATAL => 'all';
@@ -22,6 +24,7 @@ use lib $FindBin::RealBin;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use Time::HiRes qw(time sleep);
 use LoadtestCheck;
 
 my $node = new_loadtest_node('evidence_attacks', seed => 200);
@@ -91,6 +94,55 @@ ok(defined poll_until(sub { loadtest_backends($mon) == 0 }, 15),
 	'no process of the run is left after the cancel (the recorder trapping it was terminated)');
 is( $node->safe_psql('postgres', "SELECT count(*) FROM loadtest.runs WHERE pattern = 'atk_trap'"),
 	'0', 'the cancelled run left no run behind');
+
+# The same trap, but the caller's session ends (terminated: a FATAL that
+# never reaches the call's cancel handling, as a lost client would): the
+# recorder ends itself once the grace is over.
+sub terminate_caller_and_time
+{
+	my ($sql, $what) = @_;
+	my $client = start_client($node, 'postgres', $sql, extra_params => [ '-U', 'atk' ]);
+	my $pid;
+	poll_until(
+		sub {
+			$pid = $mon->query_safe(
+				"SELECT pid FROM pg_stat_activity WHERE query LIKE 'SET loadtest.progress_interval = 0; SELECT loadtest_run(%' AND backend_type = 'client backend'"
+			);
+			return $pid ne '' && loadtest_backends($mon) > 0;
+		},
+		30);
+	sleep 1.5;
+	my $t0 = time;
+	$mon->query_safe("SELECT pg_terminate_backend($pid)");
+	my $gone = poll_until(sub { loadtest_backends($mon) == 0 }, 30, 0.05, $t0);
+	finish_client($client, 10);
+	ok(defined $gone, "$what: every process of the run is gone after its caller was terminated")
+	  and note(sprintf('%s: gone %.2f s after the termination', $what, $gone));
+	cmp_ok($gone // 99, '<', 5, "$what: within the grace and a few seconds");
+}
+
+terminate_caller_and_time(
+	"SET loadtest.progress_interval = 0; SELECT loadtest_run(users => 1, ops => 3, pattern => 'atk_trap', think_time_ms => 0, ramp_up_s => 0)",
+	'a recorder trapping the cancel while it captures plans');
+
+# A worker whose operation traps the cancel, its caller terminated.
+$node->safe_psql(
+	'postgres', q{
+CREATE FUNCTION evil.trapv() RETURNS int LANGUAGE plpgsql VOLATILE AS $$
+BEGIN LOOP BEGIN PERFORM pg_sleep(60); EXCEPTION WHEN query_canceled THEN NULL; END; END LOOP; END $$;
+ALTER FUNCTION evil.trapv() OWNER TO atk;
+});
+$node->safe_psql('postgres',
+	q{SELECT loadtest_define_operation('atk_trapv', 'read', ARRAY['SELECT evil.trapv()'], '[]')},
+	extra_params => [ '-U', 'atk' ]);
+terminate_caller_and_time(
+	"SET loadtest.progress_interval = 0; SELECT loadtest_run(users => 2, ops => 3, pattern => 'atk_trapv', think_time_ms => 0, ramp_up_s => 0)",
+	'workers trapping the cancel in their operation');
+is( $node->safe_psql(
+		'postgres',
+		q{SELECT status FROM loadtest.runs WHERE pattern = 'atk_trapv' ORDER BY run_id DESC LIMIT 1}),
+	'aborted',
+	'that run is recorded as aborted');
 $mon->quit;
 
 finish_and_check_log($node);
