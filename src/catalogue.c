@@ -240,10 +240,10 @@ static void
 as_catalogue_owner(CatalogueWriter fn, void *arg)
 {
 	ResultsWriter writer;
-	int			guc_level = trust_pin_search_path_local();
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	/* (which pins search_path too) */
 	trust_become_results_owner(&writer);
 	/* one definition at a time: a name is an operation or a pattern */
 	if (SPI_execute("LOCK TABLE loadtest.operations, loadtest.patterns IN SHARE ROW EXCLUSIVE MODE",
@@ -252,7 +252,6 @@ as_catalogue_owner(CatalogueWriter fn, void *arg)
 	fn(arg);
 	trust_restore_user(&writer);
 	SPI_finish();
-	AtEOXact_GUC(true, guc_level);
 }
 
 typedef struct OperationWrite

@@ -20,7 +20,6 @@
 #include "storage/procarray.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
 
 #include "spi_args.h"
 #include "trust.h"
@@ -65,7 +64,6 @@ loadtest_delete_runs(PG_FUNCTION_ARGS)
 	SpiArgs		args = SPI_ARGS_INIT;
 	NameData	caller;
 	ResultsWriter writer;
-	int			guc_level;
 	uint64		deleted;
 
 	check_signature(fcinfo, signature, 1, INT8OID, "loadtest_delete_runs");
@@ -80,9 +78,9 @@ loadtest_delete_runs(PG_FUNCTION_ARGS)
 	spi_arg(&args, NAMEOID, NameGetDatum(&caller));
 	spi_arg(&args, BOOLOID, BoolGetDatum(superuser()));	/* any role's runs */
 
-	guc_level = trust_pin_search_path_local();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	/* (which pins search_path too) */
 	trust_become_results_owner(&writer);
 	refuse_running_runs(&args);
 	if (spi_execute("DELETE FROM loadtest.runs"
@@ -93,6 +91,5 @@ loadtest_delete_runs(PG_FUNCTION_ARGS)
 	deleted = SPI_processed;
 	trust_restore_user(&writer);
 	SPI_finish();
-	AtEOXact_GUC(true, guc_level);
 	PG_RETURN_INT64((int64) deleted);
 }

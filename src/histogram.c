@@ -24,36 +24,56 @@
 #include "histogram.h"
 #include "trust.h"
 
-static int
-histogram_bucket(int64 value)
+/*
+ * The bucket of a value in a log-linear histogram: one bucket per value
+ * below 2^linear_bits, then 2^sub_bits buckets per power of two, up to
+ * 2^max_exp (the last bucket takes the rest).  Both histograms of this
+ * file are such; they differ in their constants.
+ */
+static inline int
+log_linear_bucket(int64 value, int linear_bits, int sub_bits, int max_exp)
 {
 	int			exp;
 
-	if (value < HISTOGRAM_LINEAR)
+	if (value < (INT64CONST(1) << linear_bits))
 		return value < 0 ? 0 : (int) value;
-	exp = pg_leftmost_one_pos64((uint64) value);	/* >= 6 */
-	if (exp > HISTOGRAM_MAX_EXP)
-		return HISTOGRAM_BUCKETS - 1;
-	return HISTOGRAM_LINEAR + (exp - 6) * HISTOGRAM_SUB +
-		(int) ((value >> (exp - HISTOGRAM_SUB_BITS)) & (HISTOGRAM_SUB - 1));
+	exp = pg_leftmost_one_pos64((uint64) value);	/* >= linear_bits */
+	if (exp > max_exp)			/* the last bucket */
+		return (1 << linear_bits) + (max_exp - linear_bits + 1) * (1 << sub_bits) - 1;
+	return (1 << linear_bits) + (exp - linear_bits) * (1 << sub_bits) +
+		(int) ((value >> (exp - sub_bits)) & ((1 << sub_bits) - 1));
+}
+
+static int
+histogram_bucket(int64 value)
+{
+	return log_linear_bucket(value, HISTOGRAM_LINEAR_BITS, HISTOGRAM_SUB_BITS, HISTOGRAM_MAX_EXP);
+}
+
+/*
+ * The value a bucket of log_linear_bucket stands for: exact below
+ * 2^linear_bits, else the middle of its range of integers.
+ */
+static inline double
+log_linear_value(int bucket, int linear_bits, int sub_bits)
+{
+	int			exp;
+	int			sub;
+	double		width;
+
+	if (bucket < (1 << linear_bits))
+		return bucket;
+	exp = (bucket - (1 << linear_bits)) / (1 << sub_bits) + linear_bits;
+	sub = (bucket - (1 << linear_bits)) % (1 << sub_bits);
+	width = ldexp(1.0, exp - sub_bits);
+	return ldexp(1.0, exp) + sub * width + (width - 1) / 2;
 }
 
 /* The middle of a bucket's range of values. */
 static int64
 histogram_bucket_value(int bucket)
 {
-	int			exp;
-	int			sub;
-	int64		low;
-	int64		width;
-
-	if (bucket < HISTOGRAM_LINEAR)
-		return bucket;
-	exp = (bucket - HISTOGRAM_LINEAR) / HISTOGRAM_SUB + 6;
-	sub = (bucket - HISTOGRAM_LINEAR) % HISTOGRAM_SUB;
-	width = INT64CONST(1) << (exp - HISTOGRAM_SUB_BITS);
-	low = (INT64CONST(1) << exp) + sub * width;
-	return low + width / 2;
+	return (int64) log_linear_value(bucket, HISTOGRAM_LINEAR_BITS, HISTOGRAM_SUB_BITS);
 }
 
 void
@@ -106,31 +126,14 @@ histogram_percentile(const LatencyHistogram *h, double fraction)
 int
 summary_bucket(int64 value)
 {
-	int			exp;
-
-	if (value < SUMMARY_LINEAR)
-		return value < 0 ? 0 : (int) value;
-	exp = pg_leftmost_one_pos64((uint64) value);	/* >= 7 */
-	if (exp > SUMMARY_MAX_EXP)
-		return SUMMARY_BUCKETS - 1;
-	return SUMMARY_LINEAR + (exp - SUMMARY_LINEAR_BITS) * SUMMARY_SUB +
-		(int) ((value >> (exp - SUMMARY_SUB_BITS)) & (SUMMARY_SUB - 1));
+	return log_linear_bucket(value, SUMMARY_LINEAR_BITS, SUMMARY_SUB_BITS, SUMMARY_MAX_EXP);
 }
 
 /* The value a summary bucket stands for: exact below 128, else its middle. */
 double
 summary_bucket_value(int bucket)
 {
-	int			exp;
-	int			sub;
-	double		width;
-
-	if (bucket < SUMMARY_LINEAR)
-		return bucket;
-	exp = (bucket - SUMMARY_LINEAR) / SUMMARY_SUB + SUMMARY_LINEAR_BITS;
-	sub = (bucket - SUMMARY_LINEAR) % SUMMARY_SUB;
-	width = ldexp(1.0, exp - SUMMARY_SUB_BITS);
-	return ldexp(1.0, exp) + sub * width + (width - 1) / 2;
+	return log_linear_value(bucket, SUMMARY_LINEAR_BITS, SUMMARY_SUB_BITS);
 }
 
 /*
@@ -333,16 +336,43 @@ loadtest_histogram_percentiles_add(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(state);
 }
 
-/* The representative value of the rank-th smallest value (0-based). */
+/*
+ * The representative value of the rank-th smallest value (0-based) of a
+ * sparse histogram, walking on from bucket *i, where *seen values lie
+ * before it.
+ */
 static double
-histogram_value_at(const PercentilesState *state, int64 rank, int *bucket, int64 *seen)
+summary_value_at(const int *buckets, const int64 *counts, int n, int64 rank,
+				 int *i, int64 *seen)
 {
-	while (*bucket < SUMMARY_BUCKETS && *seen + state->counts[*bucket] <= rank)
+	while (*i < n - 1 && *seen + counts[*i] <= rank)
 	{
-		*seen += state->counts[*bucket];
-		(*bucket)++;
+		*seen += counts[*i];
+		(*i)++;
 	}
-	return summary_bucket_value(Min(*bucket, SUMMARY_BUCKETS - 1));
+	return summary_bucket_value(buckets[*i]);
+}
+
+/*
+ * A percentile of a histogram given as its non-empty buckets in ascending
+ * order (n > 0) and their counts, totalling total: the value at position
+ * fraction * (total - 1), interpolated between its neighbours as
+ * percentile_cont does.  The aggregate loadtest.histogram_percentiles and
+ * the recorder's users' figures (summaries.c) both use it.
+ */
+double
+summary_percentile(const int *buckets, const int64 *counts, int n, int64 total,
+				   double fraction)
+{
+	double		position = fraction * (double) (total - 1);
+	int64		lower = Min(Max((int64) floor(position), 0), total - 1);
+	int64		upper = Min(Max((int64) ceil(position), lower), total - 1);
+	int			i = 0;
+	int64		seen = 0;
+	double		low_value = summary_value_at(buckets, counts, n, lower, &i, &seen);
+	double		high_value = summary_value_at(buckets, counts, n, upper, &i, &seen);
+
+	return low_value + (position - (double) lower) * (high_value - low_value);
 }
 
 /*
@@ -355,6 +385,9 @@ loadtest_histogram_percentiles_final(PG_FUNCTION_ARGS)
 {
 	PercentilesState *state;
 	Datum	   *result;
+	int		   *buckets;
+	int64	   *counts;
+	int			n = 0;
 	static const Oid signature[] = {INTERNALOID};
 
 	histogram_check_signature(fcinfo, signature, 1, FLOAT8ARRAYOID,
@@ -366,24 +399,19 @@ loadtest_histogram_percentiles_final(PG_FUNCTION_ARGS)
 	state = (PercentilesState *) PG_GETARG_POINTER(0);
 	if (state->total == 0)
 		PG_RETURN_NULL();
+	/* the non-empty buckets, as summary_percentile takes them */
+	buckets = palloc(sizeof(int) * SUMMARY_BUCKETS);
+	counts = palloc(sizeof(int64) * SUMMARY_BUCKETS);
+	for (int b = 0; b < SUMMARY_BUCKETS; b++)
+		if (state->counts[b] > 0)
+		{
+			buckets[n] = b;
+			counts[n++] = state->counts[b];
+		}
 	result = palloc(sizeof(Datum) * Max(state->nfractions, 1));
 	for (int i = 0; i < state->nfractions; i++)
-	{
-		double		position = state->fractions[i] * (double) (state->total - 1);
-		int64		lower = (int64) floor(position);
-		int64		upper = (int64) ceil(position);
-		int			bucket = 0;
-		int64		seen = 0;
-		double		low_value;
-		double		high_value;
-
-		lower = Min(Max(lower, 0), state->total - 1);
-		upper = Min(Max(upper, lower), state->total - 1);
-		low_value = histogram_value_at(state, lower, &bucket, &seen);
-		high_value = histogram_value_at(state, upper, &bucket, &seen);
-		result[i] = Float8GetDatum(low_value +
-								   (position - (double) lower) * (high_value - low_value));
-	}
+		result[i] = Float8GetDatum(summary_percentile(buckets, counts, n, state->total,
+													  state->fractions[i]));
 	PG_RETURN_ARRAYTYPE_P(construct_array(result, state->nfractions, FLOAT8OID,
 										  sizeof(float8), FLOAT8PASSBYVAL,
 										  TYPALIGN_DOUBLE));

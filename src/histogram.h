@@ -21,12 +21,13 @@
  * Values below 64 us have a bucket each; above, each power of two is split
  * into 32 sub-buckets.  40 powers of two cover latencies up to 12 days.
  */
-#define HISTOGRAM_LINEAR		64
+#define HISTOGRAM_LINEAR_BITS	6
+#define HISTOGRAM_LINEAR		(1 << HISTOGRAM_LINEAR_BITS)
 #define HISTOGRAM_SUB_BITS		5
 #define HISTOGRAM_SUB			(1 << HISTOGRAM_SUB_BITS)
 #define HISTOGRAM_MAX_EXP		40
 #define HISTOGRAM_BUCKETS \
-	(HISTOGRAM_LINEAR + (HISTOGRAM_MAX_EXP - 6 + 1) * HISTOGRAM_SUB)
+	(HISTOGRAM_LINEAR + (HISTOGRAM_MAX_EXP - HISTOGRAM_LINEAR_BITS + 1) * HISTOGRAM_SUB)
 
 typedef struct LatencyHistogram
 {
@@ -49,5 +50,7 @@ extern int64 histogram_percentile(const LatencyHistogram *h, double fraction);
 
 extern int	summary_bucket(int64 value_us);
 extern double summary_bucket_value(int bucket);
+extern double summary_percentile(const int *buckets, const int64 *counts, int n,
+								 int64 total, double fraction);
 
 #endif							/* LOADTEST_HISTOGRAM_H */

@@ -90,13 +90,6 @@ static ErrorData *record_error;	/* the last error of a transaction */
 static bool writes_abandoned;	/* stopping, and a write failed: no more */
 
 /*
- * Does loadtest.runs have the columns of 1.2 (arrivals_dropped,
- * samples_lost)?  A database still at an older version of the extension
- * is recorded without them.
- */
-static bool runs_has_loss_columns;
-
-/*
  * The session lock on the extension (see the file's header).  A
  * transaction's abort releases session locks too (ProcReleaseLocks): the
  * next transaction takes it again, without waiting.
@@ -117,10 +110,11 @@ static const char *const status_names[] = {
 static void
 recorder_on_exit(int code, Datum arg)
 {
-	/* the segment is detached after this: the timer must not look at it */
+	/* the segment is detached after this: the timers must not look at it */
 	watched_run = NULL;
 	if (stop_watch_timeout != 0)
 		disable_timeout(stop_watch_timeout, false);
+	wait_sampler_stop();
 	/* (an exit in a transaction, terminated, has released it already) */
 	if (extension_locked && LockHeldByMe(&extension_lock, AccessShareLock))
 		LockRelease(&extension_lock, AccessShareLock, true);
@@ -636,9 +630,6 @@ recorder_create_run(void)
 	spi_arg(&args, NAMEOID, NameGetDatum(&role_name));
 	spi_arg_text(&args, run->samples_text);
 	spi_arg(&args, INT4OID, Int32GetDatum(run->wait_sample_interval_ms));
-	runs_has_loss_columns =
-		get_attnum(get_relname_relid("runs", get_namespace_oid("loadtest", false)),
-				   "samples_lost") != InvalidAttrNumber;
 	rc = spi_execute("INSERT INTO loadtest.runs (run_id, users,"
 					 " ops_per_user, pattern, think_time_ms, ramp_up_s,"
 					 " forced, workers, seed, op_timeout_ms, environment,"
@@ -976,20 +967,12 @@ recorder_finish_run(void)
 									 samples_lost));
 	else
 		spi_arg_text(&args, run->stop_message[0] != '\0' ? run->stop_message : NULL);
-	if (runs_has_loss_columns)
-	{
-		spi_arg(&args, INT8OID, Int64GetDatum(recorder_arrivals_dropped(arrivals_done)));
-		spi_arg(&args, INT8OID, Int64GetDatum(samples_lost));
-	}
-	rc = spi_execute(runs_has_loss_columns ?
-					 "UPDATE loadtest.runs SET status = $2::loadtest.run_status,"
+	spi_arg(&args, INT8OID, Int64GetDatum(recorder_arrivals_dropped(arrivals_done)));
+	spi_arg(&args, INT8OID, Int64GetDatum(samples_lost));
+	rc = spi_execute("UPDATE loadtest.runs SET status = $2::loadtest.run_status,"
 					 " ended_at = pg_catalog.clock_timestamp(), duration_s = $3,"
 					 " users_lost = $4, ops_not_done = $5, message = $6,"
 					 " arrivals_dropped = $7, samples_lost = $8"
-					 " WHERE run_id OPERATOR(pg_catalog.=) $1" :
-					 "UPDATE loadtest.runs SET status = $2::loadtest.run_status,"
-					 " ended_at = pg_catalog.clock_timestamp(), duration_s = $3,"
-					 " users_lost = $4, ops_not_done = $5, message = $6"
 					 " WHERE run_id OPERATOR(pg_catalog.=) $1",
 					 &args, false, 0);
 	if (rc != SPI_OK_UPDATE)

@@ -854,20 +854,18 @@ summaries_write(void)
 
 /*
  * A user's figures: its errors, the sum of its latencies and its p95
- * (interpolated as percentile_cont is, over its histogram).
+ * (summary_percentile over its histogram).
  */
 void
 summaries_user(int user, UserFigures *figures)
 {
 	const Counters *c = &user_counters[user];
 	uint64		key = BUCKET_KEY(SCOPE_USER, MEASURE_LATENCY, user, 0, 0);
+	uint64		first;
 	uint64		i;
-	double		position;
-	int64		lower;
-	int64		seen = 0;
-	double		low_value = 0;
-	double		high_value = 0;
-	bool		have_low = false;
+	int		   *buckets;
+	int64	   *counts;
+	int			n = 0;
 
 	figures->errors = c->errors;
 	figures->latency_sum_us = c->latency_sum_us;
@@ -875,28 +873,19 @@ summaries_user(int user, UserFigures *figures)
 	if (c->ops == 0)
 		return;
 	summaries_sort_fixed();
-	position = 0.95 * (double) (c->ops - 1);
-	lower = (int64) position;
-	for (i = buckets_lower_bound(sorted_fixed, nsorted_fixed, key);
-		 i < nsorted_fixed && ROW_OF(sorted_fixed[i].key) == key; i++)
-	{
-		double		value = summary_bucket_value(BUCKET_OF(sorted_fixed[i].key));
-
-		seen += sorted_fixed[i].count;
-		if (!have_low && seen > lower)
-		{
-			low_value = value;
-			have_low = true;
-		}
-		if (seen > lower + 1 || (have_low && lower + 1 >= c->ops))
-		{
-			high_value = value;
-			break;
-		}
-	}
-	if (!have_low)
+	first = buckets_lower_bound(sorted_fixed, nsorted_fixed, key);
+	for (i = first; i < nsorted_fixed && ROW_OF(sorted_fixed[i].key) == key; i++)
+		;
+	if (i == first)
 		return;
-	if (i >= nsorted_fixed || ROW_OF(sorted_fixed[i].key) != key)
-		high_value = low_value;
-	figures->latency_p95_us = low_value + (position - (double) lower) * (high_value - low_value);
+	buckets = palloc(sizeof(int) * (i - first));
+	counts = palloc(sizeof(int64) * (i - first));
+	for (uint64 k = first; k < i; k++)
+	{
+		buckets[n] = BUCKET_OF(sorted_fixed[k].key);
+		counts[n++] = sorted_fixed[k].count;
+	}
+	figures->latency_p95_us = summary_percentile(buckets, counts, n, c->ops, 0.95);
+	pfree(buckets);
+	pfree(counts);
 }

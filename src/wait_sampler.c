@@ -35,6 +35,7 @@
 #define SAMPLER_EVENTS		512
 
 static RunState *run;
+static RunState *volatile sampled_run;	/* NULL once stopped: the handler looks */
 static TimeoutId sampler_timeout;
 static bool sampler_running;
 static int	noperations;
@@ -70,9 +71,13 @@ event_slot(uint32 info)
 static void
 wait_sampler_tick(void)
 {
-	for (int w = 0; w < run->nworkers; w++)
+	RunState   *rs = sampled_run;
+
+	if (rs == NULL)
+		return;
+	for (int w = 0; w < rs->nworkers; w++)
 	{
-		WorkerSlot *slot = runstate_slot(run, w);
+		WorkerSlot *slot = runstate_slot(rs, w);
 		uint32		op = pg_atomic_read_u32(&slot->current_op);
 		uint32		info;
 		int			e;
@@ -101,6 +106,7 @@ wait_sampler_start(RunState *rs)
 	counts = MemoryContextAllocZero(TopMemoryContext,
 									sizeof(uint64) * noperations * SAMPLER_EVENTS);
 	sampler_timeout = RegisterTimeout(USER_TIMEOUT, wait_sampler_tick);
+	sampled_run = rs;
 	enable_timeout_every(sampler_timeout,
 						 TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
 													 rs->wait_sample_interval_ms),
@@ -108,9 +114,14 @@ wait_sampler_start(RunState *rs)
 	sampler_running = true;
 }
 
+/*
+ * Stop sampling; also at the recorder's exit, however it happens, before
+ * the run's segment is detached: the timer must not read it after that.
+ */
 void
 wait_sampler_stop(void)
 {
+	sampled_run = NULL;
 	if (!sampler_running)
 		return;
 	disable_timeout(sampler_timeout, false);
