@@ -12,7 +12,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 install_packages postgresql-15 postgresql-server-dev-15 make gcc libipc-run-perl cppcheck \
-	postgresql-15-cron postgresql-15-pg-wait-sampling
+	postgresql-15-cron postgresql-15-pg-wait-sampling postgresql-15-hypopg
 [ -n "${SKIP_BUILD:-}" ] || build_and_install
 
 if [ -z "${TAP:-}" ]; then

@@ -180,10 +180,12 @@ db_stats_write_changes(RunState *run)
 		elog(ERROR, "could not record the run's database statistics");
 
 	resetStringInfo(&q);
-	appendStringInfoString(&q, "INSERT INTO loadtest.run_table_stats (run_id, table_name");
+	/* the counters' changes, and the table's size (with its indexes and TOAST) at the end */
+	appendStringInfoString(&q, "INSERT INTO loadtest.run_table_stats (run_id, table_name, total_bytes");
 	for (int c = 0; table_columns[c] != NULL; c++)
 		appendStringInfo(&q, ", %s", table_columns[c]);
-	appendStringInfoString(&q, ") SELECT $3, pg_catalog.format('%I.%I', e.schemaname, e.relname)");
+	appendStringInfoString(&q, ") SELECT $3, pg_catalog.format('%I.%I', e.schemaname, e.relname),"
+						   " pg_catalog.pg_total_relation_size(e.relid)");
 	for (int c = 0; table_columns[c] != NULL; c++)
 		appendStringInfo(&q, ", e.%s OPERATOR(pg_catalog.-) COALESCE("
 						 "(($5::pg_catalog.jsonb OPERATOR(pg_catalog.->) e.relid::pg_catalog.text)"

@@ -8,6 +8,9 @@
 #ifndef LOADTEST_H
 #define LOADTEST_H
 
+/* The version of the SQL objects this library reads and writes. */
+#define LOADTEST_SQL_VERSION "1.5"
+
 #include "fmgr.h"
 
 /* loadtest.environment */

@@ -304,6 +304,20 @@ run_request_parse(FunctionCallInfo fcinfo, RunRequest *req)
 	run_shape_decide(req);
 }
 
+/* Refuse a database whose SQL objects are older than this library. */
+static void
+sql_objects_older(const char *version)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("the SQL objects of loadtest in this database are older than its library"),
+			 version
+			 ? errdetail("The extension is at version %s in this database; the library records the runs of version %s.",
+						 version, LOADTEST_SQL_VERSION)
+			 : errdetail("This library keeps the evidence of a run in loadtest.run_histograms and the other tables that came with version 1.4."),
+			 errhint("ALTER EXTENSION loadtest UPDATE;")));
+}
+
 /*
  * Resolve a pattern argument against the workload catalogue, as the
  * caller, in the caller's transaction (before anything starts).
@@ -313,15 +327,24 @@ run_request_resolve_patterns(const char *pattern, RunPatterns *patterns)
 {
 	Oid			schema = get_namespace_oid("loadtest", true);
 
-	/* a library newer than the database's SQL objects (1.4's): say so */
+	/*
+	 * A library newer than the database's SQL objects: say so before
+	 * anything starts (the recorder writes the tables of its own version).
+	 */
 	if (!OidIsValid(schema) || !OidIsValid(get_relname_relid("run_histograms", schema)))
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("the SQL objects of loadtest in this database are older than its library"),
-				 errdetail("This library keeps the evidence of a run in loadtest.run_histograms and the other tables that came with version 1.4."),
-				 errhint("ALTER EXTENSION loadtest UPDATE;")));
+		sql_objects_older(NULL);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute("SELECT e.extversion FROM pg_catalog.pg_extension e"
+					" WHERE e.extname OPERATOR(pg_catalog.=) 'loadtest'",
+					true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the version of the loadtest extension");
+	if (SPI_processed != 1 ||
+		strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1),
+			   LOADTEST_SQL_VERSION) != 0)
+		sql_objects_older(SPI_processed == 1
+						  ? SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1)
+						  : NULL);
 	patterns_resolve(pattern, patterns);
 	SPI_finish();
 }

@@ -1,4 +1,4 @@
--- loadtest 1.4: result tables (schema loadtest) and the simulated
+-- loadtest 1.5: result tables (schema loadtest) and the simulated
 -- application's tables (schema membership).
 --
 -- The SQL-callable functions land in the schema the extension is created in

@@ -1,4 +1,4 @@
--- loadtest 1.4: the evidence of each run (issue #10), in tables of their
+-- loadtest 1.5: the evidence of each run (issue #10), in tables of their
 -- own: created by CREATE EXTENSION after 10_schema.sql, and by the upgrade
 -- from 1.3 as they are here (the Makefile puts this file in
 -- loadtest--1.3--1.4.sql after src/sql/upgrade/1.3--1.4.sql), so that
@@ -122,6 +122,7 @@ CREATE TABLE loadtest.run_table_stats (
     autovacuum_count  bigint,
     analyze_count     bigint,
     autoanalyze_count bigint,
+    total_bytes       bigint,         -- (1.5) its size with indexes and TOAST at the end
     PRIMARY KEY (run_id, table_name)
 );
 COMMENT ON TABLE loadtest.run_table_stats IS 'loadtest: change over each run of the statistics of the tables its statements use';

@@ -1,4 +1,4 @@
--- loadtest 1.4: trust.  What may change the result tables, and how: the
+-- loadtest 1.5: trust.  What may change the result tables, and how: the
 -- runs that can no longer end, and the grants of the operator role.
 
 -- ---------------------------------------------------------------------------
