@@ -196,29 +196,49 @@ SELECT count(*) AS rows, bool_and(x::text IS NOT NULL) AS rows_ok,
        max(length(pattern)) AS longest_pattern, max(length(operation)) AS longest_operation
   FROM loadtest.samples x WHERE run_id BETWEEN 900000001 AND 900000099;
 
--- Every report is text.
+-- Every report is text, and jsonb with a key per section.
 SELECT r.run_id, t.report IS NOT NULL AS is_text,
        position('LOAD TEST REPORT' in t.report) > 0 AS has_header,
        position('#' in t.report) = 0 AS no_hashes,
        position(chr(27) in t.report) = 0 AS no_escapes,
-       position(E'\r' in t.report) = 0 AS no_carriage_returns
+       position(E'\r' in t.report) = 0 AS no_carriage_returns,
+       jsonb_typeof(t.j) = 'object' AND t.j -> 'run_id' = to_jsonb(r.run_id)
+       AND (SELECT bool_and(t.j ? s.json_key) FROM loadtest.report_sections() s) AS is_json
   FROM loadtest.runs r,
-       LATERAL (SELECT loadtest_report(r.run_id) AS report) t
+       LATERAL (SELECT loadtest_report(r.run_id) AS report, loadtest_report_json(r.run_id) AS j) t
  WHERE r.run_id BETWEEN 900000001 AND 900000099
  ORDER BY r.run_id;
+-- Each section alone, for every such run: lines on one line each, bounded,
+-- without escapes; the heading first (when the section applies).
+SELECT s.section_no, s.section,
+       coalesce(bool_and(l.line IS NOT NULL) FILTER (WHERE l.k IS NOT NULL), true) AS no_null_lines,
+       coalesce(max(length(l.line)) < 1000, true) AS lines_bounded,
+       coalesce(bool_and(position(chr(27) in l.line) = 0 AND position(E'\r' in l.line) = 0
+                         AND position(E'\n' in l.line) = 0), true) AS one_line_each,
+       coalesce(bool_and(l.k > 1 OR l.line !~ '^ '), true) AS heading_first,
+       count(DISTINCT r.run_id) FILTER (WHERE l.k IS NULL) AS runs_without_it
+  FROM loadtest.runs r
+ CROSS JOIN loadtest.report_sections() s
+  LEFT JOIN LATERAL unnest(loadtest.report_section_lines(s.section, r.run_id, 500, 4000))
+            WITH ORDINALITY AS l(line, k) ON true
+ WHERE r.run_id BETWEEN 900000001 AND 900000099
+ GROUP BY s.section_no, s.section ORDER BY s.section_no;
 
 -- The hostile names are written on one line each, cut: the operations and
 -- patterns of run 900000001 by name, the numbers it has no definition for
 -- by number, its defined operations as run; run 900000007 has no
 -- definitions at all.
-SELECT count(*) AS lines, max(length(line)) < 1000 AS lines_bounded,
+-- (lines: those before the verdict, whose lines are loadtest_verdict()'s
+-- and loadtest_recommendations()')
+SELECT count(*) FILTER (WHERE NOT verdict) AS lines, max(length(line)) < 1000 AS lines_bounded,
        count(*) FILTER (WHERE line ~ '^   \(operation -?[0-9]+\): 10 ops, ') AS unnamed_operations,
        count(*) FILTER (WHERE line ~ '^   search_members: 10 ops, ') AS search_members_lines,
        bool_or(line ~ '^   pat .{90,} \(op .{90,}\): 1 user \(14\.3%\)$') AS hostile_pattern_user,
        bool_or(line = '   no such pattern: 1 user (14.3%)') AS unknown_pattern_user,
        bool_or(line = 'Defined Operations (as run):') AS defined_section,
        bool_or(line ~ '^   search_members \(write, defined by own er\): 1,000 variants ') AS defined_variants
-  FROM regexp_split_to_table(loadtest_report(900000001), E'\n') AS line;
+  FROM (SELECT t.line, bool_or(t.line ~ '^Scaling to') OVER (ORDER BY t.n) AS verdict
+          FROM regexp_split_to_table(loadtest_report(900000001), E'\n') WITH ORDINALITY AS t(line, n)) x;
 SELECT count(*) FILTER (WHERE line ~ '^   \(operation -?[0-9]+\): 10 ops, ') AS unnamed_operations,
        count(*) FILTER (WHERE line ~ '^   \[.*\(\(operation -?[0-9]+\)\): [0-9]+$') AS unnamed_error_lines
   FROM regexp_split_to_table(loadtest_report(900000007), E'\n') AS line;
@@ -233,17 +253,27 @@ SELECT count(*) AS user_rows, bool_and(x::text IS NOT NULL) AS rows_ok
 SELECT count(*) AS error_rows, bool_and(x::text IS NOT NULL) AS rows_ok
   FROM loadtest.error_stats x WHERE run_id BETWEEN 900000001 AND 900000099;
 
--- target_ms: any finite positive number is written out; others are refused.
-SELECT line FROM regexp_split_to_table(loadtest_report(900000010, target_ms => 1e300), E'\n') AS line
- WHERE line ~ '(Target response time|Current capacity|Estimated response time|System)';
-SELECT line FROM regexp_split_to_table(loadtest_report(900000010, target_ms => 1.7976931348623157e308), E'\n') AS line
- WHERE line ~ '(Target response time|Current capacity|Estimated response time|System)';
-SELECT line FROM regexp_split_to_table(loadtest_report(900000010, target_ms => 5e-324), E'\n') AS line
- WHERE line ~ '(Target response time|Current capacity|Estimated response time|System)';
+-- target_ms and target_users: any finite positive target is written out
+-- (the headline's target, and the reference guide's formula; the verdict
+-- itself is loadtest_verdict()'s); others are refused.
+SELECT t.target_ms, t.target_users,
+       CASE WHEN line ~ '^   Verdict' THEN '   Verdict: ... within ' || substring(line from ' within ([^ :]+ms)')
+            ELSE line END AS line
+  FROM (VALUES (1e300::float8, 4000), (1.7976931348623157e308, 4000), (5e-324, 4000),
+               (500, 2147483647), (500, 1)) t(target_ms, target_users),
+       LATERAL (SELECT string_agg(l, E'\n') FILTER (WHERE l ~ '^   (Verdict|The reference)') AS lines
+                  FROM regexp_split_to_table(loadtest_report(900000010, t.target_ms, t.target_users), E'\n') l) x,
+       LATERAL regexp_split_to_table(x.lines, E'\n') AS line
+ WHERE line ~ '^   The reference' OR line ~ '^   Verdict'
+ ORDER BY t.target_users, t.target_ms, line ~ '^   The reference';
 SELECT loadtest_report(900000010, target_ms => 'NaN');
 SELECT loadtest_report(900000010, target_ms => 'Infinity');
 SELECT loadtest_report(900000010, target_ms => -1);
 SELECT loadtest_report(900000010, target_ms => NULL);
+SELECT loadtest_report(900000010, target_users => -2147483648);
+SELECT loadtest_report_json(900000010, target_ms => '-Infinity');
+SELECT loadtest_report_json(900000010, target_users => 0);
+SELECT (loadtest_report_json(900000010, 1e300, 2147483647) -> 'assessment' -> 'guide_formula') ? 'capacity_users' AS json_at_extremes;
 
 -- The capacity model on such runs: clear errors.
 SELECT * FROM loadtest_capacity(run_ids => '{900000011,900000005,900000010}');
@@ -394,7 +424,8 @@ CREATE AGGREGATE evil.avg(double precision) (SFUNC = evil.avg_sfunc, STYPE = dou
 
 SET search_path = evil, public, pg_catalog;
 -- the extension's routines run with their own path: nothing is hijacked
-SELECT r.run_id, position('LOAD TEST REPORT' in public.loadtest_report(r.run_id)) > 0 AS report_ok
+SELECT r.run_id, position('LOAD TEST REPORT' in public.loadtest_report(r.run_id)) > 0 AS report_ok,
+       (public.loadtest_report_json(r.run_id) ->> 'run_id') OPERATOR(pg_catalog.=) r.run_id::text AS json_ok
   FROM loadtest.runs r
  WHERE r.run_id BETWEEN 900000001 AND 900000099
  ORDER BY r.run_id;
@@ -578,6 +609,23 @@ SELECT t.report IS NOT NULL AS is_text,
           FROM unnest(ARRAY[E'\nWhere the time went:\n', E'\nWhat the database did:\n',
                             E'\nOver time:\n', E'\nPlans:\n']) s) AS evidence_sections
   FROM (SELECT loadtest_report(900000100) AS report) t;
+-- the JSON form: every section's figures, the evidence's as many as the
+-- tables' rows
+SELECT jsonb_typeof(j) AS json,
+       (SELECT bool_and(j ? s.json_key) FROM loadtest.report_sections() s) AS every_section,
+       jsonb_array_length(j -> 'where_time_went' -> 'events')
+           = (SELECT count(*) FROM loadtest.wait_profile WHERE run_id = 900000100) AS every_wait,
+       (SELECT count(*) FROM jsonb_object_keys(j -> 'database' -> 'counters'))
+           = (SELECT count(*) FROM loadtest.run_db_stats WHERE run_id = 900000100) AS every_counter,
+       jsonb_array_length(j -> 'database' -> 'tables')
+           = (SELECT count(*) FROM loadtest.run_table_stats WHERE run_id = 900000100) AS every_table,
+       jsonb_array_length(j -> 'plans') = (SELECT count(*) FROM loadtest.run_plans WHERE run_id = 900000100) AS every_plan,
+       (j -> 'over_time' ->> 'seconds_total')::bigint
+           = (SELECT count(*) FROM loadtest.run_timeline WHERE run_id = 900000100) AS every_second,
+       jsonb_array_length(j -> 'stages') AS stages,
+       jsonb_array_length(j -> 'errors') AS error_rows,
+       jsonb_array_length(j -> 'defined_operations') AS defined_operations
+  FROM (SELECT loadtest_report_json(900000100) AS j) x;
 SELECT x::text IS NOT NULL AS row_ok FROM loadtest.run_summary x WHERE run_id = 900000100;
 SELECT count(*) > 0 AS has_rows, bool_and(x::text IS NOT NULL) AS rows_ok
   FROM loadtest.operation_stats x WHERE run_id = 900000100;

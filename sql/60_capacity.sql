@@ -1,6 +1,6 @@
 --
 -- The capacity model: loadtest_usl_fit(), loadtest_usl_predict(),
--- loadtest_capacity(users int[], ...) and the USL lines of the report.
+-- loadtest_capacity(users int[], ...) and the report's scaling section.
 --
 SET lc_numeric TO 'C';		-- to_char() separators: ',' and '.'
 SET extra_float_digits TO 0;
@@ -244,19 +244,38 @@ SELECT has_function_privilege('public', 'loadtest_capacity(integer[], integer, t
 -- The linear model is still there beside it.
 SELECT * FROM loadtest_capacity(200, 50);
 
--- The report's scaling section: linear, USL and the measured run at 4000.
-SELECT line FROM (
-    SELECT line, n,
-           min(n) FILTER (WHERE line ~ '^Scaling to') OVER () AS first,
-           min(n) FILTER (WHERE line ~ '^   Recommendations') OVER () AS last
-      FROM regexp_split_to_table(loadtest_report(960005), E'\n') WITH ORDINALITY AS t(line, n)) x
- WHERE n >= first AND n < last ORDER BY n;
--- the measured run's own report: its linear estimate is its own figure
-SELECT line FROM regexp_split_to_table(loadtest_report(960006), E'\n') AS line
- WHERE line ~ '^      (linear|USL) estimate';
--- other think time: one level only, and the way to get more
-SELECT line FROM regexp_split_to_table(loadtest_report(960009), E'\n') AS line
- WHERE line ~ '^   USL';
+-- The report's scaling section: the headline verdict of loadtest_verdict()
+-- first (for 960005 and 960006 the run at 4000 users measured it), then
+-- what it comes from, and the reference guide's linear formula labelled as
+-- not the verdict; no rating marks, and no USL line of its own (the USL
+-- is the verdict's, in its explanation, when it is its basis or why it is
+-- not).  The verdict's explanation is printed by its own tests: here, that
+-- the section shows each of its lines.
+CREATE FUNCTION pg_temp.scaling_section(run_id bigint)
+RETURNS TABLE (n bigint, line text, explanation boolean)
+LANGUAGE sql AS $$
+SELECT x.n, x.line,
+       coalesce(x.line IN (SELECT '   ' || loadtest.one_line(e, 400)
+                             FROM loadtest_verdict(run_id) v,
+                                  regexp_split_to_table(v.explanation, E'\n') e), false)
+  FROM (SELECT t.line, t.n,
+               min(t.n) FILTER (WHERE t.line ~ '^Scaling to') OVER () AS first,
+               min(t.n) FILTER (WHERE t.line = 'Recommendations:') OVER () AS last
+          FROM regexp_split_to_table(loadtest_report(run_id), E'\n') WITH ORDINALITY AS t(line, n)) x
+ WHERE x.n >= x.first AND x.n < x.last - 1
+ ORDER BY x.n
+$$;
+SELECT r AS run_id, s.line
+  FROM unnest(ARRAY[960005, 960006, 960009]::bigint[]) r, LATERAL pg_temp.scaling_section(r) s
+ WHERE NOT s.explanation ORDER BY r, s.n;
+SELECT r AS run_id, v.basis,
+       count(*) FILTER (WHERE s.explanation)
+           = (SELECT count(*) FROM regexp_split_to_table(v.explanation, E'\n') e WHERE btrim(e) <> '') AS explained,
+       count(*) FILTER (WHERE s.line ~ '\[(OK|!|!!)\]') AS rating_marks,
+       count(*) FILTER (WHERE s.line ~ 'USL' AND NOT s.explanation) AS usl_lines_of_its_own
+  FROM unnest(ARRAY[960005, 960006, 960009]::bigint[]) r,
+       LATERAL loadtest_verdict(r) v, LATERAL pg_temp.scaling_section(r) s
+ GROUP BY r, v.basis, v.explanation ORDER BY r;
 
 DELETE FROM loadtest.runs WHERE run_id BETWEEN 960001 AND 960009;
 RESET lc_numeric;

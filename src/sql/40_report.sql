@@ -16,7 +16,9 @@
 --   loadtest_rate_response(), loadtest_rate_throughput(),
 --   loadtest_rate_success()  the reference guide's rating tables
 --   loadtest_capacity()      the reference guide's capacity estimate
---   loadtest_report()        the text report of a run
+--   loadtest_report()        the text report of a run, from the sections of
+--                            42_report_sections.sql
+--   loadtest_report_json()   the same report as jsonb
 --
 -- Units: latencies are stored in microseconds; the views give milliseconds
 -- (double precision), durations in seconds, percentages as 0..100 (success_pct,
@@ -362,7 +364,7 @@ SELECT r.run_id,
                sum(h.errors) AS failed,
                sum(h.ops)::float8 AS ops,
                (max(h.last_end_us)::float8 - min(h.first_start_us)::float8) / 1e6::float8 AS duration_s,
-               sum(CASE WHEN abs(h.latency_sum_us) <= 1e300::float8 THEN h.latency_sum_us END) AS latency_sum,
+               sum(CASE WHEN abs(h.latency_sum_us) <= 1e300::float8 AND (abs(h.latency_sum_us) >= 1e-300::float8 OR h.latency_sum_us = 0::float8) THEN h.latency_sum_us END) AS latency_sum,
                loadtest.histogram_percentiles(h.latency_buckets, h.latency_counts,
                                               ARRAY[0.5, 0.95, 0.99]::float8[]) AS pct_us,
                min(h.latency_min_us)::float8 / 1000::float8 AS min_ms,
@@ -370,7 +372,7 @@ SELECT r.run_id,
                coalesce(sum(h.ops) FILTER (WHERE o.kind = 'read'::text), 0::numeric)::float8 AS read_ops,
                sum(h.retried_ops) AS retried_ops,
                sum(h.retries) AS retries,
-               sum(CASE WHEN abs(h.wait_sum_us) <= 1e300::float8 THEN h.wait_sum_us END) AS wait_sum,
+               sum(CASE WHEN abs(h.wait_sum_us) <= 1e300::float8 AND (abs(h.wait_sum_us) >= 1e-300::float8 OR h.wait_sum_us = 0::float8) THEN h.wait_sum_us END) AS wait_sum,
                loadtest.histogram_percentiles(h.wait_buckets, h.wait_counts,
                                               ARRAY[0.95]::float8[]) AS wait_pct_us,
                max(h.wait_max_us)::float8 / 1000::float8 AS max_wait_ms,
@@ -418,7 +420,7 @@ SELECT s.run_id,
                h.operation_no,
                sum(h.ops) AS ops,
                sum(h.ops)::float8 AS ops_f,
-               sum(CASE WHEN abs(h.latency_sum_us) <= 1e300::float8 THEN h.latency_sum_us END) AS latency_sum,
+               sum(CASE WHEN abs(h.latency_sum_us) <= 1e300::float8 AND (abs(h.latency_sum_us) >= 1e-300::float8 OR h.latency_sum_us = 0::float8) THEN h.latency_sum_us END) AS latency_sum,
                loadtest.histogram_percentiles(h.latency_buckets, h.latency_counts,
                                               ARRAY[0.5, 0.95]::float8[]) AS pct_us,
                max(h.latency_max_us)::float8 / 1000::float8 AS max_ms,
@@ -445,7 +447,7 @@ SELECT u.run_id,
        u.user_no,
        u.pattern,
        u.ops_done::bigint AS ops,
-       CASE WHEN abs(u.latency_sum_us) <= 1e300::float8 AND u.ops_done <> 0
+       CASE WHEN abs(u.latency_sum_us) <= 1e300::float8 AND (abs(u.latency_sum_us) >= 1e-300::float8 OR u.latency_sum_us = 0::float8) AND u.ops_done <> 0
             THEN u.latency_sum_us / u.ops_done::float8 / 1000::float8 END AS avg_ms,
        u.latency_p95_us / 1000::float8 AS p95_ms,
        coalesce(u.errors, 0::bigint) AS errors,
@@ -494,10 +496,10 @@ SELECT s.run_id,
                loadtest.histogram_percentiles(h.latency_buckets, h.latency_counts,
                                               ARRAY[0.5, 0.95, 0.99]::float8[]) AS pct_us,
                max(h.active_users) AS active_users,
-               sum(CASE WHEN abs(h.wait_sum_us) <= 1e300::float8 THEN h.wait_sum_us END) AS wait_sum,
+               sum(CASE WHEN abs(h.wait_sum_us) <= 1e300::float8 AND (abs(h.wait_sum_us) >= 1e-300::float8 OR h.wait_sum_us = 0::float8) THEN h.wait_sum_us END) AS wait_sum,
                loadtest.histogram_percentiles(h.wait_buckets, h.wait_counts,
                                               ARRAY[0.95]::float8[]) AS wait_pct_us,
-               sum(CASE WHEN abs(h.latency_sum_us) <= 1e300::float8 THEN h.latency_sum_us END) AS latency_sum,
+               sum(CASE WHEN abs(h.latency_sum_us) <= 1e300::float8 AND (abs(h.latency_sum_us) >= 1e-300::float8 OR h.latency_sum_us = 0::float8) THEN h.latency_sum_us END) AS latency_sum,
                sum(h.commits) AS commits,
                sum(h.wal_bytes) AS wal_bytes
           FROM loadtest.run_histograms h
@@ -719,714 +721,71 @@ COMMENT ON FUNCTION loadtest_capacity(double precision, integer, double precisio
 
 -- ---------------------------------------------------------------------------
 -- The report
+--
+-- The sections and their list are in 42_report_sections.sql
+-- (loadtest.report_sections(): order, name, JSON key); the report writes
+-- each section's lines, the JSON form each section's figures.
 -- ---------------------------------------------------------------------------
 
 CREATE OR REPLACE FUNCTION loadtest_report(run_id bigint DEFAULT NULL,
-                                target_ms double precision DEFAULT 500)
+                                target_ms double precision DEFAULT 500,
+                                target_users integer DEFAULT 4000)
 RETURNS text
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
-#variable_conflict use_column
 DECLARE
-    v_avg_intended float8;
-    v_pct_intended float8[];
-    c_rule         constant text := repeat('=', 70);
-    c_int          constant text := 'FM999G999G999G999G990';
-    c_2d           constant text := 'FM999G999G999G999G990D00';
-    c_1d           constant text := 'FM990D0';
-    c_target_users constant integer := 4000;
-    c_top_errors   constant integer := 10;
-
-    v_run_id    bigint := loadtest_report.run_id;
-    v_target_ms double precision := loadtest_report.target_ms;
-    r           loadtest.runs;
-    s           loadtest.run_summary;
-    cap         record;
-    rec         record;
-    o           text[] := '{}';
-    recs        text[] := '{}';
-    v_rating    text;
-    v_n         bigint;
-    v_more      bigint;
-    v_lock_errs numeric;
-    v_othr_errs numeric;
-    v_search_avg double precision;
-    v_search_p95 double precision;
-    v_missing   text[];
-    v_target_txt text;
+    c_rule   constant text := repeat('=', 70);
+    v_run_id bigint;
+    s        record;
+    o        text[] := '{}';
 BEGIN
-    IF v_target_ms IS NULL OR NOT (v_target_ms > 0 AND v_target_ms < 'Infinity'::float8) THEN
-        RAISE EXCEPTION 'target_ms must be a finite positive number, not %',
-                        coalesce(v_target_ms::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'target_ms is the response time in ms that the scaling section holds the estimates to.',
-                  HINT = 'Pass a number of milliseconds, e.g. loadtest_report(target_ms => 500).';
-    END IF;
-
-    -- (below 0.01, two decimals would show 0.00)
-    v_target_txt := CASE WHEN v_target_ms < 0.01 THEN btrim(to_char(v_target_ms, '9.99EEEE'))
-                         ELSE loadtest.format_number(v_target_ms, c_2d) END;
-
-    -- Runs that can no longer end must not be reported as running.  Not being
-    -- allowed to update runs (privileges, read-only transaction, standby) is
-    -- no reason not to report.
-    BEGIN
-        PERFORM @extschema@.loadtest_mark_stale_runs();
-    EXCEPTION WHEN insufficient_privilege OR read_only_sql_transaction THEN
-        NULL;
-    END;
-
-    IF v_run_id IS NULL THEN
-        SELECT max(x.run_id) INTO v_run_id FROM loadtest.runs x;
-        IF v_run_id IS NULL THEN
-            RAISE EXCEPTION 'there are no loadtest runs to report on'
-                USING ERRCODE = 'no_data_found',
-                      HINT = 'Start a load test with loadtest_run() first.';
-        END IF;
-    END IF;
-
-    SELECT * INTO r FROM loadtest.runs x WHERE x.run_id = v_run_id;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'loadtest run % does not exist', v_run_id
-            USING ERRCODE = 'undefined_object',
-                  HINT = 'SELECT * FROM loadtest.runs ORDER BY run_id; lists the runs.';
-    END IF;
-
-    SELECT * INTO s FROM loadtest.run_summary x WHERE x.run_id = v_run_id;
-
-    -- Header
-    o := o || c_rule
-           || format('LOAD TEST REPORT - run %s (%s)', r.run_id, r.status);
-    IF r.status <> 'completed' THEN
-        o := o || format('   status: %s, %s', r.status,
-                         CASE WHEN r.status = 'running'
-                              THEN 'its figures are written when it ends (the call that runs it prints its progress)'
-                              ELSE coalesce(loadtest.one_line(r.message, 200), 'figures may be partial') END);
-    END IF;
-    o := o || c_rule || ''::text;
-
-    -- 1. Configuration
-    o := o || 'Test Configuration:'::text
-           || ('   Concurrent Users: ' || loadtest.format_number(r.users, c_int))
-           || CASE WHEN r.duration_limit_s IS NOT NULL
-                   THEN '   Run Length: ' || loadtest.format_number(r.duration_limit_s, c_2d) || 's (operations per user not fixed)'
-                   ELSE '   Operations per User: ' || loadtest.format_number(r.ops_per_user, c_int) END
-           || ('   Pattern: ' || loadtest.one_line(r.pattern, 100))
-           || ('   Think Time: ' || loadtest.format_number(r.think_time_ms, c_int) || 'ms')
-           || ('   Ramp-up Time: ' || r.ramp_up_s::text || 's')
-           || ('   Test Duration: ' || coalesce(loadtest.format_number(s.duration_s, c_2d) || 's', 'n/a'))
-           || ('   Environment: ' || loadtest.one_line(r.environment, 100))
-           || ('   Workers: ' || loadtest.format_number(r.workers, c_int) || ', seed: ' || r.seed::text);
-    IF r.rate IS NOT NULL THEN
-        o := o || ('   Arrival Rate: ' || loadtest.format_number(r.rate, c_2d) || ' ops/sec (open model; think time not used)');
-    END IF;
-    IF r.pool_size IS NOT NULL THEN
-        o := o || ('   Pool: ' || loadtest.format_number(r.pool_size, c_int) || ' workers shared by ' || loadtest.format_number(r.users, c_int) || ' users');
-    END IF;
-    IF r.op_timeout_ms > 0 THEN
-        o := o || ('   Operation Timeout: ' || loadtest.format_number(r.op_timeout_ms, c_int) || 'ms');
-    END IF;
-    IF r.forced THEN
-        o := o || '   Forced: yes'::text;
-    END IF;
-    IF r.isolation <> 'read committed' THEN
-        o := o || ('   Isolation: ' || loadtest.one_line(r.isolation, 100));
-    END IF;
-    IF r.max_tries > 1 THEN
-        o := o || ('   Max Tries: ' || r.max_tries::text || ' (serialization failures and deadlocks are retried)');
-    END IF;
-    IF r.hot_rows > 0 THEN
-        o := o || ('   Hot Rows: ' || loadtest.format_number(r.hot_rows, c_int) || ' per table');
-    END IF;
-    o := o || ('   Database: ' || loadtest.one_line(r.database_name, 100))
-           || ('   Role: ' || loadtest.one_line(r.role_name, 100))
-           || ('   Server version: ' || loadtest.one_line(r.server_version, 100))
-           || ('   Started: ' || r.started_at::text
-               || coalesce(', ended: ' || r.ended_at::text, ''))
-           || ''::text;
-
-    -- 2. User patterns, in the order of the run's patterns
-    o := o || 'User Pattern Distribution:'::text;
-    v_n := 0;
-    FOR rec IN
-        SELECT u.pattern, u.operation, count(*) AS n,
-               sum(count(*)) OVER () AS total,
-               (SELECT min(p.pattern_no) FROM loadtest.run_patterns p
-                 WHERE p.run_id = v_run_id AND p.pattern = u.pattern) AS pattern_no
-          FROM loadtest.run_users u
-         WHERE u.run_id = v_run_id
-         GROUP BY u.pattern, u.operation
-         ORDER BY pattern_no, u.pattern, u.operation
-    LOOP
-        o := o || format('   %s%s: %s %s (%s%%)',
-                         loadtest.one_line(rec.pattern, 100),
-                         CASE WHEN rec.operation IS NOT NULL
-                              THEN ' (' || loadtest.one_line(rec.operation, 100) || ')' ELSE '' END,
-                         loadtest.format_number(rec.n, c_int),
-                         CASE WHEN rec.n = 1 THEN 'user' ELSE 'users' END,
-                         loadtest.format_number(100.0 * rec.n / rec.total, c_1d));
-        v_n := v_n + 1;
+    v_run_id := loadtest.report_run(loadtest_report.run_id, loadtest_report.target_ms,
+                                    loadtest_report.target_users, 'loadtest_report');
+    -- each section its lines and an empty line after them, or nothing
+    FOR s IN SELECT x.section FROM loadtest.report_sections() x ORDER BY x.section_no LOOP
+        o := o || loadtest.report_block(loadtest.report_section_lines(s.section, v_run_id,
+                                                                      loadtest_report.target_ms,
+                                                                      loadtest_report.target_users));
     END LOOP;
-    IF v_n = 0 THEN
-        o := o || '   no users recorded'::text;
-    END IF;
-    o := o || ''::text;
-
-    -- 3. Overall results
-    o := o || 'Overall Results:'::text
-           || ('   Total Operations: ' || loadtest.format_number(s.total_ops, c_int))
-           || ('   Successful: ' || loadtest.format_number(s.successful, c_int)
-               || coalesce(' (' || loadtest.format_number(s.success_pct, c_2d) || '%)', ''))
-           || ('   Failed: ' || loadtest.format_number(s.failed, c_int)
-               || coalesce(' (' || loadtest.format_number(100 - s.success_pct, c_2d) || '%)', ''))
-           || ('   Throughput: ' || coalesce(loadtest.format_number(s.throughput_ops_s, c_2d) || ' ops/sec', 'n/a'))
-           || ('   Reads: ' || coalesce(loadtest.format_number(100 * s.read_share, c_2d) || '% of operations', 'n/a'));
-    IF s.retries > 0 THEN
-        o := o || format('   Retried: %s operations (%s retries); their latency covers every try',
-                         loadtest.format_number(s.retried_ops, c_int), loadtest.format_number(s.retries, c_int));
-    END IF;
-    IF r.users_lost > 0 THEN
-        o := o || format('   Users lost: %s (%s operations not done): user %s',
-                         loadtest.format_number(r.users_lost, c_int), loadtest.format_number(r.ops_not_done, c_int),
-                         (SELECT string_agg(u.user_no::text
-                                            || coalesce(' (' || (u.ops_planned::bigint - u.ops_done::bigint)::text || ' not done)', ''),
-                                            ', ' ORDER BY u.user_no)
-                            FROM loadtest.run_users u
-                           WHERE u.run_id = v_run_id AND u.lost));
-    END IF;
-    IF r.arrivals_dropped > 0 THEN
-        o := o || format('   Arrivals dropped: %s (due before the end of the run, never started: the server did not keep up with the arrival rate)',
-                         loadtest.format_number(r.arrivals_dropped, c_int));
-    END IF;
-    IF r.samples_lost > 0 THEN
-        o := o || format('   Not recorded: %s attempted operations (their samples could not be written; the figures leave them out)',
-                         loadtest.format_number(r.samples_lost, c_int));
-    END IF;
-    o := o || ''::text;
-
-    -- 3b. Stages: the results of each stage of a staged run, from its
-    -- 'stage' rows (stage: the position of the stage in runs.stages)
-    IF r.stages IS NOT NULL THEN
-        o := o || 'Stages:'::text;
-        -- Any jsonb: not an array, elements that are not objects, missing
-        -- keys or strings for numbers give stages with empty fields.
-        FOR rec IN
-            SELECT st.ord, st.stage, st.kind, st.from_target, st.to_target, st.start_s, st.end_s,
-                   CASE WHEN abs(st.end_s) < 1e300::float8 AND abs(st.start_s) < 1e300::float8
-                        THEN st.end_s - st.start_s END AS length_s,
-                   coalesce(sum(h.ops), 0) AS ops,
-                   coalesce(sum(h.errors), 0) AS errors,
-                   sum(CASE WHEN abs(h.latency_sum_us) <= 1e300::float8 THEN h.latency_sum_us END)
-                       / nullif(sum(h.ops)::float8, 0) / 1000 AS avg_ms,
-                   (loadtest.histogram_percentiles(h.latency_buckets, h.latency_counts,
-                                                   ARRAY[0.95]::float8[]))[1] / 1000 AS p95_ms
-              FROM (SELECT e.ord,
-                           loadtest.jsonb_float8(e.v -> 'stage') AS stage,
-                           loadtest.one_line(e.v ->> 'kind', 20) AS kind,
-                           loadtest.jsonb_float8(e.v -> 'from') AS from_target,
-                           loadtest.jsonb_float8(e.v -> 'to') AS to_target,
-                           loadtest.jsonb_float8(e.v -> 'start_s') AS start_s,
-                           loadtest.jsonb_float8(e.v -> 'end_s') AS end_s
-                      FROM jsonb_array_elements(CASE WHEN jsonb_typeof(r.stages) = 'array'
-                                                     THEN r.stages ELSE '[]'::jsonb END)
-                           WITH ORDINALITY AS e(v, ord)) st
-                   LEFT JOIN loadtest.run_histograms h
-                     ON h.run_id = v_run_id AND h.scope = 'stage' AND h.stage = st.ord
-             GROUP BY st.ord, st.stage, st.kind, st.from_target, st.to_target, st.start_s, st.end_s
-             ORDER BY st.stage, st.ord
-        LOOP
-            o := o || format('   %s. %s %s -> %s over %ss: %s ops, %s ops/sec, avg %sms, p95 %sms, %s errors',
-                             rec.stage,
-                             CASE rec.kind WHEN 'rate' THEN 'rate (ops/sec)' ELSE 'users' END,
-                             CASE WHEN abs(rec.from_target) < 1e14::float8 THEN rec.from_target::numeric::text
-                                  ELSE loadtest.format_number(rec.from_target, c_2d) END,
-                             CASE WHEN abs(rec.to_target) < 1e14::float8 THEN rec.to_target::numeric::text
-                                  ELSE loadtest.format_number(rec.to_target, c_2d) END,
-                             loadtest.format_number(rec.length_s, c_2d),
-                             loadtest.format_number(rec.ops, c_int),
-                             loadtest.format_number(CASE WHEN abs(rec.length_s) >= 1e-9::float8
-                                                         THEN rec.ops::float8 / rec.length_s END, c_2d),
-                             coalesce(loadtest.format_number(rec.avg_ms, c_2d), 'n/a'),
-                             coalesce(loadtest.format_number(rec.p95_ms, c_2d), 'n/a'),
-                             loadtest.format_number(rec.errors, c_int));
-        END LOOP;
-        o := o || ''::text;
-    END IF;
-
-    -- 4. Response times
-    o := o || 'Response Times (ms):'::text
-           || ('   Average: ' || coalesce(loadtest.format_number(s.avg_ms, c_2d) || 'ms', 'n/a'))
-           || ('   Median: ' || coalesce(loadtest.format_number(s.median_ms, c_2d) || 'ms', 'n/a'))
-           || ('   95th Percentile: ' || coalesce(loadtest.format_number(s.p95_ms, c_2d) || 'ms', 'n/a'))
-           || ('   99th Percentile: ' || coalesce(loadtest.format_number(s.p99_ms, c_2d) || 'ms', 'n/a'))
-           || ('   Min: ' || coalesce(loadtest.format_number(s.min_ms, c_2d) || 'ms', 'n/a'))
-           || ('   Max: ' || coalesce(loadtest.format_number(s.max_ms, c_2d) || 'ms', 'n/a'));
-    IF r.rate IS NOT NULL THEN
-        -- open model: measured from the intended start, so that a stalled
-        -- server cannot hide its stall (no coordinated omission): the
-        -- response histograms (schedule lag + operation) of the summaries
-        v_avg_intended := s.avg_wait_ms + s.avg_ms;
-        SELECT loadtest.histogram_percentiles(h.response_buckets, h.response_counts,
-                                              ARRAY[0.95, 0.99]::float8[])
-          INTO v_pct_intended
-          FROM loadtest.run_histograms h
-         WHERE h.run_id = v_run_id AND h.scope = 'operation';
-        o := o || format('   From intended start (schedule lag + operation): average %s, p95 %s, p99 %s',
-                         coalesce(loadtest.format_number(v_avg_intended, c_2d) || 'ms', 'n/a'),
-                         coalesce(loadtest.format_number(v_pct_intended[1] / 1000, c_2d) || 'ms', 'n/a'),
-                         coalesce(loadtest.format_number(v_pct_intended[2] / 1000, c_2d) || 'ms', 'n/a'))
-               || format('   Schedule lag: average %sms, p95 %sms, max %sms; late starts (> 10ms behind schedule): %s (%s%%)',
-                         loadtest.format_number(s.avg_wait_ms, c_2d), loadtest.format_number(s.p95_wait_ms, c_2d),
-                         loadtest.format_number(s.max_wait_ms, c_2d), loadtest.format_number(s.late_starts, c_int),
-                         loadtest.format_number(100.0 * s.late_starts / nullif(s.total_ops, 0), c_2d));
-    ELSIF r.pool_size IS NOT NULL THEN
-        -- what users feel when the pool is too small: the wait for a worker
-        o := o || format('   Pool wait (a free worker): average %sms, p95 %sms, max %sms',
-                         loadtest.format_number(s.avg_wait_ms, c_2d), loadtest.format_number(s.p95_wait_ms, c_2d),
-                         loadtest.format_number(s.max_wait_ms, c_2d))
-               || format('   As users feel it (pool wait + operation): average %s, p95 %s',
-                         coalesce(loadtest.format_number(s.avg_wait_ms + s.avg_ms, c_2d) || 'ms', 'n/a'),
-                         coalesce(loadtest.format_number(
-                             (SELECT loadtest.histogram_percentiles(h.response_buckets, h.response_counts,
-                                                                    ARRAY[0.95]::float8[])
-                                FROM loadtest.run_histograms h
-                               WHERE h.run_id = v_run_id AND h.scope = 'operation')[1] / 1000, c_2d) || 'ms', 'n/a'));
-    END IF;
-    o := o || ''::text;
-
-    -- 5. Operations (the figures of loadtest.operation_stats, most frequent
-    -- first, then in the run's order of operations): the run's 'operation'
-    -- rows grouped by the operations' numbers, their names joined afterwards
-    o := o || 'Operation Breakdown:'::text;
-    v_n := 0;
-    FOR rec IN
-        SELECT x.operation_no,
-               coalesce(ro.operation, '(operation ' || x.operation_no::text || ')') AS operation,
-               x.ops, x.avg_ms, x.p95_ms, x.errors
-          FROM (SELECT h.operation_no,
-                       sum(h.ops) AS ops,
-                       sum(CASE WHEN abs(h.latency_sum_us) <= 1e300::float8 THEN h.latency_sum_us END)
-                           / nullif(sum(h.ops)::float8, 0) / 1000 AS avg_ms,
-                       (loadtest.histogram_percentiles(h.latency_buckets, h.latency_counts,
-                                                       ARRAY[0.95]::float8[]))[1] / 1000 AS p95_ms,
-                       sum(h.errors) AS errors
-                  FROM loadtest.run_histograms h
-                 WHERE h.run_id = v_run_id AND h.scope = 'operation'
-                 GROUP BY h.operation_no) x
-          LEFT JOIN loadtest.run_operations ro
-                 ON ro.run_id = v_run_id AND ro.operation_no = x.operation_no
-         ORDER BY x.ops DESC, x.operation_no
-    LOOP
-        o := o || format('   %s: %s ops, avg %sms, p95 %sms, %s %s',
-                         loadtest.one_line(rec.operation, 100), loadtest.format_number(rec.ops, c_int),
-                         loadtest.format_number(rec.avg_ms, c_2d), loadtest.format_number(rec.p95_ms, c_2d),
-                         loadtest.format_number(rec.errors, c_int),
-                         CASE WHEN rec.errors = 1 THEN 'error' ELSE 'errors' END);
-        IF rec.operation = 'search_members' THEN
-            v_search_avg := rec.avg_ms;
-            v_search_p95 := rec.p95_ms;
-        END IF;
-        v_n := v_n + 1;
-    END LOOP;
-    IF v_n = 0 THEN
-        o := o || '   no operations recorded'::text;
-    END IF;
-    o := o || ''::text;
-
-    -- 5a. Where the time went (45_evidence.sql: the wait events sampled
-    -- in the operations), or nothing
-    o := o || loadtest.report_block(ARRAY(SELECT t.line FROM loadtest.report_where_time_went(v_run_id)
-                                              WITH ORDINALITY AS t(line, n) ORDER BY t.n));
-
-    -- 5b. What the operations defined by users ran, as the run kept them
-    -- (loadtest.run_operations): the report says it after a redefinition
-    v_n := 0;
-    FOR rec IN
-        SELECT ro.operation, ro.kind, ro.owner, ro.statements, ro.variants
-          FROM loadtest.run_operations ro
-         WHERE ro.run_id = v_run_id AND NOT ro.builtin
-         ORDER BY ro.operation_no
-    LOOP
-        IF v_n = 0 THEN
-            o := o || 'Defined Operations (as run):'::text;
-        END IF;
-        o := o || format('   %s (%s, defined by %s): %s',
-                         loadtest.one_line(rec.operation, 100), loadtest.one_line(rec.kind, 10),
-                         loadtest.one_line(rec.owner, 100),
-                         CASE WHEN rec.variants IS NOT NULL
-                              THEN loadtest.format_number(pg_catalog.jsonb_array_length(
-                                       CASE WHEN pg_catalog.jsonb_typeof(rec.variants) = 'array'
-                                            THEN rec.variants ELSE '[]' END)::bigint, c_int)
-                                   || ' variants (see loadtest.run_operations)'
-                              ELSE loadtest.one_line(array_to_string(rec.statements, '; '), 200) END);
-        v_n := v_n + 1;
-    END LOOP;
-    IF v_n > 0 THEN
-        o := o || ''::text;
-    END IF;
-
-    -- 6. Errors (loadtest.run_errors: the 10 most frequent messages of
-    -- each operation and SQLSTATE; message NULL: the others)
-    o := o || 'Errors:'::text;
-    v_n := 0;
-    v_more := 0;
-    v_lock_errs := 0;
-    v_othr_errs := 0;
-    FOR rec IN
-        SELECT e.operation_no,
-               coalesce(ro.operation, '(operation ' || e.operation_no::text || ')') AS operation,
-               e.sqlstate, e.message, e.count
-          FROM loadtest.run_errors e
-          LEFT JOIN loadtest.run_operations ro
-                 ON ro.run_id = v_run_id AND ro.operation_no = e.operation_no
-         WHERE e.run_id = v_run_id
-         ORDER BY e.count DESC, e.sqlstate, e.operation_no, e.message
-    LOOP
-        v_n := v_n + 1;
-        IF v_n <= c_top_errors THEN
-            o := o || format('   [%s] %s (%s): %s',
-                             coalesce(loadtest.one_line(nullif(rec.sqlstate, ''), 10), '-----'),
-                             coalesce(loadtest.one_line(rec.message, 100), 'other messages'),
-                             loadtest.one_line(rec.operation, 100), loadtest.format_number(rec.count, c_int));
-        ELSE
-            v_more := v_more + 1;
-        END IF;
-        -- (counts of any size: numeric)
-        IF rec.sqlstate IN ('40P01', '40001', '55P03') THEN
-            v_lock_errs := v_lock_errs + rec.count::numeric;
-        ELSE
-            v_othr_errs := v_othr_errs + rec.count::numeric;
-        END IF;
-    END LOOP;
-    IF v_n = 0 THEN
-        o := o || '   none'::text;
-    ELSIF v_more > 0 THEN
-        o := o || format('   ... and %s more (see loadtest.error_stats)', loadtest.format_number(v_more, c_int));
-    END IF;
-    o := o || ''::text;
-
-    -- 6b. The evidence (45_evidence.sql), each section its title and
-    -- lines, or nothing: what the database did, the run over time, the
-    -- plans that changed (each followed by an empty line)
-    o := o || loadtest.report_block(ARRAY(SELECT t.line FROM loadtest.report_database(v_run_id)
-                                              WITH ORDINALITY AS t(line, n) ORDER BY t.n));
-    -- the run over time
-    o := o || loadtest.report_block(ARRAY(SELECT t.line FROM loadtest.report_over_time(v_run_id)
-                                              WITH ORDINALITY AS t(line, n) ORDER BY t.n));
-    -- which plans ran
-    o := o || loadtest.report_block(ARRAY(SELECT t.line FROM loadtest.report_plans(v_run_id)
-                                              WITH ORDINALITY AS t(line, n) ORDER BY t.n));
-
-    -- 7. Assessment
-    o := o || 'Performance Assessment:'::text;
-    IF s.total_ops = 0 THEN
-        o := o || '   no operations to assess'::text;
-    ELSE
-        v_rating := @extschema@.loadtest_rate_response(s.avg_ms);
-        o := o || format('   %s %s: average response time %sms (%s) - %s',
-                         CASE v_rating WHEN 'fair' THEN '[!]' WHEN 'poor' THEN '[!!]' ELSE '[OK]' END,
-                         initcap(v_rating), loadtest.format_number(s.avg_ms, c_2d),
-                         CASE v_rating WHEN 'excellent' THEN '< 100ms' WHEN 'good' THEN '100-500ms'
-                                       WHEN 'fair' THEN '500-1000ms' ELSE '> 1000ms' END,
-                         CASE v_rating WHEN 'excellent' THEN 'system performing optimally'
-                                       WHEN 'good' THEN 'acceptable for production'
-                                       WHEN 'fair' THEN 'consider optimization'
-                                       ELSE 'optimization required' END);
-
-        v_rating := @extschema@.loadtest_rate_throughput(s.throughput_ops_s);
-        IF v_rating IS NULL THEN
-            o := o || '   [!] Throughput: unknown (no duration)'::text;
-        ELSE
-            o := o || format('   %s %s throughput: %s ops/sec (%s) - %s',
-                             CASE v_rating WHEN 'fair' THEN '[!]' WHEN 'poor' THEN '[!!]' ELSE '[OK]' END,
-                             initcap(v_rating), loadtest.format_number(s.throughput_ops_s, c_2d),
-                             CASE v_rating WHEN 'high' THEN '> 100' WHEN 'good' THEN '50-100'
-                                           WHEN 'fair' THEN '20-50' ELSE '< 20' END,
-                             CASE v_rating WHEN 'high' THEN 'can handle many users'
-                                           WHEN 'good' THEN 'suitable for medium load'
-                                           WHEN 'fair' THEN 'may struggle under high load'
-                                           ELSE 'capacity issues' END);
-            -- Users that mostly think cannot load the server: then the
-            -- throughput measures the simulated demand, not the capacity.
-            IF r.rate IS NULL AND r.think_time_ms > 0 AND s.avg_ms >= 0
-               AND s.avg_ms < 0.1 * r.think_time_ms THEN
-                o := o || format('   note: throughput is set by the simulated demand, not the server: users spent %s%% of their time thinking (think time %sms, %sms per operation); run more users or think_time_ms => 0 to measure capacity',
-                                 loadtest.format_number(100.0 * r.think_time_ms / (r.think_time_ms + s.avg_ms), c_2d),
-                                 loadtest.format_number(r.think_time_ms, c_int), loadtest.format_number(s.avg_ms, c_2d));
-            END IF;
-        END IF;
-
-        v_rating := @extschema@.loadtest_rate_success(s.success_pct);
-        o := o || format('   %s %s success rate: %s%% (%s) - %s',
-                         CASE v_rating WHEN 'fair' THEN '[!]' WHEN 'poor' THEN '[!!]' ELSE '[OK]' END,
-                         initcap(v_rating), loadtest.format_number(s.success_pct, c_2d),
-                         CASE WHEN s.failed = 0 THEN 'no failed operations'
-                              ELSE CASE v_rating WHEN 'excellent' THEN '> 99%' WHEN 'good' THEN '95-99%'
-                                                 WHEN 'fair' THEN '90-95%' ELSE '< 90%' END END,
-                         CASE v_rating WHEN 'excellent' THEN 'system stable'
-                                       WHEN 'good' THEN 'monitor errors'
-                                       WHEN 'fair' THEN 'investigate failures'
-                                       ELSE 'critical issues' END);
-    END IF;
-    o := o || ''::text;
-
-    -- 8. Scaling
-    o := o || format('Scaling to %s Users:', c_target_users);
-    IF s.total_ops = 0 OR s.avg_ms IS NULL THEN
-        o := o || '   no operations recorded: nothing to estimate'::text;
-    ELSIF r.users < 1 THEN
-        o := o || format('   the run has %s users: nothing to estimate', r.users);
-    ELSE
-        SELECT * INTO cap
-          FROM @extschema@.loadtest_capacity(s.avg_ms, r.users, v_target_ms, c_target_users);
-
-        o := o || ('   Target response time: ' || v_target_txt || 'ms')
-               || CASE WHEN cap.capacity_users = 'Infinity'::float8 AND s.avg_ms <= 0
-                       THEN '   Current capacity: unlimited (no measurable response time)'
-                       WHEN cap.capacity_users = 'Infinity'::float8
-                       THEN '   Current capacity: unlimited (beyond the range of double precision)'
-                       ELSE format('   Current capacity: ~%s concurrent users (at %sms average response time)',
-                                   loadtest.format_number(floor(cap.capacity_users)::numeric, c_int),
-                                   v_target_txt) END
-               || format('   Estimated response time at %s users: %sms',
-                         c_target_users, loadtest.format_number(cap.est_response_ms, c_2d))
-               || CASE cap.verdict
-                  WHEN 'ready' THEN format('   [OK] System should handle %s users within %sms',
-                                           c_target_users, v_target_txt)
-                  WHEN 'degraded' THEN format('   [!] System may handle %s users with degraded performance',
-                                              c_target_users)
-                  ELSE format('   [!!] System is not ready for %s users: the estimate is over twice the %sms target',
-                              c_target_users, v_target_txt) END
-               || '   (linear model: response time proportional to concurrent users)'::text;
-
-        -- The USL model (50_capacity.sql) beside the linear one, fitted over
-        -- the latest completed run of each user count of this pattern and
-        -- think time that the caller started itself (a superuser sees every
-        -- role's runs: it must not mix other roles' runs into its model); the
-        -- target's own user count is left out, so that a measured run at the
-        -- target tests both estimates.  The lines are added only once all are
-        -- computed: runs that cannot be fitted (written into the tables by
-        -- hand) give a line saying so instead of an error.
-        DECLARE
-            u_users float8[] := '{}';
-            u_tput  float8[] := '{}';
-            u_rec   record;
-            u_tp    float8;
-            u_fit   record;
-            u_pred  record;
-            u_mid   bigint;
-            u_meas  loadtest.run_summary;
-            u_args  text[] := '{}';
-            u_have  boolean := false;
-            u_lines text[] := '{}';
-        BEGIN
-            FOR u_rec IN
-                SELECT DISTINCT ON (x.users) x.run_id, x.users
-                  FROM loadtest.runs x
-                 WHERE x.status OPERATOR(pg_catalog.=) 'completed'::loadtest.run_status
-                   -- runs with summaries (every run since 1.4 whatever
-                   -- samples => ... kept, and the runs before it that
-                   -- recorded samples): their figures come from them
-                   AND EXISTS (SELECT 1 FROM loadtest.run_histograms h
-                                WHERE h.run_id = x.run_id AND h.scope = 'operation')
-                   AND x.role_name = current_user
-                   AND x.pattern = r.pattern AND x.think_time_ms = r.think_time_ms
-                   AND x.users <> c_target_users AND x.users >= 1
-                   -- closed-model runs with a worker per user: there the
-                   -- user count is the concurrency the law speaks of
-                   AND x.rate IS NULL AND x.stages IS NULL AND x.pool_size IS NULL
-                 ORDER BY x.users, x.run_id DESC
-            LOOP
-                SELECT y.throughput_ops_s INTO u_tp
-                  FROM loadtest.run_summary y WHERE y.run_id = u_rec.run_id;
-                IF u_tp > 0 AND u_tp < 'Infinity'::float8 THEN
-                    u_users := u_users || u_rec.users::float8;
-                    u_tput := u_tput || u_tp;
-                END IF;
-            END LOOP;
-
-            IF cardinality(u_users) >= 3 AND r.think_time_ms >= 0 THEN
-                SELECT * INTO u_fit FROM @extschema@.loadtest_usl_fit(u_users, u_tput);
-                SELECT * INTO u_pred
-                  FROM @extschema@.loadtest_usl_predict(u_fit.sigma, u_fit.kappa, u_fit.lambda,
-                                                        c_target_users, r.think_time_ms);
-                u_have := true;
-                u_lines := u_lines
-                       || format('   USL model (Universal Scalability Law) over the completed %s runs with %sms think time at %s users:',
-                                 loadtest.one_line(r.pattern, 100), loadtest.format_number(r.think_time_ms, c_int),
-                                 array_to_string(u_users, ', '))
-                       || format('      sigma %s (contention), kappa %s (coherency), lambda %s ops/sec at 1 user, r2 %s',
-                                 loadtest.format_number(u_fit.sigma, 'FM9990.0000'),
-                                 CASE WHEN u_fit.kappa = 0 THEN '0'
-                                      ELSE btrim(loadtest.format_number(u_fit.kappa, '9.99EEEE')) END,
-                                 loadtest.format_number(u_fit.lambda, c_2d),
-                                 coalesce(loadtest.format_number(u_fit.r2, 'FM990.0000'), 'n/a'))
-                       || format('      %s Estimated at %s users: %s ops/sec, response time %sms',
-                                 CASE WHEN u_pred.response_ms <= v_target_ms THEN '[OK]'
-                                      WHEN u_pred.response_ms - v_target_ms <= v_target_ms THEN '[!]'
-                                      ELSE '[!!]' END,
-                                 c_target_users, loadtest.format_number(u_pred.throughput, c_2d),
-                                 loadtest.format_number(u_pred.response_ms, c_2d));
-                IF u_fit.peak_users IS NOT NULL THEN
-                    u_lines := u_lines || format('      Throughput peaks at ~%s users (%s ops/sec)',
-                                                 loadtest.format_number(round(u_fit.peak_users), c_int),
-                                                 loadtest.format_number(u_fit.peak_throughput, c_2d));
-                END IF;
-                IF u_fit.note IS NOT NULL THEN
-                    u_lines := u_lines || ('      note: ' || u_fit.note);
-                END IF;
-            ELSE
-                IF r.pattern <> 'distributed' THEN
-                    u_args := u_args || format('pattern => %L', r.pattern);
-                END IF;
-                IF r.think_time_ms <> 0 THEN
-                    u_args := u_args || format('think_time_ms => %s', r.think_time_ms);
-                END IF;
-                u_lines := u_lines
-                       || format('   USL model: needs completed %s runs with %sms think time at 3 or more user counts (found %s); for an estimate: SELECT * FROM loadtest_capacity(%s);',
-                                 loadtest.one_line(r.pattern, 100), loadtest.format_number(r.think_time_ms, c_int),
-                                 cardinality(u_users), loadtest.one_line(array_to_string(u_args, ', '), 200));
-            END IF;
-
-            -- The measured figure, when a completed run at the target exists.
-            SELECT max(x.run_id) INTO u_mid
-              FROM loadtest.runs x
-             WHERE x.status OPERATOR(pg_catalog.=) 'completed'::loadtest.run_status
-               AND EXISTS (SELECT 1 FROM loadtest.run_histograms h
-                            WHERE h.run_id = x.run_id AND h.scope = 'operation')
-               AND x.role_name = current_user
-               AND x.pattern = r.pattern AND x.think_time_ms = r.think_time_ms
-               AND x.users = c_target_users;
-            IF u_mid IS NOT NULL THEN
-                SELECT * INTO u_meas FROM loadtest.run_summary y WHERE y.run_id = u_mid;
-                -- in a pooled run users also wait for a worker: compare what
-                -- they feel, as the models' response times include queueing
-                IF (SELECT x.pool_size FROM loadtest.runs x WHERE x.run_id = u_mid) IS NOT NULL THEN
-                    u_meas.avg_ms := u_meas.avg_ms + coalesce(u_meas.avg_wait_ms, 0);
-                END IF;
-            END IF;
-            IF u_meas.avg_ms > 0 THEN
-                u_lines := u_lines
-                       || format('   Measured at %s users (run %s): response time %sms average, %s ops/sec',
-                                 c_target_users, u_mid, loadtest.format_number(u_meas.avg_ms, c_2d),
-                                 coalesce(loadtest.format_number(u_meas.throughput_ops_s, c_2d), 'n/a'))
-                       || format('      linear estimate %sms: %s',
-                                 loadtest.format_number(cap.est_response_ms, c_2d),
-                                 CASE WHEN u_mid = r.run_id THEN 'this run'
-                                      WHEN cap.est_response_ms >= u_meas.avg_ms
-                                      THEN loadtest.format_number(100 * (cap.est_response_ms / u_meas.avg_ms - 1), c_2d) || '% too high'
-                                      ELSE loadtest.format_number(100 * (1 - cap.est_response_ms / u_meas.avg_ms), c_2d) || '% too low' END);
-                IF u_have THEN
-                    u_lines := u_lines
-                           || format('      USL estimate %sms: %s%s',
-                                     loadtest.format_number(u_pred.response_ms, c_2d),
-                                     CASE WHEN u_pred.response_ms >= u_meas.avg_ms
-                                          THEN loadtest.format_number(100 * (u_pred.response_ms / u_meas.avg_ms - 1), c_2d) || '% too high'
-                                          ELSE loadtest.format_number(100 * (1 - u_pred.response_ms / u_meas.avg_ms), c_2d) || '% too low' END,
-                                     CASE WHEN u_meas.throughput_ops_s > 0 THEN
-                                          format('; %s ops/sec: %s', loadtest.format_number(u_pred.throughput, c_2d),
-                                                 CASE WHEN u_pred.throughput >= u_meas.throughput_ops_s
-                                                      THEN loadtest.format_number(100 * (u_pred.throughput / u_meas.throughput_ops_s - 1), c_2d) || '% too high'
-                                                      ELSE loadtest.format_number(100 * (1 - u_pred.throughput / u_meas.throughput_ops_s), c_2d) || '% too low' END)
-                                          ELSE '' END);
-                END IF;
-            END IF;
-            o := o || u_lines;
-        EXCEPTION WHEN data_exception THEN
-            -- (SQLSTATE class 22: values out of range, invalid parameters)
-            o := o || ('   USL model: not estimated from these runs: ' || loadtest.one_line(SQLERRM, 200));
-        END;
-
-        -- Recommendations, each from evidence in this run
-        IF s.read_share > 0.6 THEN
-            recs := recs || format('Reads are %s%% of operations (> 60%%): add read replicas for the reads (2-3x capacity for reads)',
-                                   loadtest.format_number(100 * s.read_share, c_2d));
-        END IF;
-
-        -- The reference guide's indexes: any valid, non-partial index whose
-        -- leading key columns are these will do.  Catalog lookups only, so
-        -- that no privilege on schema membership is needed.
-        SELECT array_agg(ix.stmt ORDER BY ix.ord) INTO v_missing
-          FROM (VALUES
-                (1, 'members', ARRAY['status'],
-                 'CREATE INDEX members_status_idx ON membership.members (status);'),
-                (2, 'members', ARRAY['classification'],
-                 'CREATE INDEX members_classification_idx ON membership.members (classification);'),
-                (3, 'members', ARRAY['last_name'],
-                 'CREATE INDEX members_last_name_idx ON membership.members (last_name text_pattern_ops);'),
-                (4, 'member_employments', ARRAY['member_id', 'is_current'],
-                 'CREATE INDEX member_employments_member_current_idx ON membership.member_employments (member_id, is_current);')
-               ) AS ix(ord, relname, cols, stmt)
-          JOIN pg_catalog.pg_class c ON c.relname = ix.relname
-          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'membership'
-         WHERE NOT EXISTS (
-                SELECT 1
-                  FROM pg_catalog.pg_index i
-                 WHERE i.indrelid = c.oid
-                   AND i.indisvalid
-                   AND i.indpred IS NULL
-                   AND i.indnkeyatts >= cardinality(ix.cols)
-                   AND ix.cols = ARRAY(
-                        SELECT a.attname::text
-                          FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
-                          JOIN pg_catalog.pg_attribute a
-                            ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-                         WHERE k.ord <= cardinality(ix.cols)
-                         ORDER BY k.ord));
-
-        IF v_search_avg > 2 * s.avg_ms OR v_search_p95 > 2 * s.p95_ms THEN
-            recs := recs || format('search_members is slow (avg %sms, p95 %sms; overall avg %sms, p95 %sms): %s',
-                                   loadtest.format_number(v_search_avg, c_2d), loadtest.format_number(v_search_p95, c_2d),
-                                   loadtest.format_number(s.avg_ms, c_2d), loadtest.format_number(s.p95_ms, c_2d),
-                                   CASE WHEN v_missing IS NULL
-                                        THEN 'its indexes exist, look at its plans (EXPLAIN ANALYZE)'
-                                        ELSE 'add the missing indexes below' END);
-        END IF;
-        IF v_missing IS NOT NULL THEN
-            FOR i IN 1 .. cardinality(v_missing) LOOP
-                recs := recs || ('Missing index of the reference guide: ' || v_missing[i]);
-            END LOOP;
-        END IF;
-
-        IF v_lock_errs > 0 THEN
-            recs := recs || format('Lock conflicts (%s failed: deadlock 40P01, serialization failure 40001, lock not available 55P03): look at lock waits (pg_locks, log_lock_waits) and add retry logic',
-                                   loadtest.format_number(v_lock_errs, c_int));
-        END IF;
-        IF v_othr_errs > 0 THEN
-            recs := recs || format('Other failures (%s): investigate them (see Errors above and loadtest.error_stats)',
-                                   loadtest.format_number(v_othr_errs, c_int));
-        END IF;
-        IF r.users_lost > 0 THEN
-            recs := recs || format('Users lost (%s): their workers ended early, see the server log',
-                                   loadtest.format_number(r.users_lost, c_int));
-        END IF;
-        IF cap.capacity_users < c_target_users THEN
-            recs := recs || format('Capacity ~%s is below %s users: use connection pooling (e.g. PgBouncer), cache frequently read data (3-5x for cached queries) and optimise the slowest queries; then scale horizontally',
-                                   loadtest.format_number(floor(cap.capacity_users)::numeric, c_int), c_target_users);
-        END IF;
-        IF s.p99_ms > 10 * s.median_ms THEN
-            recs := recs || format('Tail latency: p99 %sms is over 10x the median %sms: look at checkpoints, autovacuum and lock waits (log_checkpoints, log_autovacuum_min_duration, log_lock_waits)',
-                                   loadtest.format_number(s.p99_ms, c_2d), loadtest.format_number(s.median_ms, c_2d));
-        END IF;
-
-        o := o || '   Recommendations:'::text;
-        IF cardinality(recs) = 0 THEN
-            o := o || '   - No action needed at this load'::text;
-        ELSE
-            FOR i IN 1 .. cardinality(recs) LOOP
-                o := o || ('   - ' || recs[i]);
-            END LOOP;
-        END IF;
-    END IF;
-
-    o := o || ''::text || c_rule;
+    o := o || c_rule;
     RETURN array_to_string(o, E'\n');
 END
 $$;
 
-COMMENT ON FUNCTION loadtest_report(bigint, double precision) IS
-'loadtest: the text report of a run (NULL: the latest run): configuration, user patterns, results, response times, operations, errors, assessment and scaling to 4000 users at target_ms (finite and positive); marks stale runs first.  The USL lines fit only completed runs of the calling role (role_name = current_user), even for a superuser who sees every role''s runs; runs written into the tables by hand give odd figures but a report';
+COMMENT ON FUNCTION loadtest_report(bigint, double precision, integer) IS
+'loadtest: the text report of a run (NULL: the latest run): configuration, user patterns, results, response times, operations, the evidence (where the time went, errors, what the database did, over time, plans), assessment, the verdict for target_users concurrent users within target_ms (loadtest_verdict(), with the reference guide''s linear formula labelled as not the verdict) and the recommendations (loadtest_recommendations()); target_ms finite and positive, target_users positive (else SQLSTATE 22023); marks stale runs first; one function per section (loadtest.report_sections()); runs written into the tables by hand give odd figures but a report';
+
+CREATE OR REPLACE FUNCTION loadtest_report_json(run_id bigint DEFAULT NULL,
+                                     target_ms double precision DEFAULT 500,
+                                     target_users integer DEFAULT 4000)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+SET extra_float_digits = 3
+AS $$
+DECLARE
+    v_run_id bigint;
+    s        record;
+    j        jsonb;
+BEGIN
+    v_run_id := loadtest.report_run(loadtest_report_json.run_id, loadtest_report_json.target_ms,
+                                    loadtest_report_json.target_users, 'loadtest_report_json');
+    j := jsonb_build_object('run_id', v_run_id, 'target_ms', loadtest_report_json.target_ms,
+                            'target_users', loadtest_report_json.target_users);
+    FOR s IN SELECT x.section, x.json_key FROM loadtest.report_sections() x
+              WHERE x.json_key IS NOT NULL ORDER BY x.section_no LOOP
+        j := j || jsonb_build_object(s.json_key,
+                                     loadtest.report_section_data(s.section, v_run_id,
+                                                                  loadtest_report_json.target_ms,
+                                                                  loadtest_report_json.target_users));
+    END LOOP;
+    RETURN j;
+END
+$$;
+
+COMMENT ON FUNCTION loadtest_report_json(bigint, double precision, integer) IS
+'loadtest: the report of a run as jsonb (NULL: the latest run), from the same sections as loadtest_report(): run_id, target_ms, target_users, and per section (loadtest.report_sections()) its figures: run, configuration, distribution, overall, stages, response_times, operations, where_time_went, defined_operations, errors, database, over_time, plans, assessment (with guide_formula: the reference guide''s linear estimate, not the verdict), verdict (the row of loadtest_verdict()) and recommendations (the rows of loadtest_recommendations()); the figures are those of the views (run_summary, operation_stats, error_stats, wait_profile, run_timeline ...), float8 in their shortest exact form, NaN and infinities as strings; the arguments and errors of loadtest_report()';
 
 -- Reading results is open to all: the views run as the caller
 -- (security_invoker), and row-level security shows each role its own runs.
