@@ -291,6 +291,11 @@ SELECT 950001002, operation, variant_no, statement_no, plan, generic_plan FROM l
 
 -- the columns of an EXPLAIN VERBOSE filter, and how they are compared
 SELECT * FROM loadtest.column_refs('((t.b ~~ $2) AND ((t."Col A")::text = $1) AND (lower(t.email) = $3) AND (t.n > 5) AND (xt.c = 1) AND ($4 = t.d))', 't');
+-- a LIKE with a fixed prefix, as the planner rewrites it: text_pattern_ops
+-- (a default index cannot serve ~>=~ and ~<~)
+SELECT * FROM loadtest.column_refs('((members.last_name ~>=~ $1) AND (members.last_name ~<~ (substr($1, 1, 3) || ''z'')))', 'members');
+SELECT definitions FROM loadtest.index_columns('membership.members'::regclass, 'members',
+       '((members.last_name ~>=~ $1) AND (members.last_name ~<~ $2))', ARRAY['members.last_name', 'members.first_name']);
 SELECT * FROM loadtest.index_columns('public.vt_orders'::regclass, 'o', '((o.note ~~ $1) AND (o.status = $2) AND (o.id > 3))', ARRAY['o.created_at DESC']);
 SELECT * FROM loadtest.index_columns('public.vt_orders'::regclass, 'o', NULL, ARRAY['o.created_at DESC', 'o.id']);
 SELECT * FROM loadtest.index_columns('public.vt_orders'::regclass, 'o', '(o.nosuch = 1)', ARRAY['(o.id + 1)']);
@@ -368,15 +373,25 @@ SELECT finding, evidence ~ '^cache hit ratio 90\.00% \(10,000 blocks read from d
        recommendation, statement
   FROM loadtest_recommendations(950001101);
 
--- commits wait for WAL: IO:WALSync 40% of the write operation's samples
+-- commits wait for WAL: IO:WALSync 40% of the write operation's samples;
+-- writes of 5 ms on a server that did not saturate: nothing to change
+-- (the bottleneck still says where the time went: no run answers)
 SELECT pg_temp.vt_run(950001201, 'vt_wal', 10, 0);
 SELECT pg_temp.vt_op(950001201, 0, 'create_member', 2000, 0, 10, 5, 0);
 INSERT INTO loadtest.wait_profile (run_id, operation, wait_event_type, wait_event, samples, share_pct)
 VALUES (950001201, 'create_member', 'IO', 'WALSync', 400, 40),
        (950001201, 'create_member', 'CPU', 'CPU', 550, 55),
        (950001201, 'create_member', 'LWLock', 'WALWrite', 50, 5);
-SELECT finding, evidence, statement FROM loadtest_recommendations(950001201);
+SELECT count(*) AS recommendations FROM loadtest_recommendations(950001201);
 SELECT bottleneck FROM pg_temp.vt(950001201);
+-- the same waits, writes of 30 ms (p95 at least 20 ms): commit settings
+SELECT pg_temp.vt_run(950001202, 'vt_wal_slow', 10, 0);
+SELECT pg_temp.vt_op(950001202, 0, 'create_member', 2000, 0, 10, 30, 0);
+INSERT INTO loadtest.wait_profile (run_id, operation, wait_event_type, wait_event, samples, share_pct)
+VALUES (950001202, 'create_member', 'IO', 'WALSync', 400, 40),
+       (950001202, 'create_member', 'CPU', 'CPU', 550, 55),
+       (950001202, 'create_member', 'LWLock', 'WALWrite', 50, 5);
+SELECT finding, evidence, statement FROM loadtest_recommendations(950001202);
 
 -- errors: 36% of 1,000 operations failed
 SELECT pg_temp.vt_run(950001301, 'vt_err', 10, 100);

@@ -733,6 +733,7 @@ CREATE OR REPLACE FUNCTION loadtest_report(run_id bigint DEFAULT NULL,
 RETURNS text
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
+SET jit = off  -- small queries: compiling them (JIT) cost more than running them
 AS $$
 DECLARE
     c_rule   constant text := repeat('=', 70);
@@ -762,6 +763,7 @@ CREATE OR REPLACE FUNCTION loadtest_report_json(run_id bigint DEFAULT NULL,
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
+SET jit = off  -- small queries: compiling them (JIT) cost more than running them
 SET extra_float_digits = 3
 AS $$
 DECLARE

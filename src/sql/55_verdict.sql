@@ -66,7 +66,9 @@ CREATE OR REPLACE FUNCTION loadtest.verdict_limits(
     OUT rec_read_share double precision,        -- replicas: reads over this share
     OUT rec_tail_factor double precision,       -- tail: p99 over this x the median ...
     OUT rec_tail_ms double precision,           -- ... and at least this
-    OUT listed integer)                         -- items of a list named in a text
+    OUT listed integer,                         -- items of a list named in a text
+    OUT min_wait_samples double precision,      -- wait classes weigh only over this many samples
+    OUT rec_wal_write_p95_ms double precision)  -- WAL: unless saturated, the writes' p95 at least this
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -76,7 +78,7 @@ SELECT 99::float8, 0.9::float8, 0.5::float8, 0.8::float8, 0.05::float8,
        60::float8, 10::float8, 600::float8, 10::float8, 64,
        10000::float8, 1000::float8, 3, 0.10::float8,
        20::float8, 99::float8, 1000::float8, 0.6::float8, 10::float8, 100::float8,
-       10
+       10, 100::float8, 20::float8
 $$;
 
 COMMENT ON FUNCTION loadtest.verdict_limits() IS
@@ -1137,7 +1139,10 @@ BEGIN
      GROUP BY w.class
      ORDER BY sum(w.samples) DESC, w.class
      LIMIT 1;
-    IF top.share >= k.class_share_pct THEN
+    -- (a few samples of a short, light run say nothing)
+    IF top.share >= k.class_share_pct
+       AND (SELECT sum(w.samples) FROM loadtest.wait_classes(v_run) w WHERE w.operation IS NULL)
+           >= k.min_wait_samples::numeric THEN
         RETURN CASE top.class
                WHEN 'Lock' THEN 'lock waits: ' || loadtest.lock_wait_text(v_run)
                WHEN 'WAL' THEN format('commits and WAL: %s of the workers'' samples', top.events)
@@ -1181,6 +1186,7 @@ RETURNS TABLE (ready boolean, capacity_users double precision, response_ms_at_ta
                basis text, bottleneck text, explanation text)
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
+SET jit = off  -- small queries: compiling them (JIT) cost more than running them
 AS $$
 DECLARE
     v_run bigint := loadtest_verdict.run_id;
@@ -1188,6 +1194,7 @@ DECLARE
     v_tm  double precision := loadtest_verdict.target_ms;
     b     record;
     f     record;
+    v_saturated boolean;
 BEGIN
     PERFORM loadtest.verdict_check_targets(v_tu, v_tm);
     v_run := loadtest.verdict_run_id(v_run);
@@ -1213,10 +1220,13 @@ BEGIN
         response_ms_at_target := b.response_ms_at_target;
         -- (the saturation basis saturated by definition; a measured run
         -- by its pool or its arrival rate)
-        bottleneck := loadtest.verdict_bottleneck(b.basis_run_id,
-                          basis = 'saturation'
-                          OR coalesce((SELECT x.pool_saturated OR x.rate_saturated
-                                         FROM loadtest.run_figures(b.basis_run_id) x), false));
+        v_saturated := basis = 'saturation'
+                       OR coalesce((SELECT x.pool_saturated OR x.rate_saturated
+                                      FROM loadtest.run_figures(b.basis_run_id) x), false);
+        -- nothing stands in the way of a ready, unsaturated server
+        IF NOT (coalesce(b.ready, false) AND NOT v_saturated) THEN
+            bottleneck := loadtest.verdict_bottleneck(b.basis_run_id, v_saturated);
+        END IF;
         explanation := b.explanation;
     ELSE
         bottleneck := loadtest.verdict_bottleneck(v_run,
@@ -1268,7 +1278,9 @@ BEGIN
         column_name := CASE WHEN left(v_token, 1) = '"' THEN replace(substr(v_token, 2, length(v_token) - 2), '""', '"')
                             ELSE v_token END;
         kind := CASE WHEN v_after ~ (v_cast || '=\s') OR v_before ~ '\s=\s+\(*$' THEN 'eq'
-                     WHEN v_after ~ (v_cast || '~~\s') THEN 'like'
+                     -- LIKE, and the pattern operators a LIKE with a fixed
+                     -- prefix becomes (~>=~ and ~<~): text_pattern_ops
+                     WHEN v_after ~ (v_cast || '(~~|~>=~|~<=~|~<~|~>~)\s') THEN 'like'
                      WHEN v_after ~ (v_cast || '(<|>|<=|>=)\s') OR v_before ~ '\s(<|>|<=|>=)\s+\(*$' THEN 'range'
                      ELSE 'other' END;
         RETURN NEXT;
@@ -1277,7 +1289,7 @@ END
 $$;
 
 COMMENT ON FUNCTION loadtest.column_refs(text, text) IS
-'loadtest (internal): the columns of a relation alias that an EXPLAIN VERBOSE expression refers to (alias.column), in order, each with how it is compared: eq, like, range or other';
+'loadtest (internal): the columns of a relation alias that an EXPLAIN VERBOSE expression refers to (alias.column), in order, each with how it is compared: eq, like (LIKE and the pattern operators ~>=~, ~<=~, ~<~, ~>~ of text_pattern_ops), range or other';
 
 -- The columns of an index that would serve a scan of relid (as alias)
 -- with that filter and the plan's sort keys: the columns compared for
@@ -1748,18 +1760,33 @@ t AS (
 ev AS (
     SELECT string_agg(e.event || ' ' || loadtest.verdict_num(loadtest.numeric_float8(100::numeric * e.n / t.samples), 1) || '%',
                       ', ' ORDER BY e.n DESC, e.event) AS events
-      FROM (SELECT w.event, sum(w.samples) AS n FROM w WHERE w.class = 'WAL' GROUP BY w.event) e, t)
+      FROM (SELECT w.event, sum(w.samples) AS n FROM w WHERE w.class = 'WAL' GROUP BY w.event) e, t),
+wp AS (
+    SELECT (loadtest.histogram_percentiles(h.latency_buckets, h.latency_counts,
+                                           ARRAY[0.95]::float8[]))[1] / 1000 AS p95_ms
+      FROM loadtest.run_histograms h
+      JOIN loadtest.run_operations ro
+        ON ro.run_id = h.run_id AND ro.operation_no = h.operation_no AND ro.kind = 'write'
+     WHERE h.run_id = recommend_wal.run_id AND h.scope = 'operation'),
+sat AS (
+    SELECT coalesce(bool_or(f.pool_saturated OR f.rate_saturated), false) AS saturated
+      FROM loadtest.run_figures(recommend_wal.run_id) f)
 SELECT 'commits wait for WAL',
-       format('%s of the %s samples of the write operations (%s)', ev.events,
-              loadtest.format_number(t.samples, 'FM999G999G999G999G990'), loadtest.one_line(t.ops, 300)),
+       format('%s of the %s samples of the write operations (%s); their p95 %sms%s', ev.events,
+              loadtest.format_number(t.samples, 'FM999G999G999G999G990'), loadtest.one_line(t.ops, 300),
+              coalesce(loadtest.verdict_num(wp.p95_ms, 2), 'n/a'),
+              CASE WHEN sat.saturated THEN ', the server or its pool saturated' ELSE '' END),
        'each commit waits for its WAL to reach disk: let commits share a flush (commit_delay, with commit_siblings), set synchronous_commit = off for writes that may lose their last transactions in a crash (no corruption, a trade-off), or put pg_wal on faster storage',
        'ALTER SYSTEM SET commit_delay = 1000; SELECT pg_reload_conf();'
-  FROM t, ev, k
- WHERE t.samples > 0 AND 100::numeric * t.wal / t.samples >= k.class_share_pct::numeric
+  FROM t, ev, k, wp, sat
+ WHERE t.samples >= k.min_wait_samples::numeric AND 100::numeric * t.wal / t.samples >= k.class_share_pct::numeric
+   -- the writes' time matters: the server or its pool saturated, or the
+   -- writes are slow
+   AND (sat.saturated OR wp.p95_ms >= k.rec_wal_write_p95_ms)
 $$;
 
 COMMENT ON FUNCTION loadtest.recommend_wal(bigint) IS
-'loadtest (internal): a recommendation when WAL waits are 30% or more of a run''s write operations'' samples: commit_delay, synchronous_commit or storage';
+'loadtest (internal): a recommendation when WAL waits are 30% or more of a run''s write operations'' samples (100 samples at least) and the writes'' time matters (the server or its pool saturated, or the writes'' p95 at least 20 ms): commit_delay, synchronous_commit or storage';
 
 -- Pool wait dominating: a pooled run whose users waited at least as long
 -- for a worker as the operation took, not lock-bound.
@@ -1841,6 +1868,7 @@ CREATE OR REPLACE FUNCTION loadtest_recommendations(run_id bigint DEFAULT NULL)
 RETURNS TABLE (finding text, evidence text, recommendation text, statement text)
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
+SET jit = off  -- small queries: compiling them (JIT) cost more than running them
 AS $$
 DECLARE
     v_run bigint := loadtest.verdict_run_id(loadtest_recommendations.run_id);

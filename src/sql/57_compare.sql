@@ -385,6 +385,7 @@ RETURNS TABLE (operation text, base_ops bigint, candidate_ops bigint,
                change_pct double precision, p_value double precision, verdict text)
 LANGUAGE plpgsql STABLE ROWS 20
 SET search_path = pg_catalog, pg_temp
+SET jit = off  -- small queries: compiling them (JIT) cost more than running them
 AS $$
 #variable_conflict use_column
 DECLARE
@@ -417,6 +418,7 @@ CREATE OR REPLACE FUNCTION loadtest_compare_report(base bigint, candidate bigint
 RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
+SET jit = off  -- small queries: compiling them (JIT) cost more than running them
 AS $$
 #variable_conflict use_column
 DECLARE
@@ -629,6 +631,7 @@ CREATE OR REPLACE FUNCTION loadtest_check(run_id bigint DEFAULT NULL,
 RETURNS boolean
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
+SET jit = off  -- small queries: compiling them (JIT) cost more than running them
 AS $$
 #variable_conflict use_column
 DECLARE
