@@ -180,12 +180,25 @@ db_stats_write_changes(RunState *run)
 		elog(ERROR, "could not record the run's database statistics");
 
 	resetStringInfo(&q);
-	/* the counters' changes, and the table's size (with its indexes and TOAST) at the end */
+	/*
+	 * The counters' changes, and the table's size with its indexes and
+	 * TOAST at the end, from pg_class.relpages (the planner's figure, kept
+	 * by VACUUM, ANALYZE and CREATE INDEX): pg_total_relation_size() would
+	 * lock the relations, and a user's lock on one would hold the
+	 * recorder.
+	 */
 	appendStringInfoString(&q, "INSERT INTO loadtest.run_table_stats (run_id, table_name, total_bytes");
 	for (int c = 0; table_columns[c] != NULL; c++)
 		appendStringInfo(&q, ", %s", table_columns[c]);
 	appendStringInfoString(&q, ") SELECT $3, pg_catalog.format('%I.%I', e.schemaname, e.relname),"
-						   " pg_catalog.pg_total_relation_size(e.relid)");
+						   " (SELECT pg_catalog.sum(c.relpages)::pg_catalog.int8"
+						   " OPERATOR(pg_catalog.*) pg_catalog.current_setting('block_size')::pg_catalog.int8"
+						   " FROM pg_catalog.pg_class c"
+						   " WHERE c.oid OPERATOR(pg_catalog.=) e.relid"
+						   " OR c.oid OPERATOR(pg_catalog.=) (SELECT t.reltoastrelid FROM pg_catalog.pg_class t"
+						   " WHERE t.oid OPERATOR(pg_catalog.=) e.relid)"
+						   " OR c.oid IN (SELECT i.indexrelid FROM pg_catalog.pg_index i"
+						   " WHERE i.indrelid OPERATOR(pg_catalog.=) e.relid))");
 	for (int c = 0; table_columns[c] != NULL; c++)
 		appendStringInfo(&q, ", e.%s OPERATOR(pg_catalog.-) COALESCE("
 						 "(($5::pg_catalog.jsonb OPERATOR(pg_catalog.->) e.relid::pg_catalog.text)"

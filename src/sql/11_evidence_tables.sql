@@ -122,7 +122,7 @@ CREATE TABLE loadtest.run_table_stats (
     autovacuum_count  bigint,
     analyze_count     bigint,
     autoanalyze_count bigint,
-    total_bytes       bigint,         -- (1.5) its size with indexes and TOAST at the end
+    total_bytes       bigint,         -- (1.5) its size with indexes and TOAST at the end (pg_class.relpages: no lock)
     PRIMARY KEY (run_id, table_name)
 );
 COMMENT ON TABLE loadtest.run_table_stats IS 'loadtest: change over each run of the statistics of the tables its statements use';

@@ -1023,7 +1023,9 @@ BEGIN
     IF coalesce(s.total_ops, 0) = 0 THEN
         RETURN jsonb_build_object('total_ops', coalesce(s.total_ops, 0), 'guide_formula', v_guide);
     END IF;
-    v_w := greatest(coalesce(s.avg_wait_ms, 0), 0);
+    -- (with a worker per user the wait is the timer's lag, not queueing)
+    v_w := CASE WHEN r.pool_size IS NULL AND r.rate IS NULL THEN 0
+                ELSE greatest(coalesce(s.avg_wait_ms, 0), 0) END;
     IF r.rate IS NULL AND r.think_time_ms > 0 AND s.avg_ms >= 0 AND v_w < 'Infinity'::float8
        AND s.avg_ms + v_w < c_demand_share * r.think_time_ms AND v_w <= c_small_wait * s.avg_ms THEN
         v_note := jsonb_build_object(

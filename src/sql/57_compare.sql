@@ -2,6 +2,9 @@
 --
 --   loadtest.histogram_mann_whitney(...)  the two-sided Mann-Whitney U test
 --                                         of two latency histograms
+--   loadtest.run_design_effect(run_id)    how much the drift of a run within
+--                                         itself inflates the variance of
+--                                         the test (1: none)
 --   loadtest_compare(base, candidate, min_change_pct)
 --                                         per operation (by name) and for the
 --                                         whole run: medians, p95, change of
@@ -19,6 +22,14 @@
 -- runs were.  The statistics come from the latency histograms of the
 -- 'operation' rows: one bucket per microsecond below 128 us, then 64 per
 -- power of two (1.56% wide), so two latencies in one bucket are a tie.
+--
+-- The attempts of one run are not independent: its latencies drift (the
+-- load of the machine, caches warming, tables growing), so two runs of the
+-- same test differ by more than the test of independent attempts allows.
+-- The p values are those of the test deflated by the runs' design effects
+-- (Kish), estimated from each run's own seconds: how much more the
+-- attempts of one second have in common than independent attempts would
+-- (see loadtest.run_design_effect, loadtest.compare_design_effect).
 --
 -- SECURITY INVOKER: the result tables are read through row-level security
 -- as the caller (a role compares and checks its own runs).  Any content of
@@ -207,26 +218,153 @@ $$;
 COMMENT ON FUNCTION loadtest.histogram_mann_whitney(integer[], bigint[], integer[], bigint[]) IS
 'loadtest: two-sided Mann-Whitney U test of two latency histograms (buckets, counts of loadtest.run_histograms): u = pairs in which the candidate is slower, a tie within a bucket counting 1/2 (u > n1 n2 / 2: candidate slower); z with tie and continuity corrections (> 0: candidate slower); p_value from the normal approximation; double precision throughout; NULLs for a malformed or empty histogram';
 
+-- The design effect (Kish) of a run's attempts, estimated from its own
+-- seconds: its 'second' rows of loadtest.run_histograms (all operations
+-- together; malformed rows left out, rows of one second added up; seconds
+-- with at least one attempt).  On the scale of the Mann-Whitney test
+-- itself, the mid-distribution of the run's latencies: an attempt in
+-- bucket b stands for F(b) = (attempts in the buckets below b + half of
+-- those in b) / N, so ties count 1/2 as in the test, the values lie in
+-- 0 .. 1 whatever the tail, and their mean is mu = 1/2.  With n_s the
+-- attempts of second s, m_s the mean of their F, S the seconds, N the
+-- attempts:
+--   V       = sum over s of n_s (m_s - mu)^2 / (S - 1)
+-- the variance between the seconds' means, scaled to one attempt, and
+--   sigma^2 = sum over b of n_b (F(b) - mu)^2 / (N - 1)
+-- the variance of one attempt; V is sigma^2 on average when the attempts
+-- are independent (one-way analysis of variance), and (1 + (n - 1) rho)
+-- sigma^2 when the n attempts of a second correlate by rho.
+--   design_effect = max(1, V / sigma^2)
+-- (1 when S < 3 or sigma^2 = 0: nothing to estimate it from).  The
+-- variance of a rank test of the run's attempts is design_effect times
+-- that of independent attempts (loadtest.compare_design_effect combines
+-- those of two runs).  Double precision throughout; every value
+-- bounded (0 .. 1, counts within bigint), so no content of the tables
+-- overflows it.  Seconds whose drift is slower than a second are in
+-- different seconds, so a slow drift counts as far as it moves the
+-- seconds' means apart.
+CREATE OR REPLACE FUNCTION loadtest.run_design_effect(run_id bigint)
+RETURNS TABLE (design_effect double precision, seconds bigint, attempts double precision,
+               variance_ratio double precision)
+LANGUAGE sql STABLE STRICT ROWS 1
+SET search_path = pg_catalog, pg_temp
+AS $$
+WITH cells AS (
+    SELECT h.second, e.bucket, sum(e.n::float8) AS n
+      FROM loadtest.run_histograms h, unnest(h.latency_buckets, h.latency_counts) AS e(bucket, n)
+     WHERE h.run_id = run_design_effect.run_id AND h.scope = 'second' AND h.second IS NOT NULL
+       AND loadtest.histogram_valid(h.latency_buckets, h.latency_counts) AND e.n > 0
+     GROUP BY h.second, e.bucket
+), buckets AS (
+    SELECT m.bucket, m.n,
+           (coalesce(sum(m.n) OVER (ORDER BY m.bucket ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
+                     0::float8) + m.n / 2) / nullif(sum(m.n) OVER (), 0::float8) AS f
+      FROM (SELECT c.bucket, sum(c.n) AS n FROM cells c GROUP BY c.bucket) m
+), secs AS (
+    SELECT c.second, sum(c.n) AS n, sum(c.n * b.f) / nullif(sum(c.n), 0::float8) AS m
+      FROM cells c JOIN buckets b ON b.bucket = c.bucket
+     GROUP BY c.second
+), run AS (
+    SELECT count(*) AS s, coalesce(sum(x.n), 0::float8) AS n,
+           sum(x.n * x.m) / nullif(sum(x.n), 0::float8) AS mu
+      FROM secs x
+), ratio AS (
+    SELECT r.s, r.n,
+           (SELECT sum(x.n * (x.m - r.mu) * (x.m - r.mu)) FROM secs x)
+             / nullif(r.s - 1, 0)::float8 AS v,
+           (SELECT sum(b.n * (b.f - r.mu) * (b.f - r.mu)) FROM buckets b)
+             / nullif(r.n - 1, 0::float8) AS sigma2
+      FROM run r
+)
+SELECT CASE WHEN x.s >= 3 AND x.sigma2 > 0 THEN GREATEST(1::float8, x.v / x.sigma2) ELSE 1::float8 END,
+       x.s, x.n,
+       CASE WHEN x.s >= 3 AND x.sigma2 > 0 THEN x.v / x.sigma2 END
+  FROM ratio x
+$$;
+
+COMMENT ON FUNCTION loadtest.run_design_effect(bigint) IS
+'loadtest: the design effect (Kish) of a run''s attempts, from its per-second latency histograms (scope second of loadtest.run_histograms): max(1, V / sigma^2), V = sum n_s (m_s - mu)^2 / (S - 1) the variance between the S seconds'' means m_s of n_s attempts, sigma^2 that of one attempt, both on the mid-distribution scale of the run''s latencies (F(b) = share of attempts below bucket b plus half of those in it, mu = 1/2); 1 when fewer than 3 seconds or all tied; seconds (S), attempts (N) and variance_ratio V / sigma^2 (NULL then) beside it; loadtest_compare divides the z of the Mann-Whitney test by the square root of the two runs'' design effects, each weighted by the other run''s attempts';
+
+-- The design effect of a comparison of two runs' attempts, from each run's
+-- own (base_de, candidate_de): with n1 attempts of the base and n2 of the
+-- candidate, the variance of the U statistic is n1 n2 / 12 (n2 + n1 + 1)
+-- between independent attempts, of which n1 n2^2 / 12 comes from the
+-- base's attempts (each in n2 pairs) and n2 n1^2 / 12 from the
+-- candidate's; each part grows by its run's design effect, so the whole by
+--   (n2 base_de + n1 candidate_de) / (n1 + n2)
+-- (each run's design effect weighted by the other run's attempts).  The
+-- larger of the two would overstate it when the runs' sizes differ: a run
+-- of a million fast attempts (a large design effect: its seconds hold
+-- 100,000 each) against a slowed run of 50,000 is as sure as the smaller
+-- run's design effect allows.  A design effect not known counts as 1;
+-- without attempts, the larger of the two.
+CREATE OR REPLACE FUNCTION loadtest.compare_design_effect(base_attempts double precision,
+                                                          candidate_attempts double precision,
+                                                          base_de double precision,
+                                                          candidate_de double precision)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT CASE WHEN base_attempts > 0::float8 AND base_attempts < 'Infinity'::float8
+                 AND candidate_attempts > 0::float8 AND candidate_attempts < 'Infinity'::float8
+            THEN candidate_attempts / (base_attempts + candidate_attempts) * d.b
+                 + base_attempts / (base_attempts + candidate_attempts) * d.c
+            ELSE GREATEST(d.b, d.c) END
+  FROM (SELECT CASE WHEN base_de >= 1::float8 AND base_de <= 'Infinity'::float8 THEN base_de ELSE 1::float8 END AS b,
+               CASE WHEN candidate_de >= 1::float8 AND candidate_de <= 'Infinity'::float8 THEN candidate_de ELSE 1::float8 END AS c) d
+$$;
+
+COMMENT ON FUNCTION loadtest.compare_design_effect(double precision, double precision, double precision, double precision) IS
+'loadtest (internal): the design effect of the Mann-Whitney U statistic of two runs'' attempts: (n2 base_de + n1 candidate_de) / (n1 + n2), n1 and n2 the attempts of the base and the candidate (the larger of the two without attempts); a design effect not known or below 1 counts as 1';
+
+-- The two-sided p value of a Mann-Whitney z whose attempts are not
+-- independent: z_eff = z / sqrt(design_effect), p = erfc(|z_eff| /
+-- sqrt(2)); a design effect not known (NULL, NaN) or under 1 counts as 1,
+-- an infinite one gives 1 (nothing can be told).
+CREATE OR REPLACE FUNCTION loadtest.compare_p_value(z double precision, design_effect double precision)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT CASE WHEN z IS NULL OR z = 'NaN'::float8 THEN NULL::float8
+            WHEN design_effect = 'Infinity'::float8 THEN 1::float8
+            ELSE LEAST(1::float8,
+                       loadtest.erfc(abs(z) / sqrt(2 * CASE WHEN design_effect > 1::float8
+                                                             AND design_effect < 'Infinity'::float8
+                                                            THEN design_effect ELSE 1::float8 END)))
+       END
+$$;
+
+COMMENT ON FUNCTION loadtest.compare_p_value(double precision, double precision) IS
+'loadtest (internal): the two-sided p value of a Mann-Whitney z deflated by a design effect: erfc(|z| / sqrt(design_effect) / sqrt(2)); design effect NULL, NaN or below 1 counts as 1, infinite gives 1';
+
 -- The verdict of one comparison: 'slower' or 'faster' only when the change
--- is significant (p_value below loadtest.compare_alpha()), of the same sign
--- in the medians (change_pct) and the ranks (z), and at least min_change_pct
--- percent; else 'no significant change'.
-CREATE OR REPLACE FUNCTION loadtest.compare_verdict(change_pct double precision, z double precision,
-                                                    p_value double precision,
+-- is significant (p_value below loadtest.compare_alpha()) and the median
+-- (change_pct) or the p95 (p95_change_pct) moved by at least
+-- min_change_pct percent in the direction of the ranks (z); else 'no
+-- significant change'.  The p95 counts too: a change in the slowest
+-- attempts only (an operation of several variants, one of them changed)
+-- leaves the median where it was.
+CREATE OR REPLACE FUNCTION loadtest.compare_verdict(change_pct double precision,
+                                                    p95_change_pct double precision,
+                                                    z double precision, p_value double precision,
                                                     min_change_pct double precision)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-SELECT CASE WHEN p_value < loadtest.compare_alpha() AND z > 0 AND change_pct >= min_change_pct
+SELECT CASE WHEN p_value < loadtest.compare_alpha() AND z > 0
+                 AND (change_pct >= min_change_pct OR p95_change_pct >= min_change_pct)
             THEN 'slower'
-            WHEN p_value < loadtest.compare_alpha() AND z < 0 AND change_pct <= -min_change_pct
+            WHEN p_value < loadtest.compare_alpha() AND z < 0
+                 AND (change_pct <= -min_change_pct OR p95_change_pct <= -min_change_pct)
             THEN 'faster'
             ELSE 'no significant change' END
 $$;
 
-COMMENT ON FUNCTION loadtest.compare_verdict(double precision, double precision, double precision, double precision) IS
-'loadtest (internal): slower / faster when p_value < loadtest.compare_alpha(), z and change_pct agree in sign and |change_pct| >= min_change_pct; else no significant change';
+COMMENT ON FUNCTION loadtest.compare_verdict(double precision, double precision, double precision, double precision, double precision) IS
+'loadtest (internal): slower / faster when p_value < loadtest.compare_alpha() and the median (change_pct) or the p95 (p95_change_pct) changed by at least min_change_pct percent in the direction of z; else no significant change';
 
 -- ---------------------------------------------------------------------------
 -- The runs compared (internal helpers)
@@ -275,7 +413,7 @@ BEGIN
         RAISE EXCEPTION 'min_change_pct must be a finite number >= 0, not %',
                         coalesce(min_change_pct::text, 'NULL')
             USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'min_change_pct is the smallest change of the median, in percent, that counts as faster or slower.',
+                  DETAIL = 'min_change_pct is the smallest change of the median or the p95, in percent, that counts as faster or slower.',
                   HINT = 'Pass a percentage, e.g. min_change_pct => 5.';
     END IF;
 END
@@ -375,8 +513,11 @@ COMMENT ON FUNCTION loadtest.compare_test_differences(loadtest.runs, loadtest.ru
 
 -- The latencies of run candidate against those of run base: one row per
 -- operation both ran (by name, whatever its number in each run), then the
--- whole runs (operation NULL); see loadtest.histogram_mann_whitney for
--- p_value and loadtest.compare_verdict for verdict.
+-- whole runs (operation NULL); see loadtest.histogram_mann_whitney for the
+-- test, loadtest.run_design_effect for the design effect of each run
+-- (loadtest.compare_design_effect combines them for the row's attempts;
+-- loadtest.compare_p_value deflates the test's z by it) and
+-- loadtest.compare_verdict for verdict.
 CREATE OR REPLACE FUNCTION loadtest_compare(base bigint, candidate bigint,
                                             min_change_pct double precision DEFAULT 5)
 RETURNS TABLE (operation text, base_ops bigint, candidate_ops bigint,
@@ -392,27 +533,60 @@ DECLARE
     v_base      bigint := loadtest_compare.base;
     v_candidate bigint := loadtest_compare.candidate;
     v_min       double precision := loadtest_compare.min_change_pct;
+    v_base_de   double precision;
+    v_cand_de   double precision;
 BEGIN
     PERFORM loadtest.compare_check_args(v_base, v_candidate, v_min);
     PERFORM loadtest.visible_run(v_base, 'base');
     PERFORM loadtest.visible_run(v_candidate, 'candidate');
+    SELECT b.design_effect, c.design_effect INTO v_base_de, v_cand_de
+      FROM loadtest.run_design_effect(v_base) b, loadtest.run_design_effect(v_candidate) c;
 
     RETURN QUERY
     SELECT b.operation, b.ops, c.ops, b.median_ms, c.median_ms, b.p95_ms, c.p95_ms,
-           x.change_pct, t.p_value, loadtest.compare_verdict(x.change_pct, t.z, t.p_value, v_min)
+           x.change_pct, p.p_value,
+           loadtest.compare_verdict(x.change_pct, x.p95_change_pct, t.z, p.p_value, v_min)
       FROM loadtest.compare_histograms(v_base) b
       JOIN loadtest.compare_histograms(v_candidate) c
         ON c.whole_run = b.whole_run AND c.operation IS NOT DISTINCT FROM b.operation
-     CROSS JOIN LATERAL (SELECT 100 * (c.median_ms / nullif(b.median_ms, 0::float8) - 1) AS change_pct) x
+     CROSS JOIN LATERAL (SELECT 100 * (c.median_ms / nullif(b.median_ms, 0::float8) - 1) AS change_pct,
+                                100 * (c.p95_ms / nullif(b.p95_ms, 0::float8) - 1) AS p95_change_pct) x
      CROSS JOIN LATERAL loadtest.histogram_mann_whitney(b.buckets, b.counts, c.buckets, c.counts) t
+     CROSS JOIN LATERAL (SELECT loadtest.compare_p_value(
+                                    t.z,
+                                    loadtest.compare_design_effect(
+                                        (SELECT sum(n::float8) FROM unnest(b.counts) AS n),
+                                        (SELECT sum(n::float8) FROM unnest(c.counts) AS n),
+                                        v_base_de, v_cand_de)) AS p_value) p
      ORDER BY b.whole_run, b.operation COLLATE "C";
 END
 $$;
 
 COMMENT ON FUNCTION loadtest_compare(bigint, bigint, double precision) IS
-'loadtest: compares the latencies of run candidate with those of run base, from their summaries (samples kept or not): one row per operation (by name) both ran, then the whole runs (operation NULL); ops, median and p95 in ms, change_pct of the median, p_value of the two-sided Mann-Whitney U test over the latency histograms (ties within a bucket 1/2, tie correction, normal approximation); verdict faster / slower only when p_value < 0.01, |change_pct| >= min_change_pct (finite, >= 0) and the medians and the ranks agree in direction, else no significant change';
+'loadtest: compares the latencies of run candidate with those of run base, from their summaries (samples kept or not): one row per operation (by name) both ran, then the whole runs (operation NULL); ops, median and p95 in ms, change_pct of the median, p_value of the two-sided Mann-Whitney U test over the latency histograms (ties within a bucket 1/2, tie correction, normal approximation) with its z divided by the square root of the runs'' design effects (loadtest.run_design_effect: their latencies drift within a run, so its attempts are not independent; 1 for a steady run), each weighted by the other run''s attempts; verdict faster / slower only when p_value < 0.01 and the median or the p95 changed by at least min_change_pct percent (finite, >= 0) in the direction of the ranks, else no significant change';
 
--- loadtest_compare as text: a heading, lines indented by three spaces.
+-- A run's design effect as the comparison's text shows it: "1.42 (20
+-- seconds)", or "1.00 (2 seconds: too few to estimate it)".
+CREATE OR REPLACE FUNCTION loadtest.compare_design_effect_text(design_effect double precision,
+                                                               seconds bigint)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT format('%s (%s %s%s)',
+              coalesce(loadtest.format_number(design_effect, 'FM999G999G999G999G990D00'), 'n/a'),
+              coalesce(loadtest.format_number(seconds, 'FM999G999G999G999G990'), 'no'),
+              CASE WHEN seconds = 1 THEN 'second' ELSE 'seconds' END,
+              CASE WHEN coalesce(seconds, 0) < 3 THEN ': too few to estimate it' ELSE '' END)
+$$;
+
+COMMENT ON FUNCTION loadtest.compare_design_effect_text(double precision, bigint) IS
+'loadtest (internal): a run''s design effect and the seconds it comes from, as loadtest_compare_report shows them';
+
+-- loadtest_compare as text: a heading, lines indented by three spaces: the
+-- runs' differences as tests, the table of its rows (with the change of the
+-- p95 beside that of the median), the design effect of each run, and what
+-- the columns mean.
 CREATE OR REPLACE FUNCTION loadtest_compare_report(base bigint, candidate bigint,
                                                    min_change_pct double precision DEFAULT 5)
 RETURNS text
@@ -425,7 +599,8 @@ DECLARE
     c_int       constant text := 'FM999G999G999G999G990';
     c_2d        constant text := 'FM999G999G999G999G990D00';
     c_ms        constant text := 'FM999G999G999G999G990D000';   -- a microsecond: the histograms' finest bucket
-    c_row       constant text := '   %-32s %10s %10s %12s %12s %12s %12s %9s %8s  %s';
+    c_row       constant text := '   %-32s %10s %10s %12s %12s %12s %12s %9s %9s %8s  %s';
+    c_pct       constant text := 'FMS999G999G999G999G990D00';
     c_max_rows  constant integer := 100;
     v_base      bigint := loadtest_compare_report.base;
     v_candidate bigint := loadtest_compare_report.candidate;
@@ -436,6 +611,7 @@ DECLARE
     o           text[] := '{}';
     rec         record;
     v_rows      integer := 0;
+    de          record;
 BEGIN
     PERFORM loadtest.compare_check_args(v_base, v_candidate, v_min);
     b := loadtest.visible_run(v_base, 'base');
@@ -459,7 +635,7 @@ BEGIN
     END IF;
 
     o := o || format(c_row, 'operation', 'base ops', 'cand ops', 'base median', 'cand median',
-                     'base p95', 'cand p95', 'change', 'p', 'verdict');
+                     'base p95', 'cand p95', 'change', 'p95 chg', 'p', 'verdict');
     FOR rec IN SELECT * FROM @extschema@.loadtest_compare(v_base, v_candidate, v_min) LOOP
         v_rows := v_rows + 1;
         IF v_rows > c_max_rows AND rec.operation IS NOT NULL THEN
@@ -477,12 +653,20 @@ BEGIN
                          coalesce(loadtest.format_number(rec.candidate_median_ms, c_ms) || 'ms', 'n/a'),
                          coalesce(loadtest.format_number(rec.base_p95_ms, c_ms) || 'ms', 'n/a'),
                          coalesce(loadtest.format_number(rec.candidate_p95_ms, c_ms) || 'ms', 'n/a'),
-                         coalesce(loadtest.format_number(rec.change_pct, 'FMS999G999G999G999G990D00') || '%', 'n/a'),
+                         coalesce(loadtest.format_number(rec.change_pct, c_pct) || '%', 'n/a'),
+                         coalesce(loadtest.format_number(100 * (rec.candidate_p95_ms
+                                                                / nullif(rec.base_p95_ms, 0::float8) - 1),
+                                                         c_pct) || '%', 'n/a'),
                          CASE WHEN rec.p_value < 0.0001::float8 THEN '<0.0001'
                               ELSE coalesce(loadtest.format_number(rec.p_value, 'FM990D0000'), 'n/a') END,
                          rec.verdict);
     END LOOP;
-    o := o || format('   change: of the median; p: two-sided Mann-Whitney U test over the latency histograms; faster or slower only when p < %s and the change is at least %s%%',
+    SELECT b.design_effect AS b_de, b.seconds AS b_s, c.design_effect AS c_de, c.seconds AS c_s INTO de
+      FROM loadtest.run_design_effect(v_base) b, loadtest.run_design_effect(v_candidate) c;
+    o := o || format('   design effect: base %s, candidate %s: how much alike the attempts of one second are (latencies drift within a run); p divides the test''s z by the square root of the two, each weighted by the other run''s attempts',
+                     loadtest.compare_design_effect_text(de.b_de, de.b_s),
+                     loadtest.compare_design_effect_text(de.c_de, de.c_s));
+    o := o || format('   change: of the median (p95 chg: of the p95); p: two-sided Mann-Whitney U test over the latency histograms; faster or slower only when p < %s and the median or the p95 changed by at least %s%% in the direction of the test',
                      loadtest.format_number(loadtest.compare_alpha(), 'FM990D00'),
                      loadtest.format_number(v_min, c_2d));
     RETURN array_to_string(o, E'\n');
@@ -490,7 +674,7 @@ END
 $$;
 
 COMMENT ON FUNCTION loadtest_compare_report(bigint, bigint, double precision) IS
-'loadtest: loadtest_compare(base, candidate, min_change_pct) as text for people: a table of its rows, and a line when the runs are of different tests (pattern, think time, users, shape) or not completed';
+'loadtest: loadtest_compare(base, candidate, min_change_pct) as text for people: a table of its rows (with the change of the p95), the design effect of each run (loadtest.run_design_effect: the p values divide the test''s z by the square root of the two, each weighted by the other run''s attempts), and a line when the runs are of different tests (pattern, think time, users, shape) or not completed';
 
 -- ---------------------------------------------------------------------------
 -- loadtest_check: the CI gate
@@ -522,7 +706,7 @@ SELECT * FROM (VALUES
     (5, 'min_success_pct', 'success_pct', min_success_pct, 'min', '%', 100, 'success',
         'the share of operations that succeeded'),
     (6, 'max_regression_pct', NULL, max_regression_pct, 'max', '%', NULL, 'regression',
-        'the change of a median against the baseline')
+        'the change of a median or a p95 against the baseline')
    ) AS t(ord, argument, figure, limit_value, bound, unit, largest, label, what)
 $$;
 
@@ -565,7 +749,7 @@ BEGIN
     IF baseline IS NOT NULL AND max_regression_pct IS NULL THEN
         RAISE EXCEPTION 'max_regression_pct must not be NULL with a baseline'
             USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'max_regression_pct is the smallest significant slowdown of a median, in percent, against the baseline run that breaks the check.',
+                  DETAIL = 'max_regression_pct is the smallest significant slowdown of a median or a p95, in percent, against the baseline run that breaks the check.',
                   HINT = 'Pass e.g. loadtest_check(baseline => 11, max_regression_pct => 5).';
     END IF;
     IF (target_users IS NULL AND require_ready) OR target_users < 1 THEN
@@ -637,6 +821,7 @@ AS $$
 DECLARE
     c_2d         constant text := 'FM999G999G999G999G990D00';
     c_ms         constant text := 'FM999G999G999G999G990D000';  -- medians compared: to the microsecond
+    c_pct        constant text := 'FMS999G999G999G999G990D00';  -- a change, signed
     c_max_named  constant integer := 10;   -- thresholds named in the message
     c_max_detail constant integer := 50;   -- lines of DETAIL
     v_run_id     bigint := loadtest_check.run_id;
@@ -649,6 +834,7 @@ DECLARE
     v_summary    jsonb;
     v_value      double precision;
     v_compared   boolean := false;
+    v_p95_pct    double precision;
     t            record;
     v_broken     text[] := '{}';   -- as the message names them
     v_detail     text[] := '{}';   -- one line each
@@ -701,23 +887,32 @@ BEGIN
     IF v_baseline IS NOT NULL THEN
         FOR t IN SELECT * FROM @extschema@.loadtest_compare(v_baseline, v_run_id, v_regression) LOOP
             IF t.verdict = 'slower' THEN
+                -- the figure that moved by max_regression_pct: the median, else the p95
+                v_p95_pct := 100 * (t.candidate_p95_ms / nullif(t.base_p95_ms, 0::float8) - 1);
                 v_broken := v_broken
-                         || format('%s median %sms > %sms of run %s (%s%%)',
-                                   coalesce(loadtest.one_line(t.operation, 60), 'overall'),
-                                   loadtest.format_number(t.candidate_median_ms, c_ms),
-                                   loadtest.format_number(t.base_median_ms, c_ms), v_baseline,
-                                   loadtest.format_number(t.change_pct, 'FMS999G999G999G999G990D00'));
+                         || CASE WHEN t.change_pct >= v_regression
+                                 THEN format('%s median %sms > %sms of run %s (%s%%)',
+                                             coalesce(loadtest.one_line(t.operation, 60), 'overall'),
+                                             loadtest.format_number(t.candidate_median_ms, c_ms),
+                                             loadtest.format_number(t.base_median_ms, c_ms), v_baseline,
+                                             loadtest.format_number(t.change_pct, c_pct))
+                                 ELSE format('%s p95 %sms > %sms of run %s (%s%%)',
+                                             coalesce(loadtest.one_line(t.operation, 60), 'overall'),
+                                             loadtest.format_number(t.candidate_p95_ms, c_ms),
+                                             loadtest.format_number(t.base_p95_ms, c_ms), v_baseline,
+                                             loadtest.format_number(v_p95_pct, c_pct)) END;
                 v_detail := v_detail
-                         || format('baseline => %s, max_regression_pct => %s: %s slower: median %sms against %sms (%s%%, p %s), p95 %sms against %sms',
+                         || format('baseline => %s, max_regression_pct => %s: %s slower: median %sms against %sms (%s%%), p95 %sms against %sms (%s%%), p %s',
                                    v_baseline, loadtest.format_number(v_regression, c_2d),
                                    coalesce(loadtest.one_line(t.operation, 60), 'the whole run'),
-                                   loadtest.format_number(t.candidate_median_ms, c_ms),
-                                   loadtest.format_number(t.base_median_ms, c_ms),
-                                   loadtest.format_number(t.change_pct, 'FMS999G999G999G999G990D00'),
-                                   CASE WHEN t.p_value < 0.0001::float8 THEN '< 0.0001'
-                                        ELSE loadtest.format_number(t.p_value, 'FM990D0000') END,
+                                   coalesce(loadtest.format_number(t.candidate_median_ms, c_ms), 'n/a'),
+                                   coalesce(loadtest.format_number(t.base_median_ms, c_ms), 'n/a'),
+                                   coalesce(loadtest.format_number(t.change_pct, c_pct), 'n/a'),
                                    coalesce(loadtest.format_number(t.candidate_p95_ms, c_ms), 'n/a'),
-                                   coalesce(loadtest.format_number(t.base_p95_ms, c_ms), 'n/a'));
+                                   coalesce(loadtest.format_number(t.base_p95_ms, c_ms), 'n/a'),
+                                   coalesce(loadtest.format_number(v_p95_pct, c_pct), 'n/a'),
+                                   CASE WHEN t.p_value < 0.0001::float8 THEN '< 0.0001'
+                                        ELSE loadtest.format_number(t.p_value, 'FM990D0000') END);
             END IF;
             IF t.operation IS NULL AND t.p_value IS NOT NULL THEN
                 v_compared := true;
@@ -768,4 +963,4 @@ END
 $$;
 
 COMMENT ON FUNCTION loadtest_check(bigint, double precision, double precision, double precision, double precision, double precision, bigint, double precision, boolean, integer, double precision) IS
-'loadtest: the CI gate of a run (NULL: the latest): true, or an ERROR with SQLSTATE LT001 (a load test threshold broke) whose message names every threshold broken with its value and limit (run not completed; avg, p95, p99 in ms over max_*; throughput, success_pct under min_*; operations significantly slower than in the baseline run by max_regression_pct percent or more, as loadtest_compare says; require_ready: loadtest_verdict(run_id, target_users, target_ms) not ready), DETAIL one line each; limits finite and >= 0, min_success_pct <= 100 (else 22023)';
+'loadtest: the CI gate of a run (NULL: the latest): true, or an ERROR with SQLSTATE LT001 (a load test threshold broke) whose message names every threshold broken with its value and limit (run not completed; avg, p95, p99 in ms over max_*; throughput, success_pct under min_*; operations significantly slower than in the baseline run, the median or the p95 by max_regression_pct percent or more, as loadtest_compare says (the message names the median when it moved that much, else the p95); require_ready: loadtest_verdict(run_id, target_users, target_ms) not ready), DETAIL one line each; limits finite and >= 0, min_success_pct <= 100 (else 22023)';
