@@ -604,7 +604,12 @@ CREATE OR REPLACE FUNCTION loadtest.format_number(value numeric, fmt text)
 RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
-RETURN loadtest.format_number(value::double precision, fmt);
+-- (beyond the range of float8: as infinities, never an error)
+RETURN loadtest.format_number(CASE WHEN value = 'NaN'::numeric THEN 'NaN'::float8
+                                   WHEN abs(value) < 1e-300::numeric THEN 0::float8
+                                   WHEN abs(value) < 1e300::numeric THEN value::float8
+                                   WHEN value > 0::numeric THEN 'Infinity'::float8
+                                   ELSE '-Infinity'::float8 END, fmt);
 
 COMMENT ON FUNCTION loadtest.format_number(double precision, text) IS
 'loadtest (internal): to_char(value, fmt) for the report, with NaN, infinities and numbers from 1e14 on written as such or in scientific notation instead of #';

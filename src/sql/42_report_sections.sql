@@ -811,18 +811,23 @@ LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 SET extra_float_digits = 3
 AS $$
+-- (bounded: the recorder keeps at most 1024 pairs of operation and
+-- SQLSTATE with 11 rows each, messages under 1000 characters; rows written
+-- by hand beyond that are left out, so that the report stays bounded)
 SELECT coalesce(jsonb_agg(jsonb_build_object(
            'operation_no', e.operation_no, 'operation', ro.operation,
-           'sqlstate', e.sqlstate, 'message', e.message, 'count', e.count)
+           'sqlstate', e.sqlstate, 'message', left(e.message, 1000), 'count', e.count)
            ORDER BY e.count DESC, e.sqlstate, e.operation_no, e.message), '[]'::jsonb)
-  FROM loadtest.run_errors e
+  FROM (SELECT x.* FROM loadtest.run_errors x
+         WHERE x.run_id = report_errors_data.run_id
+         ORDER BY x.count DESC, x.sqlstate, x.operation_no, x.message
+         LIMIT 12000) e
   LEFT JOIN loadtest.run_operations ro
          ON ro.run_id = e.run_id AND ro.operation_no = e.operation_no
- WHERE e.run_id = report_errors_data.run_id
 $$;
 
 COMMENT ON FUNCTION loadtest.report_errors_data(bigint) IS
-'loadtest (internal): the figures of the report''s "Errors:": the run''s rows of loadtest.error_stats (operation, sqlstate, message, count, with the operations'' numbers; operation NULL without a definition), most frequent first';
+'loadtest (internal): the figures of the report''s "Errors:": the run''s rows of loadtest.error_stats (operation, sqlstate, message, count, with the operations'' numbers; operation NULL without a definition), most frequent first; at most 12000 rows (the recorder keeps at most 11264), messages cut at 1000 characters';
 
 CREATE OR REPLACE FUNCTION loadtest.report_errors(run_id bigint)
 RETURNS SETOF text
@@ -834,7 +839,7 @@ DECLARE
     c_listed constant integer := 10;
     d        jsonb := loadtest.report_errors_data(report_errors.run_id);
     e        jsonb;
-    v_total  bigint := jsonb_array_length(d);
+    v_total  bigint := (SELECT count(*) FROM loadtest.run_errors x WHERE x.run_id = report_errors.run_id);
 BEGIN
     RETURN NEXT 'Errors:';
     FOR e IN SELECT x.e FROM jsonb_array_elements(d) WITH ORDINALITY AS x(e, n)

@@ -979,13 +979,14 @@ walk (node, path, depth) AS (
        AND jsonb_typeof(c.child) = 'object'
        AND jsonb_typeof(c.child -> 'Node Type') = 'string'
 )
-SELECT row_number() OVER (ORDER BY walk.path), walk.depth, walk.node
-  FROM walk
- ORDER BY walk.path
+-- (at most 10000 nodes: the walk stops there)
+SELECT row_number() OVER (ORDER BY w.path), w.depth, w.node
+  FROM (SELECT walk.* FROM walk LIMIT 10000) w
+ ORDER BY w.path
 $$;
 
 COMMENT ON FUNCTION loadtest.plan_node_list(jsonb) IS
-'loadtest (internal): the nodes of an EXPLAIN (FORMAT JSON) plan in pre-order with their depth, as jsonb objects; none for anything but a plan';
+'loadtest (internal): the nodes of an EXPLAIN (FORMAT JSON) plan in pre-order with their depth, as jsonb objects (depth at most 200, at most 10000 nodes); none for anything but a plan';
 
 -- The table an operation locks rows of: the relation of a ModifyTable node
 -- of its plans, else of the first scan under a LockRows node, else the
@@ -1592,24 +1593,43 @@ BEGIN
         -- each operation's sequential scans of the table that filter, or
         -- whose plan sorts on it; one row per index
         FOR c IN
-            WITH scans AS (
-                SELECT DISTINCT ON (pl.operation, pl.variant_no, pl.statement_no, n.node ->> 'Alias', n.node ->> 'Filter')
-                       pl.operation, pl.variant_no, pl.statement_no,
-                       coalesce(n.node ->> 'Alias', t.relname) AS alias, n.node ->> 'Filter' AS filter,
-                       ARRAY(SELECT jsonb_array_elements_text(s.node -> 'Sort Key')
-                               FROM loadtest.plan_node_list(pl.plan) s
-                              WHERE s.node ->> 'Node Type' IN ('Sort', 'Incremental Sort')
-                                AND jsonb_typeof(s.node -> 'Sort Key') = 'array'
-                              ORDER BY s.node_no) AS sort_keys
-                  FROM (SELECT q.operation, q.variant_no, q.statement_no, x.plan
-                          FROM loadtest.run_plans q
-                         CROSS JOIN LATERAL (VALUES (1, q.generic_plan), (2, q.plan)) x(o, plan)
-                         WHERE q.run_id = v_run AND x.plan IS NOT NULL) pl
-                 CROSS JOIN LATERAL loadtest.plan_node_list(pl.plan) n
+            -- each plan walked once (its nodes, its sort keys), at most
+            -- 50 sequential scans of the table per plan: the work is
+            -- bounded whatever the statements are
+            WITH pl AS (
+                SELECT q.operation, q.variant_no, q.statement_no, x.o, x.plan
+                  FROM loadtest.run_plans q
+                 CROSS JOIN LATERAL (VALUES (1, q.generic_plan), (2, q.plan)) x(o, plan)
+                 WHERE q.run_id = v_run AND x.plan IS NOT NULL),
+            nodes AS MATERIALIZED (
+                SELECT pl.operation, pl.variant_no, pl.statement_no, pl.o, n.node_no, n.node
+                  FROM pl CROSS JOIN LATERAL loadtest.plan_node_list(pl.plan) n),
+            sorts AS (
+                SELECT n.operation, n.variant_no, n.statement_no, n.o,
+                       array_agg(sk.key ORDER BY n.node_no, sk.ord) AS sort_keys
+                  FROM nodes n
+                 CROSS JOIN LATERAL jsonb_array_elements_text(n.node -> 'Sort Key') WITH ORDINALITY AS sk(key, ord)
+                 WHERE n.node ->> 'Node Type' IN ('Sort', 'Incremental Sort')
+                   AND jsonb_typeof(n.node -> 'Sort Key') = 'array'
+                 GROUP BY n.operation, n.variant_no, n.statement_no, n.o),
+            seqscans AS (
+                SELECT n.*, row_number() OVER (PARTITION BY n.operation, n.variant_no, n.statement_no, n.o
+                                               ORDER BY n.node_no) AS scan_no
+                  FROM nodes n
                  WHERE n.node ->> 'Node Type' = 'Seq Scan'
                    AND n.node ->> 'Relation Name' = t.relname::text
-                   AND n.node ->> 'Schema' = t.nspname::text
-                 ORDER BY pl.operation, pl.variant_no, pl.statement_no, n.node ->> 'Alias', n.node ->> 'Filter'),
+                   AND n.node ->> 'Schema' = t.nspname::text),
+            scans AS (
+                SELECT DISTINCT ON (n.operation, n.variant_no, n.statement_no, n.node ->> 'Alias', n.node ->> 'Filter')
+                       n.operation, n.variant_no, n.statement_no,
+                       coalesce(n.node ->> 'Alias', t.relname) AS alias, n.node ->> 'Filter' AS filter,
+                       coalesce(so.sort_keys, '{}') AS sort_keys
+                  FROM seqscans n
+                  LEFT JOIN sorts so
+                         ON so.operation = n.operation AND so.variant_no = n.variant_no
+                        AND so.statement_no = n.statement_no AND so.o = n.o
+                 WHERE n.scan_no <= 50
+                 ORDER BY n.operation, n.variant_no, n.statement_no, n.node ->> 'Alias', n.node ->> 'Filter'),
             cols AS (
                 SELECT s.*, ic.columns, ic.definitions
                   FROM scans s
@@ -1773,8 +1793,8 @@ AS $$
 SELECT 'cache misses',
        format('cache hit ratio %s%% (%s blocks read from disk, %s found in shared buffers); the run''s tables (the working set) total %s, shared_buffers is %s',
               loadtest.verdict_num(c.hit_pct, 2),
-              loadtest.format_number(c.blocks_read, 'FM999G999G999G999G990'),
-              loadtest.format_number(c.blocks_hit, 'FM999G999G999G999G990'),
+              loadtest.format_number(loadtest.numeric_float8(c.blocks_read), 'FM999G999G999G999G990'),
+              loadtest.format_number(loadtest.numeric_float8(c.blocks_hit), 'FM999G999G999G999G990'),
               coalesce(loadtest.format_bytes(f.data_bytes), 'n/a'), loadtest.format_bytes(sb.bytes)),
        CASE WHEN f.data_bytes > sb.bytes
             THEN 'the working set does not fit in shared_buffers: raise it (about a quarter of the server''s memory at most; a restart), or add memory'
