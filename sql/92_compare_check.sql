@@ -110,6 +110,53 @@ SELECT * FROM pg_temp.direct_mw(
            WHERE s.run_id = p_cand AND (s.operation = p_operation OR p_operation IS NULL)));
 $$;
 
+-- A run's attempts planted second by second, kept as samples: seconds
+-- (one per element of p_drift) of 205 attempts of read_member_list, user 1;
+-- attempt j (0 .. 204) of second s takes (50 + p_drift[s] + p_shift + j mod
+-- 41) * p_factor us, or, with p_tail, every fifth (j mod 5 = 0: a slow
+-- variant, 20% of them) (p_tail + j mod 41) * p_factor us.  Every second
+-- holds the same values when p_drift is constant: a steady run.
+CREATE FUNCTION pg_temp.plant_seconds(p_run_id bigint, p_drift integer[], p_shift integer DEFAULT 0,
+                                      p_tail integer DEFAULT NULL, p_factor float8 DEFAULT 1)
+RETURNS void LANGUAGE sql AS $$
+INSERT INTO loadtest.sample_log (run_id, user_no, op_no, pattern_no, operation_no, start_us,
+                                 latency_us, wait_us, success)
+SELECT p_run_id, 1, ((d.s - 1) * 1000 + j + 1)::integer, 0, o.operation_no,
+       ((d.s - 1) * 1000000 + j * 4000)::bigint,
+       round(CASE WHEN p_tail IS NOT NULL AND j % 5 = 0 THEN p_tail + j % 41
+                  ELSE 50 + d.drift + p_shift + j % 41 END * p_factor)::bigint, 0, true
+  FROM loadtest.run_operations o, unnest(p_drift) WITH ORDINALITY AS d(drift, s),
+       generate_series(0, 204) AS j
+ WHERE o.run_id = p_run_id AND o.operation = 'read_member_list';
+SELECT loadtest.summarize_samples(p_run_id);
+$$;
+
+-- The design effect computed directly on the samples of a run: each
+-- latency's mid-distribution (latencies below it, plus half of those equal
+-- to it, over all), the seconds' means of it against their grand mean,
+-- against the variance of one attempt.
+CREATE FUNCTION pg_temp.direct_de(p_run_id bigint, OUT design_effect float8, OUT variance_ratio float8)
+LANGUAGE sql AS $$
+WITH s AS (
+    SELECT x.start_us / 1000000 AS second, x.latency_us::float8 AS v
+      FROM loadtest.samples x WHERE x.run_id = p_run_id
+), f AS (
+    SELECT s.second,
+           ((rank() OVER (ORDER BY s.v) - 1) + count(*) OVER (PARTITION BY s.v) / 2.0)::float8
+             / count(*) OVER () AS f
+      FROM s
+), m AS (
+    SELECT f.second, count(*)::float8 AS n, avg(f.f) AS m FROM f GROUP BY f.second
+), g AS (
+    SELECT count(*)::float8 AS s, sum(m.n) AS n, sum(m.n * m.m) / sum(m.n) AS mu FROM m
+), r AS (
+    SELECT (SELECT sum(m.n * (m.m - g.mu) ^ 2) FROM m) / (g.s - 1)
+           / ((SELECT sum((f.f - g.mu) ^ 2) FROM f) / (g.n - 1)) AS ratio
+      FROM g
+)
+SELECT greatest(1, r.ratio), r.ratio FROM r;
+$$;
+
 -- An error's SQLSTATE and message, or 'ok'.
 CREATE FUNCTION pg_temp.err(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
@@ -214,15 +261,22 @@ SELECT operation, round(change_pct::numeric, 2) AS change_pct, p_value < 1e-10 A
 SELECT operation, change_pct, p_value, verdict FROM loadtest_compare(920001, 920001);
 -- the figures are the views': operation_stats per operation, run_summary
 -- for the whole run; the p values the direct ones on the samples (of the
--- operation, or of the whole runs)
+-- operation, or of the whole runs), deflated by the runs' design effects
+-- (1 here: their latencies do not drift)
 SELECT c.operation,
        c.base_ops = coalesce(bo.ops, bs.total_ops) AND c.candidate_ops = coalesce(co.ops, cs.total_ops) AS ops_equal,
        c.base_median_ms = coalesce(bo.median_ms, bs.median_ms)
          AND c.candidate_median_ms = coalesce(co.median_ms, cs.median_ms) AS medians_equal,
        c.base_p95_ms = coalesce(bo.p95_ms, bs.p95_ms)
          AND c.candidate_p95_ms = coalesce(co.p95_ms, cs.p95_ms) AS p95_equal,
-       abs(c.p_value - d.p_value) <= 1e-9 * d.p_value AS p_direct
+       abs(c.p_value - loadtest.compare_p_value(d.z, loadtest.compare_design_effect(
+                                                         c.base_ops, c.candidate_ops,
+                                                         db.design_effect, dc.design_effect)))
+         <= 1e-9 * c.p_value AS p_direct,
+       round(db.design_effect::numeric, 4) AS base_de, round(dc.design_effect::numeric, 4) AS cand_de
   FROM loadtest_compare(920001, 920002) c
+  CROSS JOIN loadtest.run_design_effect(920001) db
+  CROSS JOIN loadtest.run_design_effect(920002) dc
   LEFT JOIN loadtest.operation_stats bo ON bo.run_id = 920001 AND bo.operation = c.operation
   LEFT JOIN loadtest.operation_stats co ON co.run_id = 920002 AND co.operation = c.operation
   LEFT JOIN loadtest.run_summary bs ON bs.run_id = 920001 AND c.operation IS NULL
@@ -264,9 +318,123 @@ SELECT abs(h.u - d.u) / d.u < 0.001 AS u_within_0_1pct,
                                                        hc.latency_buckets, hc.latency_counts) t
          WHERE hb.run_id = 920003 AND hc.run_id = 920004) h;
 
+-- ---------------------------------------------------------------------------
+-- The design effect: the attempts of a run are not independent
+-- ---------------------------------------------------------------------------
+
+-- Steady runs (every second the same latencies, 50 .. 90 us): design
+-- effect 1 (the seconds' means do not differ at all); the candidate 5 us
+-- longer (+7% in the median): slower, tiny p.
+SELECT pg_temp.plant_run(r, 'compare_check_seconds', 1, 0, '{read_member_list}')
+  FROM generate_series(920040, 920047) AS r;
+SELECT pg_temp.plant_seconds(920040, array_fill(0, ARRAY[10]));
+SELECT pg_temp.plant_seconds(920041, array_fill(0, ARRAY[10]), p_shift => 5);
+-- Drifting runs: the same latencies, but each second up to 10 us slower
+-- or faster than the run (its drift); in the candidate the same drifts in
+-- another order, and the latencies again 5 us longer; and a candidate of
+-- those drifts twice as slow as the base.
+SELECT pg_temp.plant_seconds(920042, '{0,6,-4,8,-6,2,10,-8,-2,-6}');
+SELECT pg_temp.plant_seconds(920043, '{10,-6,2,-8,0,8,-6,6,-2,-4}', p_shift => 5);
+SELECT pg_temp.plant_seconds(920044, '{10,-6,2,-8,0,8,-6,6,-2,-4}', p_factor => 2);
+SELECT r AS run_id, d.seconds, d.attempts, round(d.design_effect::numeric, 4) AS design_effect,
+       round(d.variance_ratio::numeric, 4) AS variance_ratio
+  FROM generate_series(920040, 920044) AS r, loadtest.run_design_effect(r) d ORDER BY r;
+-- the same as directly on the samples (latencies below 128 us: a bucket
+-- per microsecond, so the histograms hold the samples exactly)
+SELECT r AS run_id, abs(d.variance_ratio - x.variance_ratio) <= 1e-9 * x.variance_ratio AS ratio_equal,
+       abs(d.design_effect - x.design_effect) <= 1e-9 * x.design_effect AS de_equal
+  FROM unnest(ARRAY[920001, 920002, 920042, 920043]) AS r, loadtest.run_design_effect(r) d,
+       pg_temp.direct_de(r) x ORDER BY r;
+-- The shift of 5 us, as significant as ever between independent attempts
+-- (the test alone: p tiny in both pairs), counts between the steady runs
+-- and not between the drifting ones: their own seconds differ by more.
+SELECT b, c, round(m.z::numeric, 2) AS z, m.p_value < 1e-6 AS independent_p_tiny,
+       round(x.change_pct::numeric, 2) AS change_pct, round(x.p_value::numeric, 4) AS p_value, x.verdict
+  FROM (VALUES (920040, 920041), (920042, 920043)) AS p(b, c),
+       LATERAL (SELECT t.* FROM loadtest.compare_histograms(p.b) hb, loadtest.compare_histograms(p.c) hc,
+                       LATERAL loadtest.histogram_mann_whitney(hb.buckets, hb.counts, hc.buckets, hc.counts) t
+                 WHERE hb.whole_run AND hc.whole_run) m,
+       LATERAL loadtest_compare(p.b, p.c) x
+ WHERE x.operation IS NULL ORDER BY b;
+-- p is the test's with z divided by the square root of the runs' design
+-- effects, each weighted by the other run's attempts (here alike: 42.09);
+-- a regression of 2x is still slower with a tiny p, however the runs drift
+SELECT abs(x.p_value - loadtest.erfc(abs(m.z) / sqrt(2 * (db.design_effect + dc.design_effect) / 2)))
+         <= 1e-12 AS p_deflated
+  FROM loadtest_compare(920042, 920043) x, loadtest.run_design_effect(920042) db,
+       loadtest.run_design_effect(920043) dc,
+       LATERAL (SELECT t.* FROM loadtest.compare_histograms(920042) hb, loadtest.compare_histograms(920043) hc,
+                       LATERAL loadtest.histogram_mann_whitney(hb.buckets, hb.counts, hc.buckets, hc.counts) t
+                 WHERE hb.whole_run AND hc.whole_run) m
+ WHERE x.operation IS NULL;
+SELECT operation, round(change_pct::numeric, 2) AS change_pct, p_value < 1e-10 AS tiny_p, verdict
+  FROM loadtest_compare(920042, 920044);
+-- Fewer than 3 seconds (two that differ by 30 us), or none (a run planted
+-- as histograms): 1, nothing to estimate it from; a design effect not
+-- known or below 1 counts as 1
+SELECT pg_temp.plant_seconds(920047, '{0,30}');
+SELECT r AS run_id, d.* FROM unnest(ARRAY[920047, 920003]) AS r, loadtest.run_design_effect(r) d;
+-- Two runs' design effects combined: each weighted by the other run's
+-- attempts (the variance of U from the base's attempts grows with the
+-- candidate's number, and the other way round), so a run of a million
+-- fast attempts, whose large seconds give a large design effect, does not
+-- hide that a run of a thousand slow ones is slower; not known: 1; no
+-- attempts: the larger
+SELECT a.n1, a.n2, a.de1, a.de2, round(loadtest.compare_design_effect(a.n1, a.n2, a.de1, a.de2)::numeric, 4) AS design_effect
+  FROM (VALUES (1000::float8, 1000::float8, 1::float8, 9::float8), (1e6, 1e3, 100, 2), (1e3, 1e6, 100, 2),
+               (1e3, 1e3, NULL, 9), (1e3, 1e3, 'NaN', 0.5), (1e3, 1e3, 'Infinity', 2), (0, 1e3, 3, 2),
+               (NULL, NULL, 3, 2), (9.2e18, 9.2e18, 1e6, 1e6)) AS a(n1, n2, de1, de2);
+SELECT round(loadtest.compare_p_value(3, 1)::numeric, 6) AS de_1, round(loadtest.compare_p_value(3, 9)::numeric, 6) AS de_9,
+       round(loadtest.compare_p_value(-1, 1)::numeric, 6) AS z_1,
+       loadtest.compare_p_value(3, NULL) = loadtest.compare_p_value(3, 1) AS null_as_1,
+       loadtest.compare_p_value(3, 0.5) = loadtest.compare_p_value(3, 1) AS below_1_as_1,
+       loadtest.compare_p_value(3, 'NaN') = loadtest.compare_p_value(3, 1) AS nan_as_1,
+       loadtest.compare_p_value(3, 'Infinity') AS de_infinite, loadtest.compare_p_value(NULL, 2) AS z_null;
+
+-- ---------------------------------------------------------------------------
+-- The verdict: the median or the p95
+-- ---------------------------------------------------------------------------
+
+-- Steady runs of 40 seconds whose slow variant (a fifth of the attempts)
+-- takes 400 .. 440 us in the base and 200 .. 240 us in the candidate: the
+-- median does not move, the p95 halves: faster; the other way round
+-- slower; the CI gate names the p95.
+SELECT pg_temp.plant_seconds(920045, array_fill(0, ARRAY[40]), p_tail => 400);
+SELECT pg_temp.plant_seconds(920046, array_fill(0, ARRAY[40]), p_tail => 200);
+SELECT b, c, operation, base_median_ms, candidate_median_ms, base_p95_ms, candidate_p95_ms,
+       round(change_pct::numeric, 2) AS change_pct,
+       round((100 * (candidate_p95_ms / base_p95_ms - 1))::numeric, 2) AS p95_change_pct,
+       p_value < 0.001 AS significant, verdict
+  FROM (VALUES (920045, 920046), (920046, 920045)) AS p(b, c), LATERAL loadtest_compare(p.b, p.c) x
+ ORDER BY b, operation IS NULL, operation;
+SELECT * FROM pg_temp.check('SELECT loadtest_check(920045, baseline => 920046)');
+-- The rule, case by case: significant, and the median or the p95 moved by
+-- min_change_pct in the direction of z (the other may move either way);
+-- not when what moved that much moved against z, nor when p is not small
+-- enough, z is 0 or nothing is known.
+SELECT c.change_pct, c.p95_change_pct, c.z, c.p_value,
+       loadtest.compare_verdict(c.change_pct, c.p95_change_pct, c.z, c.p_value, 5) AS verdict
+  FROM (VALUES (6::float8, 0::float8, 3::float8, 0.001::float8),
+               (0, 6, 3, 0.001),
+               (0, -50, -3, 0.001),
+               (-6, 1, -3, 0.001),
+               (5, 5, 3, 0.001),
+               (4.99, 4.99, 3, 0.001),
+               (-6, 60, 3, 0.001),
+               (6, -60, -3, 0.001),
+               (-6, 1, 3, 0.001),
+               (6, -1, -3, 0.001),
+               (50, 50, 3, 0.01),
+               (50, 50, 0, 0.001),
+               (NULL, 50, 3, 0.001),
+               (50, NULL, 3, 0.001),
+               (NULL, NULL, 3, 0.001),
+               (50, 50, NULL, NULL)) AS c(change_pct, p95_change_pct, z, p_value);
+
 -- The text form; runs of different tests say so.
 SELECT line FROM regexp_split_to_table(loadtest_compare_report(920001, 920002), E'\n') AS line;
 SELECT line FROM regexp_split_to_table(loadtest_compare_report(920003, 920004), E'\n') AS line;
+SELECT line FROM regexp_split_to_table(loadtest_compare_report(920042, 920043), E'\n') AS line;
 SELECT line FROM regexp_split_to_table(loadtest_compare_report(920001, 920003), E'\n') AS line;
 
 -- Bad arguments (22023) before anything, unknown runs (42704).
@@ -403,7 +571,8 @@ RESET ROLE;
 -- (arrays of different lengths, NULL elements, buckets out of range,
 -- negative counts, two dimensions, counts beyond bigint): the aggregate
 -- leaves those out, and so does the U statistic, so the comparison is
--- that of 920001.
+-- that of 920001; malformed per-second rows beside them (in a second of
+-- 920001 and in none) are left out of the design effect.
 SELECT pg_temp.plant_run(920020, 'distributed', 10, 100, '{read_member_list,search_members,update_member}');
 INSERT INTO loadtest.run_histograms
 SELECT 920020, scope, operation_no, stage, second, ops, errors, retried_ops, retries, late_starts,
@@ -426,6 +595,23 @@ SELECT 920020, 'operation', o, 0, 0, 0, 0, 0, 0, m.b, m.c, 0, '{}', '{}', '{}', 
                ('{{5,6},{7,8}}', '{{1,1},{1,1}}'),
                ('{5,6}', '{9223372036854775807,1}'),
                ('{}', '{}')) AS m(b, c);
+INSERT INTO loadtest.run_histograms
+       (run_id, scope, second, ops, errors, retried_ops, retries, late_starts, latency_sum_us,
+        latency_buckets, latency_counts, wait_sum_us, wait_buckets, wait_counts, response_buckets,
+        response_counts)
+SELECT 920020, 'second', sec, 100, 0, 0, 0, 0, 'NaN', m.b, m.c, 0, '{}', '{}', '{}', '{}'
+  FROM unnest(ARRAY[3, NULL]) AS sec,
+       (VALUES ('{1,2,3}'::integer[], '{5,5}'::bigint[]),
+               ('{5,NULL}', '{100,100}'),
+               ('{5,6}', '{100,NULL}'),
+               ('{-1}', '{100}'),
+               ('{2432}', '{100}'),
+               ('{5}', '{-100}'),
+               ('{{5,6},{7,8}}', '{{1,1},{1,1}}'),
+               ('{5,6}', '{9223372036854775807,1}'),
+               ('{}', '{}')) AS m(b, c);
+SELECT (SELECT ROW(d.*)::text FROM loadtest.run_design_effect(920020) d)
+     = (SELECT ROW(d.*)::text FROM loadtest.run_design_effect(920001) d) AS malformed_seconds_left_out;
 SELECT (SELECT array_agg(ROW(c.operation, c.base_median_ms, c.candidate_median_ms, c.base_p95_ms,
                              c.candidate_p95_ms, c.change_pct, c.p_value, c.verdict)::text)
           FROM loadtest_compare(920020, 920002) c)
@@ -476,6 +662,24 @@ SELECT 920021, 'operation', (ARRAY[0, 1, 5, 6, -32768, 32767, NULL])[n % 7 + 1]:
               '{9223372036854775807,9223372036854775807,9223372036854775807}', '{0,0,0}', '{7}'])[n % 9 + 1]::bigint[],
        0, '{}', '{}', '{}', '{}'
   FROM generate_series(1, 200) AS n;
+-- and per-second rows of every kind: seconds at the ends of integer and
+-- NULL, the malformed arrays, counts near the bigint maximum, NaN sums
+INSERT INTO loadtest.run_histograms
+       (run_id, scope, second, ops, errors, retried_ops, retries, late_starts, latency_sum_us,
+        latency_buckets, latency_counts, wait_sum_us, wait_buckets, wait_counts, response_buckets,
+        response_counts)
+SELECT 920021, 'second', (ARRAY[0, 1, 2, -1, 2147483647, -2147483648, NULL])[n % 7 + 1],
+       (ARRAY[0, 1, -1, 10, 9223372036854775807, -9223372036854775808])[n % 6 + 1], 0, 0, 0, 0,
+       (ARRAY[0, 'NaN', 'Infinity', '-Infinity', 1e308, -1e308, 5e-324, 1000])[n % 8 + 1]::float8,
+       (ARRAY['{}', '{0}', '{-1,5,2431}', '{2432,2147483647,-2147483648}', '{1,2,3}', '{NULL,1}',
+              '{3,2,1}', '{5,5,5}', '{2431}', '{0,2431}'])[n % 10 + 1]::integer[],
+       (ARRAY['{}', '{1,2}', '{9223372036854775807}', '{-1,-2,-3}', '{1,NULL,1}', '{4611686018427387903}',
+              '{9223372036854775807,9223372036854775807,9223372036854775807}', '{0,0,0}', '{7}'])[n % 9 + 1]::bigint[],
+       0, '{}', '{}', '{}', '{}'
+  FROM generate_series(1, 200) AS n;
+SELECT d.design_effect >= 1 AND d.design_effect < 'Infinity' AS design_effect_finite, d.seconds,
+       d.attempts > 9223372036854775807::float8 AS attempts_beyond_bigint
+  FROM loadtest.run_design_effect(920021) d;
 SELECT pg_temp.plant_run(920022, 'distributed', 10, 100, '{}');
 -- every pair: rows, a text report, a check that returns or raises LT001
 SELECT count(*) AS pairs, bool_and(rows >= 1) AS always_a_whole_run_row,

@@ -511,13 +511,51 @@ COMMENT ON FUNCTION loadtest.compare_test_differences(loadtest.runs, loadtest.ru
 -- loadtest_compare, loadtest_compare_report
 -- ---------------------------------------------------------------------------
 
--- The latencies of run candidate against those of run base: one row per
+-- The rows of loadtest_compare for two runs whose design effects are known
+-- (base_de, candidate_de: loadtest.run_design_effect): one row per
 -- operation both ran (by name, whatever its number in each run), then the
--- whole runs (operation NULL); see loadtest.histogram_mann_whitney for the
--- test, loadtest.run_design_effect for the design effect of each run
--- (loadtest.compare_design_effect combines them for the row's attempts;
--- loadtest.compare_p_value deflates the test's z by it) and
--- loadtest.compare_verdict for verdict.
+-- whole runs (operation NULL).  See loadtest.histogram_mann_whitney for the
+-- test, loadtest.compare_design_effect for the design effect of a row
+-- (the runs' combined for its attempts), loadtest.compare_p_value for the
+-- p value (the test's z deflated by it) and loadtest.compare_verdict for
+-- verdict.  loadtest_compare and loadtest_compare_report share it, so that
+-- the report reads each run's seconds once.
+CREATE OR REPLACE FUNCTION loadtest.compare_rows(base bigint, candidate bigint,
+                                                 min_change_pct double precision,
+                                                 base_de double precision,
+                                                 candidate_de double precision)
+RETURNS TABLE (operation text, base_ops bigint, candidate_ops bigint,
+               base_median_ms double precision, candidate_median_ms double precision,
+               base_p95_ms double precision, candidate_p95_ms double precision,
+               change_pct double precision, p_value double precision, verdict text)
+LANGUAGE sql STABLE ROWS 20
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT b.operation, b.ops, c.ops, b.median_ms, c.median_ms, b.p95_ms, c.p95_ms,
+       x.change_pct, p.p_value,
+       loadtest.compare_verdict(x.change_pct, x.p95_change_pct, t.z, p.p_value, compare_rows.min_change_pct)
+  FROM loadtest.compare_histograms(compare_rows.base) b
+  JOIN loadtest.compare_histograms(compare_rows.candidate) c
+    ON c.whole_run = b.whole_run AND c.operation IS NOT DISTINCT FROM b.operation
+ CROSS JOIN LATERAL (SELECT 100 * (c.median_ms / nullif(b.median_ms, 0::float8) - 1) AS change_pct,
+                            100 * (c.p95_ms / nullif(b.p95_ms, 0::float8) - 1) AS p95_change_pct) x
+ CROSS JOIN LATERAL loadtest.histogram_mann_whitney(b.buckets, b.counts, c.buckets, c.counts) t
+ CROSS JOIN LATERAL (SELECT loadtest.compare_p_value(
+                                t.z,
+                                loadtest.compare_design_effect(
+                                    (SELECT sum(n::float8) FROM unnest(b.counts) AS n),
+                                    (SELECT sum(n::float8) FROM unnest(c.counts) AS n),
+                                    compare_rows.base_de, compare_rows.candidate_de)) AS p_value) p
+ ORDER BY b.whole_run, b.operation COLLATE "C"
+$$;
+
+COMMENT ON FUNCTION loadtest.compare_rows(bigint, bigint, double precision, double precision, double precision) IS
+'loadtest (internal): the rows of loadtest_compare(base, candidate, min_change_pct) given the two runs'' design effects (loadtest.run_design_effect), for loadtest_compare and loadtest_compare_report';
+
+-- The latencies of run candidate against those of run base: one row per
+-- operation both ran (by name), then the whole runs (operation NULL),
+-- after the arguments are checked and the runs' design effects estimated
+-- (loadtest.run_design_effect); see loadtest.compare_rows.
 CREATE OR REPLACE FUNCTION loadtest_compare(base bigint, candidate bigint,
                                             min_change_pct double precision DEFAULT 5)
 RETURNS TABLE (operation text, base_ops bigint, candidate_ops bigint,
@@ -543,22 +581,8 @@ BEGIN
       FROM loadtest.run_design_effect(v_base) b, loadtest.run_design_effect(v_candidate) c;
 
     RETURN QUERY
-    SELECT b.operation, b.ops, c.ops, b.median_ms, c.median_ms, b.p95_ms, c.p95_ms,
-           x.change_pct, p.p_value,
-           loadtest.compare_verdict(x.change_pct, x.p95_change_pct, t.z, p.p_value, v_min)
-      FROM loadtest.compare_histograms(v_base) b
-      JOIN loadtest.compare_histograms(v_candidate) c
-        ON c.whole_run = b.whole_run AND c.operation IS NOT DISTINCT FROM b.operation
-     CROSS JOIN LATERAL (SELECT 100 * (c.median_ms / nullif(b.median_ms, 0::float8) - 1) AS change_pct,
-                                100 * (c.p95_ms / nullif(b.p95_ms, 0::float8) - 1) AS p95_change_pct) x
-     CROSS JOIN LATERAL loadtest.histogram_mann_whitney(b.buckets, b.counts, c.buckets, c.counts) t
-     CROSS JOIN LATERAL (SELECT loadtest.compare_p_value(
-                                    t.z,
-                                    loadtest.compare_design_effect(
-                                        (SELECT sum(n::float8) FROM unnest(b.counts) AS n),
-                                        (SELECT sum(n::float8) FROM unnest(c.counts) AS n),
-                                        v_base_de, v_cand_de)) AS p_value) p
-     ORDER BY b.whole_run, b.operation COLLATE "C";
+    SELECT * FROM loadtest.compare_rows(v_base, v_candidate, v_min, v_base_de, v_cand_de) x
+     ORDER BY x.operation IS NULL, x.operation COLLATE "C";
 END
 $$;
 
@@ -634,9 +658,12 @@ BEGIN
                                         THEN format('run %s (candidate) is %s', v_candidate, c.status) END));
     END IF;
 
+    SELECT x.design_effect AS b_de, x.seconds AS b_s, y.design_effect AS c_de, y.seconds AS c_s INTO de
+      FROM loadtest.run_design_effect(v_base) x, loadtest.run_design_effect(v_candidate) y;
     o := o || format(c_row, 'operation', 'base ops', 'cand ops', 'base median', 'cand median',
                      'base p95', 'cand p95', 'change', 'p95 chg', 'p', 'verdict');
-    FOR rec IN SELECT * FROM @extschema@.loadtest_compare(v_base, v_candidate, v_min) LOOP
+    FOR rec IN SELECT * FROM loadtest.compare_rows(v_base, v_candidate, v_min, de.b_de, de.c_de) x
+                ORDER BY x.operation IS NULL, x.operation COLLATE "C" LOOP
         v_rows := v_rows + 1;
         IF v_rows > c_max_rows AND rec.operation IS NOT NULL THEN
             CONTINUE;
@@ -661,8 +688,6 @@ BEGIN
                               ELSE coalesce(loadtest.format_number(rec.p_value, 'FM990D0000'), 'n/a') END,
                          rec.verdict);
     END LOOP;
-    SELECT b.design_effect AS b_de, b.seconds AS b_s, c.design_effect AS c_de, c.seconds AS c_s INTO de
-      FROM loadtest.run_design_effect(v_base) b, loadtest.run_design_effect(v_candidate) c;
     o := o || format('   design effect: base %s, candidate %s: how much alike the attempts of one second are (latencies drift within a run); p divides the test''s z by the square root of the two, each weighted by the other run''s attempts',
                      loadtest.compare_design_effect_text(de.b_de, de.b_s),
                      loadtest.compare_design_effect_text(de.c_de, de.c_s));
