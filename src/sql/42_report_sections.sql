@@ -122,30 +122,7 @@ BEGIN
                   HINT = format('Pass a number of users, e.g. %s(target_users => 4000).', caller);
     END IF;
 
-    -- Runs that can no longer end must not be reported as running.  Not being
-    -- allowed to update runs (privileges, read-only transaction, standby) is
-    -- no reason not to report.
-    BEGIN
-        PERFORM @extschema@.loadtest_mark_stale_runs();
-    EXCEPTION WHEN insufficient_privilege OR read_only_sql_transaction THEN
-        NULL;
-    END;
-
-    IF v_run_id IS NULL THEN
-        SELECT max(x.run_id) INTO v_run_id FROM loadtest.runs x;
-        IF v_run_id IS NULL THEN
-            RAISE EXCEPTION 'there are no loadtest runs to report on'
-                USING ERRCODE = 'no_data_found',
-                      HINT = 'Start a load test with loadtest_run() first.';
-        END IF;
-    END IF;
-
-    IF NOT EXISTS (SELECT 1 FROM loadtest.runs x WHERE x.run_id = v_run_id) THEN
-        RAISE EXCEPTION 'loadtest run % does not exist', v_run_id
-            USING ERRCODE = 'undefined_object',
-                  HINT = 'SELECT * FROM loadtest.runs ORDER BY run_id; lists the runs.';
-    END IF;
-    RETURN v_run_id;
+    RETURN loadtest.resolve_run(v_run_id, 'report on');
 END
 $$;
 

@@ -358,17 +358,20 @@ $$;
 COMMENT ON FUNCTION loadtest.verdict_check_targets(integer, double precision) IS
 'loadtest (internal): refuses (SQLSTATE 22023) a target_users under 1 and a target_ms that is not a finite positive number';
 
--- The run asked about: run_id, or the latest run the caller sees; marks
--- stale runs first (as the report does).
-CREATE OR REPLACE FUNCTION loadtest.verdict_run_id(run_id bigint)
+-- The run a report, a verdict or a check is about: run_id, or the latest
+-- run the caller sees; marks stale runs first (runs that can no longer end
+-- are not reported as running).  purpose: what the message of "no runs"
+-- says ('report on', 'judge', 'check').
+CREATE OR REPLACE FUNCTION loadtest.resolve_run(run_id bigint, purpose text)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_run_id bigint := verdict_run_id.run_id;
+    v_run_id bigint := resolve_run.run_id;
 BEGIN
-    -- not being allowed to update runs is no reason not to answer
+    -- not being allowed to update runs (privileges, read-only
+    -- transaction, standby) is no reason not to answer
     BEGIN
         PERFORM @extschema@.loadtest_mark_stale_runs();
     EXCEPTION WHEN insufficient_privilege OR read_only_sql_transaction THEN
@@ -377,7 +380,7 @@ BEGIN
     IF v_run_id IS NULL THEN
         SELECT max(x.run_id) INTO v_run_id FROM loadtest.runs x;
         IF v_run_id IS NULL THEN
-            RAISE EXCEPTION 'there are no loadtest runs to judge'
+            RAISE EXCEPTION 'there are no loadtest runs to %', purpose
                 USING ERRCODE = 'no_data_found',
                       HINT = 'Start a load test with loadtest_run() first.';
         END IF;
@@ -390,8 +393,8 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION loadtest.verdict_run_id(bigint) IS
-'loadtest (internal): the run a verdict or recommendations are about: run_id (undefined_object when the caller cannot see it) or the latest run the caller sees (no_data_found when none); marks stale runs first';
+COMMENT ON FUNCTION loadtest.resolve_run(bigint, text) IS
+'loadtest (internal): the run a report, a verdict, recommendations or a check are about: run_id (undefined_object when the caller cannot see it) or the latest run the caller sees (no_data_found when none: "there are no loadtest runs to <purpose>"); marks stale runs first';
 
 -- ---------------------------------------------------------------------------
 -- Basis 1: measured
@@ -1198,25 +1201,27 @@ COMMENT ON FUNCTION loadtest.verdict_bottleneck(bigint, boolean) IS
 -- The verdict
 -- ---------------------------------------------------------------------------
 
-CREATE OR REPLACE FUNCTION loadtest_verdict(run_id bigint DEFAULT NULL,
-                                            target_users integer DEFAULT 4000,
-                                            target_ms double precision DEFAULT 500)
+-- The verdict with the run whose evidence gave it (basis_run_id: the
+-- measured or saturated run, the largest run of the model; NULL without a
+-- basis): loadtest_verdict() is its public face, loadtest_check() asks
+-- whether a run is ready on its own evidence.
+CREATE OR REPLACE FUNCTION loadtest.verdict_of(run_id bigint, target_users integer,
+                                               target_ms double precision)
 RETURNS TABLE (ready boolean, capacity_users double precision, response_ms_at_target double precision,
-               basis text, bottleneck text, explanation text)
+               basis text, bottleneck text, explanation text, basis_run_id bigint)
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
-SET jit = off  -- small queries: compiling them (JIT) cost more than running them
 AS $$
 DECLARE
-    v_run bigint := loadtest_verdict.run_id;
-    v_tu  integer := loadtest_verdict.target_users;
-    v_tm  double precision := loadtest_verdict.target_ms;
+    v_run bigint := verdict_of.run_id;
+    v_tu  integer := verdict_of.target_users;
+    v_tm  double precision := verdict_of.target_ms;
     b     record;
     f     record;
     v_saturated boolean;
 BEGIN
     PERFORM loadtest.verdict_check_targets(v_tu, v_tm);
-    v_run := loadtest.verdict_run_id(v_run);
+    v_run := loadtest.resolve_run(v_run, 'judge');
 
     SELECT * INTO b FROM loadtest.verdict_measured(v_run, v_tu, v_tm);
     IF FOUND THEN
@@ -1234,6 +1239,7 @@ BEGIN
     END IF;
 
     IF basis IS NOT NULL THEN
+        basis_run_id := b.basis_run_id;
         ready := b.ready;
         capacity_users := b.capacity_users;
         response_ms_at_target := b.response_ms_at_target;
@@ -1257,6 +1263,22 @@ BEGIN
 END
 $$;
 
+COMMENT ON FUNCTION loadtest.verdict_of(bigint, integer, double precision) IS
+'loadtest (internal): loadtest_verdict() with basis_run_id, the run whose evidence gave the verdict (NULL without a basis)';
+
+CREATE OR REPLACE FUNCTION loadtest_verdict(run_id bigint DEFAULT NULL,
+                                            target_users integer DEFAULT 4000,
+                                            target_ms double precision DEFAULT 500)
+RETURNS TABLE (ready boolean, capacity_users double precision, response_ms_at_target double precision,
+               basis text, bottleneck text, explanation text)
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+SET jit = off  -- small queries: compiling them (JIT) cost more than running them
+AS $$
+SELECT v.ready, v.capacity_users, v.response_ms_at_target, v.basis, v.bottleneck, v.explanation
+  FROM loadtest.verdict_of(loadtest_verdict.run_id, loadtest_verdict.target_users,
+                           loadtest_verdict.target_ms) v
+$$;
 COMMENT ON FUNCTION loadtest_verdict(bigint, integer, double precision) IS
 'loadtest: is the server ready for target_users concurrent users (at least 1) within target_ms (finite, positive) as users feel it, from the evidence of the run (NULL: the latest the caller sees) and the other runs of its test (same role, database, pattern, think time), strongest first: measured (a completed closed-model run at target_users or more), saturation (a run saturated the server or its pool: Little''s law at its throughput), model (the USL over 4 or more comparable runs with r2 >= 0.9), else ready, capacity and basis NULL and the explanation gives the loadtest_run() call that would answer; capacity never from the configured user count; bottleneck: what the users'' time went on; explanation: every figure used, one sentence a line; marks stale runs first';
 
@@ -1472,11 +1494,18 @@ DECLARE
     v_args     text;
     v_plan     text;
     v_canceled boolean := false;
+    v_cancel_msg text;
 BEGIN
     IF v_create IS NULL OR v_drop IS NULL THEN
         SELECT CASE WHEN NOT loadtest.caller_trusts(n.nspowner)
                     THEN 'not checked: hypopg''s schema ' || loadtest.one_line(quote_ident(n.nspname), 100)
                          || ' is owned by ' || loadtest.one_line(quote_ident(pg_get_userbyid(n.nspowner)::text), 100)
+                         || CASE WHEN n.nspowner = 'pg_database_owner'::regrole::oid
+                                 THEN ' (the database''s owner, '
+                                      || loadtest.one_line(quote_ident(pg_get_userbyid(
+                                             (SELECT d.datdba FROM pg_database d WHERE d.datname = current_database()))::text), 100)
+                                      || ')'
+                                 ELSE '' END
                          || ', who could put other functions in place of hypopg''s: hypopg is not called'
                     ELSE 'not checked: other functions share the names of hypopg''s in its schema '
                          || loadtest.one_line(quote_ident(n.nspname), 100)
@@ -1525,6 +1554,7 @@ BEGIN
             NULL;
         WHEN query_canceled THEN
             v_canceled := true;
+            GET STACKED DIAGNOSTICS v_cancel_msg = MESSAGE_TEXT;
         WHEN OTHERS THEN
             cost_before := NULL;
             cost_after := NULL;
@@ -1550,7 +1580,8 @@ BEGIN
         END;
     END IF;
     IF v_canceled THEN
-        RAISE EXCEPTION 'canceling statement due to user request' USING ERRCODE = 'query_canceled';
+        -- (a cancel or a statement timeout, as it came)
+        RAISE EXCEPTION USING ERRCODE = 'query_canceled', MESSAGE = v_cancel_msg;
     END IF;
     IF note IS NULL AND (cost_before IS NULL OR cost_after IS NULL) THEN
         note := 'not checked: no cost in the plans';
@@ -1560,6 +1591,32 @@ $$;
 
 COMMENT ON FUNCTION loadtest.hypopg_cost_check(text, text) IS
 'loadtest (internal): the cost of a statement''s generic plan without and with the hypothetical index index_sql (HypoPG, called through its own schema), in a read-only sandbox that is rolled back; its prepared statements deallocated and the hypothetical index dropped whatever happens; note says why not checked';
+
+-- Whether every relation a statement's captured plans read is, as it is
+-- now, a table, materialized view or partitioned table that the caller
+-- trusts (owned, with its schema, by the caller or a superuser): the
+-- HypoPG check plans the statement again as the caller.
+CREATE OR REPLACE FUNCTION loadtest.plan_relations_trusted(run_id bigint, operation text,
+                                                           variant_no integer, statement_no integer)
+RETURNS boolean
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT coalesce(bool_and(c.oid IS NOT NULL AND c.relkind IN ('r', 'p', 'm')
+                         AND loadtest.caller_trusts(c.relowner) AND loadtest.caller_trusts(ns.nspowner)), true)
+  FROM (SELECT DISTINCT n.node ->> 'Schema' AS schema_name, n.node ->> 'Relation Name' AS relation_name
+          FROM loadtest.run_plans q
+         CROSS JOIN LATERAL (VALUES (q.generic_plan), (q.plan)) x(plan)
+         CROSS JOIN LATERAL loadtest.plan_node_list(x.plan) n
+         WHERE q.run_id = plan_relations_trusted.run_id AND q.operation = plan_relations_trusted.operation
+           AND q.variant_no = plan_relations_trusted.variant_no
+           AND q.statement_no = plan_relations_trusted.statement_no
+           AND jsonb_typeof(n.node -> 'Relation Name') = 'string') r
+  LEFT JOIN pg_namespace ns ON ns.nspname = r.schema_name
+  LEFT JOIN pg_class c ON c.relnamespace = ns.oid AND c.relname = r.relation_name
+$$;
+COMMENT ON FUNCTION loadtest.plan_relations_trusted(bigint, text, integer, integer) IS
+'loadtest (internal): whether every relation of a run''s statement''s captured plans is now a table (r, p, m) owned, with its schema, by the caller or a superuser (loadtest.caller_trusts): the condition of the HypoPG check, which plans the statement again as the caller';
 
 CREATE OR REPLACE FUNCTION loadtest.recommend_indexes(run_id bigint)
 RETURNS TABLE (finding text, evidence text, recommendation text, statement text)
@@ -1582,7 +1639,7 @@ BEGIN
         SELECT ts.table_name, ts.seq_scan, ts.seq_tup_read, cl.oid AS relid, n.nspname, cl.relname
           FROM loadtest.run_table_stats ts
           JOIN pg_namespace n ON true
-          JOIN pg_class cl ON cl.relnamespace = n.oid
+          JOIN pg_class cl ON cl.relnamespace = n.oid AND cl.relkind IN ('r', 'p', 'm')
                           AND format('%I.%I', n.nspname, cl.relname) = ts.table_name
          WHERE ts.run_id = v_run AND ts.seq_scan > 0
            AND ts.seq_tup_read::float8 >= k.rec_seq_tup_read
@@ -1659,13 +1716,20 @@ BEGIN
             statement := format('CREATE INDEX ON %I.%I (%s);', t.nspname, t.relname, array_to_string(c.definitions, ', '));
             IF NOT v_own THEN
                 v_hypo := 'not checked with HypoPG: the run is another role''s, and the check runs only as the run''s own role';
+            ELSIF NOT loadtest.plan_relations_trusted(v_run, c.operation, c.variant_no, c.statement_no) THEN
+                -- the check plans the statement again, as the caller, with
+                -- the objects as they are now: a relation that is no longer
+                -- a table, or whose owner (or schema's owner) the caller
+                -- does not trust, could run its owner's code at plan time
+                v_hypo := 'not checked with HypoPG: a relation of the statement is not a table, or it or its schema is owned by a role other than you or a superuser';
             ELSE
                 SELECT * INTO chk
                   FROM loadtest.hypopg_cost_check(loadtest.run_statement(v_run, c.operation, c.variant_no, c.statement_no),
                                                   statement);
                 IF chk.note IS NOT NULL THEN
                     v_hypo := chk.note;
-                ELSIF chk.cost_after <= (1 - k.rec_hypo_fall) * chk.cost_before THEN
+                ELSIF chk.cost_before > 0 AND chk.cost_after < chk.cost_before
+                      AND chk.cost_after <= (1 - k.rec_hypo_fall) * chk.cost_before THEN
                     v_hypo := format('with a hypothetical index (HypoPG) the statement''s cost falls from %s to %s',
                                      loadtest.verdict_num(chk.cost_before, 2), loadtest.verdict_num(chk.cost_after, 2));
                 ELSE
@@ -1946,7 +2010,7 @@ SET search_path = pg_catalog, pg_temp
 SET jit = off  -- small queries: compiling them (JIT) cost more than running them
 AS $$
 DECLARE
-    v_run bigint := loadtest.verdict_run_id(loadtest_recommendations.run_id);
+    v_run bigint := loadtest.resolve_run(loadtest_recommendations.run_id, 'judge');
 BEGIN
     -- the rules, in the order the recommendations are listed
     RETURN QUERY SELECT * FROM loadtest.recommend_errors(v_run);

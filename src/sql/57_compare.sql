@@ -537,8 +537,11 @@ SELECT b.operation, b.ops, c.ops, b.median_ms, c.median_ms, b.p95_ms, c.p95_ms,
   FROM loadtest.compare_histograms(compare_rows.base) b
   JOIN loadtest.compare_histograms(compare_rows.candidate) c
     ON c.whole_run = b.whole_run AND c.operation IS NOT DISTINCT FROM b.operation
- CROSS JOIN LATERAL (SELECT 100 * (c.median_ms / nullif(b.median_ms, 0::float8) - 1) AS change_pct,
-                            100 * (c.p95_ms / nullif(b.p95_ms, 0::float8) - 1) AS p95_change_pct) x
+ -- (from 0 ms: an increase without bound, not an unknown change)
+ CROSS JOIN LATERAL (SELECT CASE WHEN b.median_ms = 0::float8 AND c.median_ms > 0::float8 THEN 'Infinity'::float8
+                                 ELSE 100 * (c.median_ms / nullif(b.median_ms, 0::float8) - 1) END AS change_pct,
+                            CASE WHEN b.p95_ms = 0::float8 AND c.p95_ms > 0::float8 THEN 'Infinity'::float8
+                                 ELSE 100 * (c.p95_ms / nullif(b.p95_ms, 0::float8) - 1) END AS p95_change_pct) x
  CROSS JOIN LATERAL loadtest.histogram_mann_whitney(b.buckets, b.counts, c.buckets, c.counts) t
  CROSS JOIN LATERAL (SELECT loadtest.compare_p_value(
                                 t.z,
@@ -867,20 +870,8 @@ BEGIN
     PERFORM loadtest.check_args(max_avg_ms, max_p95_ms, max_p99_ms, min_throughput, min_success_pct,
                                 v_baseline, v_regression, v_ready_req, v_users, v_ms);
 
-    -- Runs that can no longer end are not checked as running (as the report).
-    BEGIN
-        PERFORM @extschema@.loadtest_mark_stale_runs();
-    EXCEPTION WHEN insufficient_privilege OR read_only_sql_transaction THEN
-        NULL;
-    END;
-    IF v_run_id IS NULL THEN
-        SELECT max(x.run_id) INTO v_run_id FROM loadtest.runs x;
-        IF v_run_id IS NULL THEN
-            RAISE EXCEPTION 'there are no loadtest runs to check'
-                USING ERRCODE = 'no_data_found',
-                      HINT = 'Start a load test with loadtest_run() first.';
-        END IF;
-    END IF;
+    -- stale runs marked first: they are not checked as running
+    v_run_id := loadtest.resolve_run(v_run_id, 'check');
     r := loadtest.visible_run(v_run_id, 'run_id');
 
     -- 1. The run completed.
@@ -953,9 +944,17 @@ BEGIN
 
     -- 4. The verdict: ready for target_users within target_ms.
     IF v_ready_req THEN
-        SELECT v.ready, v.basis, v.explanation INTO t
-          FROM @extschema@.loadtest_verdict(v_run_id, v_users, v_ms) v;
-        IF t.ready IS NOT TRUE THEN
+        SELECT v.ready, v.basis, v.explanation, v.basis_run_id INTO t
+          FROM loadtest.verdict_of(v_run_id, v_users, v_ms) v;
+        -- a gate on this run: ready on its own evidence, not on another
+        -- run of the test (a small smoke run after a large one)
+        IF t.ready AND t.basis_run_id IS DISTINCT FROM v_run_id THEN
+            v_broken := v_broken || format('ready for %s users within %sms only on the evidence of run %s',
+                                           v_users, loadtest.format_number(v_ms, c_2d), t.basis_run_id);
+            v_detail := v_detail
+                     || format('require_ready => true: loadtest_verdict(%s, %s, %s) is ready from run %s (basis %s), not from this run: run this test at %s users to gate it',
+                               v_run_id, v_users, v_ms, t.basis_run_id, coalesce(t.basis, 'none'), v_users);
+        ELSIF t.ready IS NOT TRUE THEN
             v_broken := v_broken || format('%s for %s users within %sms',
                                            CASE WHEN t.ready IS NULL THEN 'readiness unknown' ELSE 'not ready' END,
                                            v_users, loadtest.format_number(v_ms, c_2d));
