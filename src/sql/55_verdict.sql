@@ -1618,6 +1618,40 @@ $$;
 COMMENT ON FUNCTION loadtest.plan_relations_trusted(bigint, text, integer, integer) IS
 'loadtest (internal): whether every relation of a run''s statement''s captured plans is now a table (r, p, m) owned, with its schema, by the caller or a superuser (loadtest.caller_trusts): the condition of the HypoPG check, which plans the statement again as the caller';
 
+-- Whether every schema-qualified name of a statement's text (schema.name,
+-- quoted or not: the statements of the workload qualify every object)
+-- that names a relation or a function names one the caller trusts (owned,
+-- with its schema, by the caller or a superuser): views and functions do
+-- not show in a plan, and planning the statement again expands the views
+-- and folds immutable functions as the caller.
+CREATE OR REPLACE FUNCTION loadtest.statement_names_trusted(statement_sql text)
+RETURNS boolean
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+WITH names AS (
+    SELECT DISTINCT
+           CASE WHEN left(m[1], 1) = '"' THEN replace(substr(m[1], 2, length(m[1]) - 2), '""', '"') ELSE lower(m[1]) END AS schema_name,
+           CASE WHEN left(m[2], 1) = '"' THEN replace(substr(m[2], 2, length(m[2]) - 2), '""', '"') ELSE lower(m[2]) END AS object_name
+      FROM regexp_matches(left(coalesce(statement_sql, ''), 100000),
+                          '("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)\s*\.\s*("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)',
+                          'g') AS m
+     LIMIT 1000)
+SELECT NOT EXISTS (
+    SELECT 1
+      FROM names x
+      JOIN pg_namespace ns ON ns.nspname = x.schema_name
+     WHERE (EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = ns.oid AND c.relname = x.object_name)
+            OR EXISTS (SELECT 1 FROM pg_proc f WHERE f.pronamespace = ns.oid AND f.proname = x.object_name))
+       AND (NOT loadtest.caller_trusts(ns.nspowner)
+            OR EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = ns.oid AND c.relname = x.object_name
+                          AND NOT loadtest.caller_trusts(c.relowner))
+            OR EXISTS (SELECT 1 FROM pg_proc f WHERE f.pronamespace = ns.oid AND f.proname = x.object_name
+                          AND NOT loadtest.caller_trusts(f.proowner))))
+$$;
+COMMENT ON FUNCTION loadtest.statement_names_trusted(text) IS
+'loadtest (internal): whether every relation and function a statement names with its schema (schema.name) is owned, with its schema, by the caller or a superuser (loadtest.caller_trusts): the other condition of the HypoPG check';
+
 CREATE OR REPLACE FUNCTION loadtest.recommend_indexes(run_id bigint)
 RETURNS TABLE (finding text, evidence text, recommendation text, statement text)
 LANGUAGE plpgsql VOLATILE
@@ -1687,18 +1721,21 @@ BEGIN
                         AND so.statement_no = n.statement_no AND so.o = n.o
                  WHERE n.scan_no <= 50
                  ORDER BY n.operation, n.variant_no, n.statement_no, n.node ->> 'Alias', n.node ->> 'Filter'),
-            cols AS (
+            -- (at most 200 distinct scans of the table over all plans)
+            cols AS MATERIALIZED (
                 SELECT s.*, ic.columns, ic.definitions
-                  FROM scans s
+                  FROM (SELECT * FROM scans
+                         ORDER BY scans.operation, scans.variant_no, scans.statement_no LIMIT 200) s
                  CROSS JOIN LATERAL loadtest.index_columns(t.relid, s.alias, s.filter, s.sort_keys) ic
                  WHERE (s.filter IS NOT NULL OR cardinality(s.sort_keys) > 0)
-                   AND cardinality(ic.columns) > 0)
+                   AND cardinality(ic.columns) > 0),
+            ops AS (
+                SELECT z.definitions, string_agg(DISTINCT loadtest.one_line(z.operation, 100), ', ') AS operations
+                  FROM cols z GROUP BY z.definitions)
             SELECT y.* FROM (
                 SELECT DISTINCT ON (x.definitions) x.definitions, x.columns, x.operation, x.variant_no,
-                       x.statement_no, x.filter, x.sort_keys,
-                       (SELECT string_agg(DISTINCT loadtest.one_line(z.operation, 100), ', ')
-                          FROM cols z WHERE z.definitions = x.definitions) AS operations
-                  FROM cols x
+                       x.statement_no, x.filter, x.sort_keys, o.operations
+                  FROM cols x JOIN ops o ON o.definitions = x.definitions
                  ORDER BY x.definitions, x.operation, x.variant_no, x.statement_no) y
              ORDER BY y.columns, y.definitions
              LIMIT k.listed
@@ -1716,12 +1753,14 @@ BEGIN
             statement := format('CREATE INDEX ON %I.%I (%s);', t.nspname, t.relname, array_to_string(c.definitions, ', '));
             IF NOT v_own THEN
                 v_hypo := 'not checked with HypoPG: the run is another role''s, and the check runs only as the run''s own role';
-            ELSIF NOT loadtest.plan_relations_trusted(v_run, c.operation, c.variant_no, c.statement_no) THEN
+            ELSIF NOT loadtest.plan_relations_trusted(v_run, c.operation, c.variant_no, c.statement_no)
+                  OR NOT loadtest.statement_names_trusted(loadtest.run_statement(v_run, c.operation, c.variant_no,
+                                                                                 c.statement_no)) THEN
                 -- the check plans the statement again, as the caller, with
                 -- the objects as they are now: a relation that is no longer
                 -- a table, or whose owner (or schema's owner) the caller
                 -- does not trust, could run its owner's code at plan time
-                v_hypo := 'not checked with HypoPG: a relation of the statement is not a table, or it or its schema is owned by a role other than you or a superuser';
+                v_hypo := 'not checked with HypoPG: a relation or function of the statement (or its schema) is owned by a role other than you or a superuser, or a relation of its plan is no longer a table';
             ELSE
                 SELECT * INTO chk
                   FROM loadtest.hypopg_cost_check(loadtest.run_statement(v_run, c.operation, c.variant_no, c.statement_no),

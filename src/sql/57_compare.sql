@@ -249,10 +249,21 @@ RETURNS TABLE (design_effect double precision, seconds bigint, attempts double p
 LANGUAGE sql STABLE STRICT ROWS 1
 SET search_path = pg_catalog, pg_temp
 AS $$
-WITH cells AS (
+-- (at most 1000 seconds, evenly spaced, are read: a long run costs no more)
+WITH numbered AS (
+    SELECT d.second, row_number() OVER (ORDER BY d.second) AS no, count(*) OVER () AS seconds
+      FROM (SELECT DISTINCT h.second FROM loadtest.run_histograms h
+             WHERE h.run_id = run_design_effect.run_id AND h.scope = 'second' AND h.second IS NOT NULL) d
+), chosen AS (
+    SELECT x.second FROM numbered x
+     WHERE (x.no - 1) % greatest(1, ceil(x.seconds::numeric / 1000))::bigint = 0
+), cells AS (
     SELECT h.second, e.bucket, sum(e.n::float8) AS n
-      FROM loadtest.run_histograms h, unnest(h.latency_buckets, h.latency_counts) AS e(bucket, n)
-     WHERE h.run_id = run_design_effect.run_id AND h.scope = 'second' AND h.second IS NOT NULL
+      FROM loadtest.run_histograms h,
+           unnest(h.latency_buckets, h.latency_counts) AS e(bucket, n)
+     WHERE h.run_id = run_design_effect.run_id AND h.scope = 'second'
+       -- (a condition of the scan, before the costlier check of the arrays)
+       AND h.second = ANY (ARRAY(SELECT c.second FROM chosen c))
        AND loadtest.histogram_valid(h.latency_buckets, h.latency_counts) AND e.n > 0
      GROUP BY h.second, e.bucket
 ), buckets AS (
@@ -283,7 +294,7 @@ SELECT CASE WHEN x.s >= 3 AND x.sigma2 > 0 THEN GREATEST(1::float8, x.v / x.sigm
 $$;
 
 COMMENT ON FUNCTION loadtest.run_design_effect(bigint) IS
-'loadtest: the design effect (Kish) of a run''s attempts, from its per-second latency histograms (scope second of loadtest.run_histograms): max(1, V / sigma^2), V = sum n_s (m_s - mu)^2 / (S - 1) the variance between the S seconds'' means m_s of n_s attempts, sigma^2 that of one attempt, both on the mid-distribution scale of the run''s latencies (F(b) = share of attempts below bucket b plus half of those in it, mu = 1/2); 1 when fewer than 3 seconds or all tied; seconds (S), attempts (N) and variance_ratio V / sigma^2 (NULL then) beside it; loadtest_compare divides the z of the Mann-Whitney test by the square root of the two runs'' design effects, each weighted by the other run''s attempts';
+'loadtest: the design effect (Kish) of a run''s attempts, from its per-second latency histograms (scope second of loadtest.run_histograms; at most 1000 seconds, evenly spaced, of a longer run): max(1, V / sigma^2), V = sum n_s (m_s - mu)^2 / (S - 1) the variance between the S seconds'' means m_s of n_s attempts, sigma^2 that of one attempt, both on the mid-distribution scale of the run''s latencies (F(b) = share of attempts below bucket b plus half of those in it, mu = 1/2); 1 when fewer than 3 seconds or all tied; seconds (S), attempts (N) and variance_ratio V / sigma^2 (NULL then) beside it; loadtest_compare divides the z of the Mann-Whitney test by the square root of the two runs'' design effects, each weighted by the other run''s attempts';
 
 -- The design effect of a comparison of two runs' attempts, from each run's
 -- own (base_de, candidate_de): with n1 attempts of the base and n2 of the
