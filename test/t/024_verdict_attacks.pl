@@ -9,8 +9,8 @@
 #  - an operator role with a schema of its own, whose runs a superuser
 #    reads;
 #  - rows written into the result tables by their owner (any content).
-# The holes found by the attacker's review (each test fails while its hole
-# is open; H1, H3, H4, H9 and H2 for one plan are closed since df1b521):
+# The holes found by the attacker's review (each test failed while its hole
+# was open; all are closed):
 #  H1 hypopg was called by its schema's name, resolved when the sandbox
 #     starts: the schema's owner renamed the schema meanwhile (the caller
 #     waiting for a lock the owner holds) and put functions of its own under
