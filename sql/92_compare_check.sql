@@ -712,6 +712,8 @@ SELECT (regexp_match(min(r) FILTER (WHERE r LIKE 'ERROR%'), '^ERROR ([A-Z0-9]+):
                                               min_throughput => 1, min_success_pct => 99,
                                               baseline => 920001)$$) AS r;
 SELECT * FROM pg_temp.check('SELECT loadtest_check(920022, max_p95_ms => 1, baseline => 920022)');
+-- an unknown baseline is named as the argument it was given in
+SELECT * FROM pg_temp.check('SELECT loadtest_check(920001, baseline => 929999999)');
 
 -- Clean up the other roles' runs and the roles.
 DELETE FROM loadtest.runs WHERE role_name IN ('loadtest_cmp_carol', 'loadtest_cmp_dave');

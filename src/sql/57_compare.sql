@@ -912,6 +912,8 @@ BEGIN
 
     -- 3. No operation significantly slower than in the baseline.
     IF v_baseline IS NOT NULL THEN
+        -- (an unknown baseline is named as the argument it was given in)
+        PERFORM loadtest.visible_run(v_baseline, 'baseline');
         FOR t IN SELECT * FROM @extschema@.loadtest_compare(v_baseline, v_run_id, v_regression) LOOP
             IF t.verdict = 'slower' THEN
                 -- the figure that moved by max_regression_pct: the median, else the p95
