@@ -197,8 +197,8 @@ db_stats_write_changes(RunState *run)
 						   " WHERE c.oid OPERATOR(pg_catalog.=) e.relid"
 						   " OR c.oid OPERATOR(pg_catalog.=) (SELECT t.reltoastrelid FROM pg_catalog.pg_class t"
 						   " WHERE t.oid OPERATOR(pg_catalog.=) e.relid)"
-						   " OR c.oid IN (SELECT i.indexrelid FROM pg_catalog.pg_index i"
-						   " WHERE i.indrelid OPERATOR(pg_catalog.=) e.relid))");
+						   " OR c.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT i.indexrelid FROM pg_catalog.pg_index i"
+						   " WHERE i.indrelid OPERATOR(pg_catalog.=) e.relid)))");
 	for (int c = 0; table_columns[c] != NULL; c++)
 		appendStringInfo(&q, ", e.%s OPERATOR(pg_catalog.-) COALESCE("
 						 "(($5::pg_catalog.jsonb OPERATOR(pg_catalog.->) e.relid::pg_catalog.text)"

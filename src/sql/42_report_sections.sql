@@ -909,19 +909,10 @@ BEGIN
     END IF;
     SELECT coalesce(jsonb_agg(jsonb_build_object(
                'worker_no', w.worker_no, 'ops', w.ops, 'first_bytes', w.first_bytes,
-               'last_bytes', w.last_bytes, 'bytes_per_1000_ops', t.bytes_per_1000_ops,
-               'flat', t.flat, 'verdict', t.verdict) ORDER BY w.worker_no), '[]'::jsonb)
+               'last_bytes', w.last_bytes, 'bytes_per_1000_ops', w.bytes_per_1000_ops,
+               'flat', w.flat, 'verdict', w.verdict) ORDER BY w.worker_no), '[]'::jsonb)
       INTO v_memory
-      FROM (SELECT m.worker_no,
-                   array_agg(m.ops::float8 ORDER BY m.at_s, m.ops) AS o,
-                   array_agg(m.bytes::float8 ORDER BY m.at_s, m.ops) AS b,
-                   (array_agg(m.bytes ORDER BY m.ops, m.at_s))[1] AS first_bytes,
-                   (array_agg(m.bytes ORDER BY m.ops DESC, m.at_s DESC))[1] AS last_bytes,
-                   max(m.ops) AS ops
-              FROM loadtest.run_memory m
-             WHERE m.run_id = report_over_time_data.run_id
-             GROUP BY m.worker_no) w
-     CROSS JOIN LATERAL @extschema@.loadtest_memory_trend(w.o, w.b) t;
+      FROM loadtest.run_memory_trends(report_over_time_data.run_id) w;
     RETURN jsonb_build_object('seconds', v_seconds, 'seconds_total', v_n,
                               'stability', v_stable, 'memory', v_memory);
 END

@@ -138,8 +138,11 @@ $$;
 COMMENT ON FUNCTION loadtest.plan_node_label(jsonb) IS
 'loadtest (internal): what a plan node of EXPLAIN (FORMAT JSON) does and on what, as EXPLAIN''s text format heads it ("Index Scan on membership.members using members_pkey"); NULL for anything but a plan node';
 
-CREATE OR REPLACE FUNCTION loadtest.plan_nodes(plan jsonb)
-RETURNS TABLE (node_no bigint, depth integer, relationship text, label text)
+-- The nodes of an EXPLAIN (FORMAT JSON) plan in pre-order, as jsonb: the
+-- one walk of a plan (loadtest.plan_nodes, the recommendations); any
+-- jsonb, depth at most 200, at most 10000 nodes.
+CREATE OR REPLACE FUNCTION loadtest.plan_node_list(plan jsonb)
+RETURNS TABLE (node_no bigint, depth integer, node jsonb)
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -153,17 +156,12 @@ root AS (
                 ELSE top.v END AS node
       FROM top
 ),
-walk (node, path, depth, relation) AS (
-    SELECT root.node, ARRAY[]::integer[], 0, NULL::text
+walk (node, path, depth) AS (
+    SELECT root.node, ARRAY[]::integer[], 0
       FROM root
      WHERE jsonb_typeof(root.node -> 'Node Type') = 'string'
     UNION ALL
-    SELECT c.child, walk.path || c.ord::integer, walk.depth + 1,
-           concat_ws(' ',
-                     CASE WHEN jsonb_typeof(c.child -> 'Parent Relationship') = 'string'
-                          THEN c.child ->> 'Parent Relationship' END,
-                     CASE WHEN jsonb_typeof(c.child -> 'Subplan Name') = 'string'
-                          THEN c.child ->> 'Subplan Name' END)
+    SELECT c.child, walk.path || c.ord::integer, walk.depth + 1
       FROM walk
      CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(walk.node -> 'Plans') = 'array'
                                                   THEN walk.node -> 'Plans' ELSE '[]'::jsonb END)
@@ -172,12 +170,31 @@ walk (node, path, depth, relation) AS (
        AND jsonb_typeof(c.child) = 'object'
        AND jsonb_typeof(c.child -> 'Node Type') = 'string'
 )
-SELECT row_number() OVER (ORDER BY walk.path),
-       walk.depth,
-       nullif(walk.relation, ''),
-       loadtest.plan_node_label(walk.node)
-  FROM walk
- ORDER BY walk.path
+-- (at most 10000 nodes: the walk stops there)
+SELECT row_number() OVER (ORDER BY w.path), w.depth, w.node
+  FROM (SELECT walk.* FROM walk LIMIT 10000) w
+ ORDER BY w.path
+$$;
+
+COMMENT ON FUNCTION loadtest.plan_node_list(jsonb) IS
+'loadtest (internal): the nodes of an EXPLAIN (FORMAT JSON) plan in pre-order with their depth, as jsonb objects (depth at most 200, at most 10000 nodes); none for anything but a plan';
+
+CREATE OR REPLACE FUNCTION loadtest.plan_nodes(plan jsonb)
+RETURNS TABLE (node_no bigint, depth integer, relationship text, label text)
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT n.node_no,
+       n.depth,
+       CASE WHEN n.depth > 0 THEN
+            nullif(concat_ws(' ',
+                             CASE WHEN jsonb_typeof(n.node -> 'Parent Relationship') = 'string'
+                                  THEN n.node ->> 'Parent Relationship' END,
+                             CASE WHEN jsonb_typeof(n.node -> 'Subplan Name') = 'string'
+                                  THEN n.node ->> 'Subplan Name' END), '') END,
+       loadtest.plan_node_label(n.node)
+  FROM loadtest.plan_node_list(plan) n
+ ORDER BY n.node_no
 $$;
 
 COMMENT ON FUNCTION loadtest.plan_nodes(jsonb) IS
@@ -875,6 +892,31 @@ COMMENT ON FUNCTION loadtest.report_database(bigint) IS
 -- "Over time:"
 -- ---------------------------------------------------------------------------
 
+-- Each worker of a run with its memory trend (loadtest_memory_trend over
+-- its snapshots of loadtest.run_memory): the report's over-time section
+-- and its data.
+CREATE OR REPLACE FUNCTION loadtest.run_memory_trends(run_id bigint)
+RETURNS TABLE (worker_no integer, ops bigint, first_bytes bigint, last_bytes bigint,
+               bytes_per_1000_ops double precision, flat boolean, verdict text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT w.worker_no, w.ops, w.first_bytes, w.last_bytes, t.bytes_per_1000_ops, t.flat, t.verdict
+  FROM (SELECT m.worker_no,
+               array_agg(m.ops::float8 ORDER BY m.at_s, m.ops) AS o,
+               array_agg(m.bytes::float8 ORDER BY m.at_s, m.ops) AS b,
+               (array_agg(m.bytes ORDER BY m.ops, m.at_s))[1] AS first_bytes,
+               (array_agg(m.bytes ORDER BY m.ops DESC, m.at_s DESC))[1] AS last_bytes,
+               max(m.ops) AS ops
+          FROM loadtest.run_memory m
+         WHERE m.run_id = run_memory_trends.run_id
+         GROUP BY m.worker_no) w
+ CROSS JOIN LATERAL @extschema@.loadtest_memory_trend(w.o, w.b) t
+$$;
+
+COMMENT ON FUNCTION loadtest.run_memory_trends(bigint) IS
+'loadtest (internal): each worker of a run with its operations, first and last memory and its trend (loadtest_memory_trend: bytes per 1000 operations, flat, verdict)';
+
 CREATE OR REPLACE FUNCTION loadtest.report_over_time(run_id bigint)
 RETURNS SETOF text
 LANGUAGE plpgsql STABLE
@@ -955,20 +997,11 @@ BEGIN
     END IF;
     v_k := 0;
     FOR mem IN
-        SELECT w.worker_no, t.bytes_per_1000_ops AS per_1000, t.flat, t.verdict,
+        SELECT w.worker_no, w.bytes_per_1000_ops AS per_1000, w.flat, w.verdict,
                w.first_bytes, w.last_bytes, w.ops,
-               count(*) FILTER (WHERE NOT t.flat) OVER () AS grew
-          FROM (SELECT m.worker_no,
-                       array_agg(m.ops::float8 ORDER BY m.at_s, m.ops) AS o,
-                       array_agg(m.bytes::float8 ORDER BY m.at_s, m.ops) AS b,
-                       (array_agg(m.bytes ORDER BY m.ops, m.at_s))[1] AS first_bytes,
-                       (array_agg(m.bytes ORDER BY m.ops DESC, m.at_s DESC))[1] AS last_bytes,
-                       max(m.ops) AS ops
-                  FROM loadtest.run_memory m
-                 WHERE m.run_id = report_over_time.run_id
-                 GROUP BY m.worker_no) w
-         CROSS JOIN LATERAL @extschema@.loadtest_memory_trend(w.o, w.b) t
-         ORDER BY t.flat NULLS LAST, t.bytes_per_1000_ops DESC NULLS LAST, w.worker_no
+               count(*) FILTER (WHERE NOT w.flat) OVER () AS grew
+          FROM loadtest.run_memory_trends(report_over_time.run_id) w
+         ORDER BY w.flat NULLS LAST, w.bytes_per_1000_ops DESC NULLS LAST, w.worker_no
     LOOP
         v_k := v_k + 1;
         IF v_k = 1 THEN

@@ -400,6 +400,32 @@ COMMENT ON FUNCTION loadtest.resolve_run(bigint, text) IS
 -- Basis 1: measured
 -- ---------------------------------------------------------------------------
 
+-- Little's law at a measured throughput x (ops/sec) with think time z:
+-- the users served within target_ms, x (target_ms + z) / 1000, and the
+-- response at target_users, the larger of the operation's r and
+-- target_users / x - z (in ms): the measured and the saturation bases.
+CREATE OR REPLACE FUNCTION loadtest.little_capacity(x double precision, target_ms double precision,
+                                                    z double precision)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT loadtest.float8_mul(x / 1000, target_ms + z)
+$$;
+COMMENT ON FUNCTION loadtest.little_capacity(double precision, double precision, double precision) IS
+'loadtest (internal): Little''s law: the users a throughput x (ops/sec) serves within target_ms with think time z, x (target_ms + z) / 1000';
+
+CREATE OR REPLACE FUNCTION loadtest.little_response(x double precision, target_users integer,
+                                                    z double precision, r double precision)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT greatest(r, target_users::float8 * 1000 / nullif(x, 0::float8) - z)
+$$;
+COMMENT ON FUNCTION loadtest.little_response(double precision, integer, double precision, double precision) IS
+'loadtest (internal): Little''s law: the response in ms of target_users at a saturated throughput x (ops/sec) with think time z, at least the operation''s r: max(r, target_users 1000 / x - z)';
+
 -- This run if it is a closed-model run of the test at target_users or
 -- more, else the latest such run of the same test.
 CREATE OR REPLACE FUNCTION loadtest.verdict_measured(run_id bigint, target_users integer,
@@ -437,7 +463,7 @@ BEGIN
     v_demand := loadtest.float8_mul(f.users::float8, 1000 / (f.think_ms + v_tm));
     v_kept := f.throughput_ops_s >= k.kept_up_share * v_demand AND f.users_lost = 0;
     ready := f.felt_ms <= v_tm AND f.success_pct >= k.ready_success_pct AND coalesce(v_kept, false);
-    capacity_users := loadtest.float8_mul(f.throughput_ops_s / 1000, v_tm + f.think_ms);
+    capacity_users := loadtest.little_capacity(f.throughput_ops_s, v_tm, f.think_ms);
     -- A run with more users than the target that missed it: fewer users
     -- queue less, and the throughput it measured serves target_users
     -- within target_ms when Little's law says so.
@@ -447,7 +473,7 @@ BEGIN
         ready := capacity_users >= v_tu;
     END IF;
     response_ms_at_target := CASE WHEN f.users = v_tu OR (ready AND NOT v_fewer) THEN f.felt_ms
-                                  ELSE greatest(f.avg_ms, v_tu::float8 * 1000 / f.throughput_ops_s - f.think_ms) END;
+                                  ELSE loadtest.little_response(f.throughput_ops_s, v_tu, f.think_ms, f.avg_ms) END;
     basis_run_id := f.id;
     saturated := f.pool_saturated OR f.rate_saturated;
 
@@ -581,9 +607,9 @@ BEGIN
     -- the think time of the users asked about (0 for a rate run)
     v_z := coalesce((SELECT x.think_ms FROM loadtest.run_figures(v_run) x), f.think_ms);
 
-    capacity_users := loadtest.float8_mul(f.throughput_ops_s / 1000, v_tm + v_z);
+    capacity_users := loadtest.little_capacity(f.throughput_ops_s, v_tm, v_z);
     ready := capacity_users >= v_tu;
-    response_ms_at_target := greatest(f.avg_ms, v_tu::float8 * 1000 / f.throughput_ops_s - v_z);
+    response_ms_at_target := loadtest.little_response(f.throughput_ops_s, v_tu, v_z, f.avg_ms);
     basis_run_id := s.saturated_run_id;
     saturated := true;
     explanation := concat_ws(E'\n',
@@ -950,46 +976,6 @@ $$;
 
 COMMENT ON FUNCTION loadtest.wait_classes(bigint) IS
 'loadtest (internal): a run''s wait samples by event, overall (operation NULL) and per operation, with their class (CPU, Lock, WAL, DataFileRead, else the event) and share of the samples';
-
--- The nodes of an EXPLAIN (FORMAT JSON) plan in pre-order, as jsonb (the
--- walk of loadtest.plan_nodes: any jsonb, depth at most 200).
-CREATE OR REPLACE FUNCTION loadtest.plan_node_list(plan jsonb)
-RETURNS TABLE (node_no bigint, depth integer, node jsonb)
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-WITH RECURSIVE
-top AS (
-    SELECT CASE WHEN jsonb_typeof(plan) = 'array' THEN plan -> 0 ELSE plan END AS v
-),
-root AS (
-    SELECT CASE WHEN jsonb_typeof(top.v) <> 'object' THEN NULL
-                WHEN jsonb_typeof(top.v -> 'Plan') = 'object' THEN top.v -> 'Plan'
-                ELSE top.v END AS node
-      FROM top
-),
-walk (node, path, depth) AS (
-    SELECT root.node, ARRAY[]::integer[], 0
-      FROM root
-     WHERE jsonb_typeof(root.node -> 'Node Type') = 'string'
-    UNION ALL
-    SELECT c.child, walk.path || c.ord::integer, walk.depth + 1
-      FROM walk
-     CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(walk.node -> 'Plans') = 'array'
-                                                  THEN walk.node -> 'Plans' ELSE '[]'::jsonb END)
-                        WITH ORDINALITY AS c(child, ord)
-     WHERE walk.depth < 200
-       AND jsonb_typeof(c.child) = 'object'
-       AND jsonb_typeof(c.child -> 'Node Type') = 'string'
-)
--- (at most 10000 nodes: the walk stops there)
-SELECT row_number() OVER (ORDER BY w.path), w.depth, w.node
-  FROM (SELECT walk.* FROM walk LIMIT 10000) w
- ORDER BY w.path
-$$;
-
-COMMENT ON FUNCTION loadtest.plan_node_list(jsonb) IS
-'loadtest (internal): the nodes of an EXPLAIN (FORMAT JSON) plan in pre-order with their depth, as jsonb objects (depth at most 200, at most 10000 nodes); none for anything but a plan';
 
 -- The table an operation locks rows of: the relation of a ModifyTable node
 -- of its plans, else of the first scan under a LockRows node, else the
