@@ -9,7 +9,7 @@
 # upgrade scripts (loadtest--A--B.sql) are kept as they were released.
 
 EXTENSION = loadtest
-EXTVERSION = 1.5
+EXTVERSION = 1.6
 MODULE_big = loadtest
 
 # Every C file of src/ is part of the module.
@@ -23,7 +23,7 @@ SQL_PARTS = $(sort $(wildcard src/sql/*.sql))
 # (src/sql/upgrade/V--W.sql before them, V--W-after.sql after), so that an
 # upgraded database gets exactly the definitions of a fresh one.
 SQL_REPLACEABLE = $(filter-out src/sql/10_schema.sql src/sql/11_evidence_tables.sql,$(SQL_PARTS))
-PREVIOUS_VERSION = 1.4
+PREVIOUS_VERSION = 1.5
 # Tables new in this version, created by its upgrade script as a fresh
 # install creates them (after src/sql/upgrade/V--W.sql); the next version
 # empties the list.
@@ -33,7 +33,8 @@ DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(UPGRADE_SCRIPT)
 DATA = $(EXTENSION)--1.0.sql $(EXTENSION)--1.0--1.1.sql $(EXTENSION)--1.1.sql \
 	$(EXTENSION)--1.1--1.2.sql $(EXTENSION)--1.2.sql \
 	$(EXTENSION)--1.2--1.3.sql $(EXTENSION)--1.3.sql \
-	$(EXTENSION)--1.3--1.4.sql $(EXTENSION)--1.4.sql
+	$(EXTENSION)--1.3--1.4.sql $(EXTENSION)--1.4.sql \
+	$(EXTENSION)--1.4--1.5.sql $(EXTENSION)--1.5.sql
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --temp-instance=./tmp_check_regress \

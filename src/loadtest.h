@@ -9,7 +9,7 @@
 #define LOADTEST_H
 
 /* The version of the SQL objects this library reads and writes. */
-#define LOADTEST_SQL_VERSION "1.5"
+#define LOADTEST_SQL_VERSION "1.6"
 
 #include "fmgr.h"
 

@@ -1,4 +1,4 @@
--- loadtest 1.5: result tables (schema loadtest) and the simulated
+-- loadtest 1.6: result tables (schema loadtest) and the simulated
 -- application's tables (schema membership).
 --
 -- The SQL-callable functions land in the schema the extension is created in
@@ -118,7 +118,8 @@ CREATE TABLE loadtest.runs (
     arrivals_dropped bigint NOT NULL DEFAULT 0,  -- rate runs: due before the end, never started
     samples_lost    bigint NOT NULL DEFAULT 0,   -- attempted operations not recorded
     samples         text NOT NULL DEFAULT 'all', -- samples => ...: which attempts sample_log keeps
-    wait_sample_interval_ms integer  -- loadtest.wait_sample_interval_ms; 0: off; NULL: a run before 1.4
+    wait_sample_interval_ms integer, -- loadtest.wait_sample_interval_ms; 0: off; NULL: a run before 1.4
+    segment_handle  bigint           -- (1.6) the running run's shared memory (loadtest.progress); NULL once over
 );
 COMMENT ON TABLE loadtest.runs IS 'loadtest: one row per load test run';
 

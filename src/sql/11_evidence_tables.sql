@@ -1,4 +1,4 @@
--- loadtest 1.5: the evidence of each run (issue #10), in tables of their
+-- loadtest 1.6: the evidence of each run (issue #10), in tables of their
 -- own: created by CREATE EXTENSION after 10_schema.sql, and by the upgrade
 -- from 1.3 as they are here (the Makefile puts this file in
 -- loadtest--1.3--1.4.sql after src/sql/upgrade/1.3--1.4.sql), so that

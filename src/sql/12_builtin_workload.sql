@@ -1,4 +1,4 @@
--- loadtest 1.5: the built-in workload, rows of loadtest.operations and
+-- loadtest 1.6: the built-in workload, rows of loadtest.operations and
 -- loadtest.patterns (the tables are in 10_schema.sql): the operations and
 -- patterns of the reference guide, which versions up to 1.2 had in C.
 -- Replayable: upgrades replay this file, which brings the built-in rows to

@@ -1,4 +1,4 @@
--- loadtest 1.5: the triggers that keep the result tables consistent.  No
+-- loadtest 1.6: the triggers that keep the result tables consistent.  No
 -- sample outlives its run: loadtest.sample_log has no foreign key to
 -- loadtest.runs (checking one per recorded sample cost more than the rest
 -- of recording), so these delete or truncate a run's samples with it.

@@ -1,4 +1,4 @@
--- loadtest 1.5: trust.  What may change the result tables, and how: the
+-- loadtest 1.6: trust.  What may change the result tables, and how: the
 -- runs that can no longer end, and the grants of the operator role.
 
 -- ---------------------------------------------------------------------------
@@ -87,7 +87,9 @@ VALUES
      'start runs'),
     ('EXECUTE', 'PROCEDURE', '@extschema@.loadtest_run_procedure(integer, integer, text, integer, double precision, boolean, integer, interval, double precision, jsonb, text, bigint)',
      'start long runs'),
-    ('EXECUTE', 'FUNCTION', '@extschema@.loadtest_scenario(text, boolean, text)',
+    ('EXECUTE', 'FUNCTION', '@extschema@.loadtest_start(integer, integer, text, integer, double precision, boolean, integer, interval, double precision, jsonb, text)',
+     'start runs in the background'),
+    ('EXECUTE', 'FUNCTION', '@extschema@.loadtest_scenario(text, boolean, text, integer, integer, text, integer, double precision, integer, interval, double precision, jsonb)',
      'start the named scenarios'),
     ('EXECUTE', 'FUNCTION', '@extschema@.loadtest_capacity(integer[], integer, text, integer, bigint[], integer, double precision)',
      'run the capacity model''s series of runs'),

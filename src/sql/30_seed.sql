@@ -1,4 +1,4 @@
--- loadtest 1.5: loadtest_seed(), which fills the membership schema with
+-- loadtest 1.6: loadtest_seed(), which fills the membership schema with
 -- realistic, skewed data for the simulated users to work on.
 --
 -- Set-based throughout: every table is one INSERT ... SELECT over

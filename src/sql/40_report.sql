@@ -1,4 +1,4 @@
--- loadtest 1.5: the reporting layer.
+-- loadtest 1.6: the reporting layer.
 --
 --   loadtest.histogram_bucket(), loadtest.histogram_bucket_value(),
 --   loadtest.histogram_percentiles()

@@ -1,4 +1,4 @@
--- loadtest 1.5: the sections of the report and their figures (issue #11).
+-- loadtest 1.6: the sections of the report and their figures (issue #11).
 --
 --   loadtest.report_sections()            the list of the report's sections:
 --                                         order, name, JSON key; the one

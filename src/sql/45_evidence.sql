@@ -1,4 +1,4 @@
--- loadtest 1.5: the evidence of a run in the report (issue #10).
+-- loadtest 1.6: the evidence of a run in the report (issue #10).
 --
 --   loadtest.plan_shape(plan)         the shape of an EXPLAIN (FORMAT JSON)
 --                                     plan: what run_plans.changed compares

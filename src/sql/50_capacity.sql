@@ -1,4 +1,4 @@
--- loadtest 1.5: the capacity model (Universal Scalability Law).
+-- loadtest 1.6: the capacity model (Universal Scalability Law).
 --
 --   loadtest_usl_fit()      fits the USL to measured throughputs
 --   loadtest_usl_predict()  throughput and response time (Little's law) of

@@ -1,4 +1,4 @@
--- loadtest 1.5: the answer (issue #11): is the server ready for N users
+-- loadtest 1.6: the answer (issue #11): is the server ready for N users
 -- within a target response time, from the evidence of the runs, and what to
 -- change.
 --

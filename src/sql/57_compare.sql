@@ -1,4 +1,4 @@
--- loadtest 1.5: runs compared, and CI gates (issue #11).
+-- loadtest 1.6: runs compared, and CI gates (issue #11).
 --
 --   loadtest.histogram_mann_whitney(...)  the two-sided Mann-Whitney U test
 --                                         of two latency histograms

@@ -263,7 +263,7 @@ GRANT USAGE ON SEQUENCE loadtest.run_id_seq TO "o'hara x";
 GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA membership TO "o'hara x";
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA membership TO "o'hara x";
 GRANT EXECUTE ON FUNCTION loadtest_run,
-                          loadtest_scenario(text, boolean, text) TO "o'hara x";
+                          loadtest_scenario TO "o'hara x";
 });
 my @ohara = (extra_params => [ '-U', "o'hara x" ]);
 is($node->safe_psql('postgres', 'SELECT current_user', @ohara),

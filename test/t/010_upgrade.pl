@@ -1,10 +1,10 @@
 
-# Upgrades: a database created at 1.0, 1.1, 1.2, 1.3 or 1.4 keeps its
+# Upgrades: a database created at 1.0, 1.1, 1.2, 1.3, 1.4 or 1.5 keeps its
 # results through ALTER EXTENSION UPDATE (1.0 -> 1.1 -> 1.2 -> 1.3 -> 1.4
-# -> 1.5 through the frozen scripts) and ends up with exactly what CREATE EXTENSION makes
+# -> 1.5 -> 1.6 through the frozen scripts) and ends up with exactly what CREATE EXTENSION makes
 # (compared object by object, see test/sql/extension_fingerprint.sql).
-# Until it is updated, a database at 1.0 .. 1.4 refuses runs of the
-# current library, which records the tables of 1.5.  The runs recorded
+# Until it is updated, a database at 1.0 .. 1.5 refuses runs of the
+# current library, which records the tables of 1.6.  The runs recorded
 # before 1.3 (samples with the enums of 1.2) are migrated to the run's copy
 # of the built-in workload (run_operations, run_patterns) and to
 # sample_log; the runs recorded before 1.4 get the summaries that 1.4's
@@ -37,9 +37,9 @@ my $default_version = $node->safe_psql('postgres',
 	"SELECT default_version FROM pg_available_extensions WHERE name = 'loadtest'");
 my @versions = split /\n/, $node->safe_psql('postgres',
 	"SELECT version FROM pg_available_extension_versions WHERE name = 'loadtest' ORDER BY string_to_array(version, '.')::int[]");
-cmp_ok(scalar @versions, '>=', 6, "versions installed: @versions");
+cmp_ok(scalar @versions, '>=', 7, "versions installed: @versions");
 is($versions[-1], $default_version, 'the default version is the newest');
-is("@versions[0 .. 5]", '1.0 1.1 1.2 1.3 1.4 1.5', 'the versions 1.0 to 1.5 are installed');
+is("@versions[0 .. 6]", '1.0 1.1 1.2 1.3 1.4 1.5 1.6', 'the versions 1.0 to 1.6 are installed');
 
 $node->safe_psql('postgres', 'CREATE DATABASE fresh');
 $node->safe_psql('fresh', 'CREATE EXTENSION loadtest');
@@ -151,7 +151,7 @@ for my $from (@versions[ 0 .. $#versions - 1 ])
 	my $db = "from_" . ($from =~ s/\./_/gr);
 
 	$node->safe_psql('postgres', "CREATE DATABASE $db");
-	if ($from eq '1.3' || $from eq '1.4')
+	if ($from eq '1.3' || $from eq '1.4' || $from eq '1.5')
 	{
 		$node->safe_psql($db, "CREATE EXTENSION loadtest VERSION '1.2'");
 		$node->safe_psql($db, 'SELECT loadtest_seed(500)');
@@ -184,7 +184,7 @@ for my $from (@versions[ 0 .. $#versions - 1 ])
 	my $older = qr/ERROR:  the SQL objects of loadtest in this database are older than its library(\n.*)?\nHINT:  ALTER EXTENSION loadtest UPDATE/;
 	# At 1.4 the declarations match the library, which refuses the
 	# database because its extension is at an older version.
-	$mismatch = $older if $from eq '1.4';
+	$mismatch = $older if $from eq '1.4' || $from eq '1.5';
 	my @refused = (
 		[ 'a run', "SELECT loadtest_run(users => 2, ops => 300, pattern => 'distributed', think_time_ms => 0, ramp_up_s => 0)", $mismatch ],
 		[ 'a run of one operation', "SELECT loadtest_run(users => 1, ops => 5, pattern => 'read_file_metadata', think_time_ms => 0, ramp_up_s => 0)", $mismatch ],

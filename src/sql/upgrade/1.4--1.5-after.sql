@@ -1,2 +1,0 @@
--- loadtest 1.4 -> 1.5, after the replayed parts of src/sql: what needs the
--- functions and views they define (nothing yet).

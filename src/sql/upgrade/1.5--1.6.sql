@@ -1,0 +1,20 @@
+-- loadtest 1.5 -> 1.6: the changes to tables, types, policies and
+-- privileges.  The Makefile appends the parts of src/sql that define
+-- functions, procedures and views (all CREATE OR REPLACE), then
+-- 1.5--1.6-after.sql, so that the upgraded extension gets exactly the
+-- definitions of a fresh install.
+--
+-- 1.6 fits the day (issue #12): runs in the background (loadtest_start,
+-- loadtest_wait, loadtest_cancel) with a live progress view, the
+-- pg_loadtest client, the HTML report, scenarios with overrides.
+
+\echo Use "ALTER EXTENSION loadtest UPDATE TO '1.6'" to load this file. \quit
+
+-- The handle of a running run's shared memory, which loadtest.progress and
+-- loadtest_cancel() attach; NULL once the run is over, and for the runs
+-- recorded before 1.6.
+ALTER TABLE loadtest.runs ADD COLUMN segment_handle bigint;
+
+-- loadtest_scenario() takes overrides (the replayed 20_run.sql creates it
+-- again); nothing depends on it.
+DROP FUNCTION @extschema@.loadtest_scenario(text, boolean, text);
