@@ -46,9 +46,12 @@
 #include "utils/guc.h"
 #include "utils/timestamp.h"
 #include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 #include "loadtest.h"
+#include "coordinator.h"
+#include "progress.h"
 #include "run_request.h"
 #include "runstate.h"
 #include "trust.h"
@@ -80,7 +83,6 @@ typedef struct Launch
 } Launch;
 
 static void launch_due_workers(Launch *launch);
-static void interrupt_run_processes(RunState *run);
 static void check_client_connection(RunState *run);
 
 
@@ -92,8 +94,8 @@ static void check_client_connection(RunState *run);
  * the latch owner is).  Workers registered but not yet started are not
  * seen: a launch still handles RegisterDynamicBackgroundWorker failing.
  */
-static int
-free_worker_slots(void)
+int
+coordinator_free_worker_slots(void)
 {
 	int			first = MaxConnections + autovacuum_max_workers + 1;
 	int			used = 0;
@@ -104,19 +106,18 @@ free_worker_slots(void)
 	return max_worker_processes - used;
 }
 
-/* What loadtest_run() and loadtest_run_procedure() are passed. */
-static const Oid run_argument_types[] = {
+/* What loadtest_run(), loadtest_start() and loadtest_run_procedure() are passed. */
+const Oid	run_argument_types[] = {
 	INT4OID, INT4OID, TEXTOID, INT4OID, FLOAT8OID, BOOLOID, INT4OID,
 	INTERVALOID, FLOAT8OID, JSONBOID, TEXTOID, INT8OID
 };
 
-#define RUN_ARGUMENTS	11		/* loadtest_run's; the procedure adds run_id */
 
 Datum
 loadtest_free_worker_slots(PG_FUNCTION_ARGS)
 {
 	check_signature(fcinfo, NULL, 0, INT4OID, "loadtest_free_worker_slots");
-	PG_RETURN_INT32(free_worker_slots());
+	PG_RETURN_INT32(coordinator_free_worker_slots());
 }
 
 /* Fill in the simulated users: pattern, planned start, random stream. */
@@ -181,7 +182,7 @@ coordinator_on_detach(dsm_segment *segment, Datum arg)
 	{
 		runstate_request_stop(run, STOP_ABORTED,
 							  "the session that started the run ended");
-		interrupt_run_processes(run);
+		runstate_interrupt_workers(run);
 	}
 	pg_write_barrier();
 	pg_atomic_write_u32(&run->coordinator_gone, 1);
@@ -253,81 +254,14 @@ check_launched_workers(Launch *launch)
 	}
 }
 
-/* Send a cancel request to the process at pgprocno, if it is still ours. */
+/* A progress notice: the figures of loadtest.progress (progress.c). */
 static void
-cancel_process(int pid, int pgprocno)
+report_progress(RunState *run)
 {
-	PGPROC	   *proc;
+	RunProgress progress;
 
-	if (pid <= 0 || pgprocno < 0)
-		return;
-	proc = BackendPidGetProc(pid);
-	if (proc != NULL && proc->pgprocno == pgprocno)
-		(void) kill(pid, SIGINT);
-}
-
-/*
- * Interrupt what the users of a stopping run wait for, so that every one
- * of them stops within a second: a user waiting on a lock fails (and is
- * recorded) with SQLSTATE 57014.  (The recorder watches for itself: it
- * gives up a lock wait once the run is stopping, see recorder.c, and is not
- * interrupted in the middle of a write.)  The PGPROC check makes sure the
- * pid still belongs to our process.
- */
-static void
-interrupt_run_processes(RunState *run)
-{
-	for (int i = 0; i < run->workers_launched; i++)
-	{
-		WorkerSlot *slot = runstate_slot(run, i);
-
-		if (pg_atomic_read_u32(&slot->state) == SLOT_RUNNING)
-			cancel_process(slot->pid, slot->pgprocno);
-	}
-}
-
-static void
-report_progress(RunState *run, uint64 *last_ops, instr_time *last_time)
-{
-	LatencyHistogram *merged = palloc0(sizeof(LatencyHistogram));
-	uint64		ops = 0;
-	uint64		errors = 0;
-	int			active = 0;
-	instr_time	now;
-	double		seconds;
-	int64		p95;
-	uint64		total = run->shape.bound == BOUND_DURATION ? 0 :
-		(uint64) run->nusers * run->ops_per_user;
-
-	for (int i = 0; i < run->nworkers; i++)
-	{
-		WorkerSlot *slot = runstate_slot(run, i);
-
-		ops += pg_atomic_read_u64(&slot->ops_done);
-		errors += pg_atomic_read_u64(&slot->errors);
-		if (pg_atomic_read_u32(&slot->state) == SLOT_RUNNING)
-			active++;
-		histogram_merge(merged, &slot->histogram);
-	}
-	INSTR_TIME_SET_CURRENT(now);
-	seconds = INSTR_TIME_GET_DOUBLE(now) - INSTR_TIME_GET_DOUBLE(*last_time);
-	p95 = histogram_percentile(merged, 0.95);
-	if (total > 0)
-		ereport(NOTICE,
-				(errmsg("loadtest run " INT64_FORMAT ": " UINT64_FORMAT "/" UINT64_FORMAT " operations (%.0f%%), %.1f ops/s, p95 %.2f ms, " UINT64_FORMAT " errors, %d workers active",
-						run->run_id, ops, total, 100.0 * ops / total,
-						seconds > 0 ? (ops - *last_ops) / seconds : 0.0,
-						p95 < 0 ? 0.0 : p95 / 1000.0, errors, active)));
-	else
-		ereport(NOTICE,
-				(errmsg("loadtest run " INT64_FORMAT ": %.0f of %.0f s, " UINT64_FORMAT " operations, %.1f ops/s, p95 %.2f ms, " UINT64_FORMAT " errors, %d workers active",
-						run->run_id, runstate_elapsed_us(run, now) / 1e6,
-						run->deadline_us / 1e6, ops,
-						seconds > 0 ? (ops - *last_ops) / seconds : 0.0,
-						p95 < 0 ? 0.0 : p95 / 1000.0, errors, active)));
-	*last_ops = ops;
-	*last_time = now;
-	pfree(merged);
+	progress_read(run, &progress);
+	ereport(NOTICE, (errmsg_internal("%s", progress_text(run, &progress))));
 }
 
 /*
@@ -340,7 +274,6 @@ wait_for_run(Launch *launch)
 	RunState   *run = launch->run;
 	instr_time	last_progress;
 	instr_time	last_check;
-	uint64		last_ops = 0;
 
 	INSTR_TIME_SET_CURRENT(last_progress);
 	last_check = last_progress;
@@ -365,7 +298,10 @@ wait_for_run(Launch *launch)
 		INSTR_TIME_SUBTRACT(now, last_progress);
 		if (loadtest_progress_interval > 0 &&
 			INSTR_TIME_GET_DOUBLE(now) >= loadtest_progress_interval)
-			report_progress(run, &last_ops, &last_progress);
+		{
+			report_progress(run);
+			INSTR_TIME_SET_CURRENT(last_progress);
+		}
 
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 						 100, PG_WAIT_EXTENSION);
@@ -406,7 +342,7 @@ stop_cancelled_run(Launch *launch)
 	runstate_request_stop(run, STOP_CANCELLED, "the call that started the run was cancelled");
 	/* a recorder that has not created the run yet will not create it */
 	pg_atomic_write_u32(&run->launch_complete, 1);
-	interrupt_run_processes(run);
+	runstate_interrupt_workers(run);
 	INSTR_TIME_SET_CURRENT(start);
 	for (;;)
 	{
@@ -672,20 +608,20 @@ run_ring_capacity(const RunRequest *req, int nworkers)
 }
 
 /*
- * The body of loadtest_run() and loadtest_run_procedure(): check the
- * request, launch the run, wait for it to end, say how it ended; returns
- * the run id.
+ * The body of loadtest_run(), loadtest_run_procedure() and the launcher of
+ * loadtest_start(): check the request, launch the run, wait for it to end,
+ * say how it ended; returns the run id.
  *
- * With commit_before_waiting (a CALL outside a transaction block), the
- * caller's transaction is committed once the run has started, as a
+ * Called by a procedure (a CALL outside a transaction block) or the
+ * launcher, the transaction is committed once the run has started, as a
  * procedure's COMMIT does: the session then holds no snapshot while it
  * waits, so it does not hold back the xmin horizon (a long run's updates
  * could not be pruned otherwise, and the run would measure its own bloat).
  * The run's shared memory stays mapped past the commit (dsm_pin_mapping)
  * and is detached here, on success and on error.
  */
-static int64
-run_load_test(FunctionCallInfo fcinfo, bool commit_before_waiting)
+int64
+run_load_test(FunctionCallInfo fcinfo, RunCaller caller)
 {
 	RunRequest	req;
 	Launch		launch;
@@ -707,7 +643,7 @@ run_load_test(FunctionCallInfo fcinfo, bool commit_before_waiting)
 	run_request_check_server(&req);
 
 	nworkers = req.pool_size > 0 ? req.pool_size : req.users;
-	free_slots = free_worker_slots();
+	free_slots = coordinator_free_worker_slots();
 	if (free_slots < nworkers + 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
@@ -778,13 +714,22 @@ run_load_test(FunctionCallInfo fcinfo, bool commit_before_waiting)
 					 errdetail("Shared memory of the run: %.1f kB, of which %zu bytes per simulated user.",
 							   dsm_segment_map_length(launch.segment) / 1024.0,
 							   sizeof(VirtualUser) + (run->shape.service == SERVICE_POOLED ? sizeof(ReadyEntry) : 0))));
-		if (commit_before_waiting)
+		if (caller == CALLER_PROCEDURE)
 		{
 			dsm_pin_mapping(launch.segment);
 			if (SPI_connect_ext(SPI_OPT_NONATOMIC) != SPI_OK_CONNECT)
 				elog(ERROR, "SPI_connect_ext failed");
 			SPI_commit();
 			SPI_finish();
+		}
+		else if (caller == CALLER_LAUNCHER)
+		{
+			/* the run exists: the starter may go; no snapshot while waiting */
+			dsm_pin_mapping(launch.segment);
+			background_run_started(run->run_id);
+			PopActiveSnapshot();
+			CommitTransactionCommand();
+			StartTransactionCommand();
 		}
 		wait_for_run(&launch);
 
@@ -802,7 +747,7 @@ run_load_test(FunctionCallInfo fcinfo, bool commit_before_waiting)
 		 * Once pinned, the mapping is no longer the transaction's: detach
 		 * it here (before the pin, detaching now is as good as at abort).
 		 */
-		if (commit_before_waiting)
+		if (caller != CALLER_FUNCTION)
 			dsm_detach(launch.segment);
 		PG_RE_THROW();
 	}
@@ -858,7 +803,7 @@ Datum
 loadtest_run(PG_FUNCTION_ARGS)
 {
 	check_signature(fcinfo, run_argument_types, RUN_ARGUMENTS, INT8OID, "loadtest_run");
-	PG_RETURN_INT64(run_load_test(fcinfo, false));
+	PG_RETURN_INT64(run_load_test(fcinfo, CALLER_FUNCTION));
 }
 
 /*
@@ -896,7 +841,7 @@ loadtest_run_procedure(PG_FUNCTION_ARGS)
 				 errdetail("It commits its transaction once the run has started, so that the session holds no snapshot during the run."),
 				 errhint("CALL it on its own, or use SELECT loadtest_run(...), which keeps its transaction (and snapshot) open for the whole run.")));
 
-	values[0] = Int64GetDatum(run_load_test(fcinfo, true));
+	values[0] = Int64GetDatum(run_load_test(fcinfo, CALLER_PROCEDURE));
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 

@@ -54,6 +54,7 @@
 #include "loadtest.h"
 #include "memory_trace.h"
 #include "plans.h"
+#include "progress.h"
 #include "runstate.h"
 #include "sample_writer.h"
 #include "spi_args.h"
@@ -82,6 +83,7 @@ static MemoryContext batch_context;
 static OperationDefinition *definitions;
 static WorkloadOperation **workload_ops;	/* parsed, their values attached */
 static dsm_segment *values_segment;
+static dsm_handle run_segment_handle;	/* the run's segment */
 
 static int64 samples_written;
 static int64 samples_dropped;
@@ -630,15 +632,18 @@ recorder_create_run(void)
 	spi_arg(&args, NAMEOID, NameGetDatum(&role_name));
 	spi_arg_text(&args, run->samples_text);
 	spi_arg(&args, INT4OID, Int32GetDatum(run->wait_sample_interval_ms));
+	/* loadtest.progress and loadtest_cancel() attach it by this */
+	spi_arg(&args, INT8OID, Int64GetDatum((int64) run_segment_handle));
 	rc = spi_execute("INSERT INTO loadtest.runs (run_id, users,"
 					 " ops_per_user, pattern, think_time_ms, ramp_up_s,"
 					 " forced, workers, seed, op_timeout_ms, environment,"
 					 " recorder_pid, samples_recorded, isolation, max_tries,"
 					 " hot_rows, pool_size, duration_limit_s, rate, stages,"
-					 " role_name, samples, wait_sample_interval_ms)"
+					 " role_name, samples, wait_sample_interval_ms,"
+					 " segment_handle)"
 					 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
 					 " $11, $12, $13, $14, $15, $16, $17, $18, $19,"
-					 " $20::pg_catalog.jsonb, $21, $22, $23)", &args, false, 0);
+					 " $20::pg_catalog.jsonb, $21, $22, $23, $24)", &args, false, 0);
 	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "could not create the run: %s", SPI_result_code_string(rc));
 	recorder_keep_definitions();
@@ -774,6 +779,8 @@ recorder_drain(void)
 				msg_tail++;
 			}
 			summaries_add(s, message);
+			progress_note_attempt(run, s->start_us + s->latency_us, s->latency_us,
+								  s->sqlerrcode != 0);
 			last_end_us = Max(last_end_us, s->start_us + s->latency_us);
 			moved++;
 			if (!recorder_keeps_row(s))
@@ -972,7 +979,8 @@ recorder_finish_run(void)
 	rc = spi_execute("UPDATE loadtest.runs SET status = $2::loadtest.run_status,"
 					 " ended_at = pg_catalog.clock_timestamp(), duration_s = $3,"
 					 " users_lost = $4, ops_not_done = $5, message = $6,"
-					 " arrivals_dropped = $7, samples_lost = $8"
+					 " arrivals_dropped = $7, samples_lost = $8,"
+					 " segment_handle = NULL"
 					 " WHERE run_id OPERATOR(pg_catalog.=) $1",
 					 &args, false, 0);
 	if (rc != SPI_OK_UPDATE)
@@ -1041,7 +1049,8 @@ recorder_mark_failed(void)
 	spi_arg(&args, INT8OID, Int64GetDatum(run->run_id));
 	spi_arg_text(&args, fallback_message);
 	(void) spi_execute("UPDATE loadtest.runs SET status = 'failed',"
-					   " ended_at = pg_catalog.clock_timestamp(), message = $2"
+					   " ended_at = pg_catalog.clock_timestamp(), message = $2,"
+					   " segment_handle = NULL"
 					   " WHERE run_id OPERATOR(pg_catalog.=) $1", &args, false, 0);
 	if (SPI_processed == 1)
 		strlcpy(run->final_status, "failed", sizeof(run->final_status));
@@ -1187,6 +1196,7 @@ loadtest_recorder_main(Datum main_arg)
 	segment = dsm_attach(handle);
 	if (segment == NULL)
 		proc_exit(0);
+	run_segment_handle = handle;
 	run = runstate_attach(segment);
 	if (run == NULL)
 		proc_exit(0);

@@ -9,11 +9,13 @@
 #include "postgres.h"
 
 #include <math.h>
+#include <signal.h>
 
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "storage/latch.h"
 #include "storage/proc.h"
+#include "storage/procarray.h"
 
 #include "runstate.h"
 
@@ -68,6 +70,8 @@ runstate_init(RunState *rs, int nusers, int nworkers, uint32 ring_capacity)
 	SpinLockInit(&rs->ready_lock);
 	rs->ready_count = 0;
 	pg_atomic_init_u32(&rs->recorder_state, RECORDER_STARTING);
+	for (int i = 0; i < RECENT_SECONDS; i++)
+		pg_atomic_init_u64(&rs->recent[i].second, 0);
 
 	for (int i = 0; i < nworkers; i++)
 	{
@@ -389,4 +393,41 @@ ring_push(SampleRing *ring, const SampleRecord *sample, const char *message)
 	pg_write_barrier();
 	pg_atomic_write_u64(&ring->head, head + 1);
 	return true;
+}
+
+/* Send a cancel request to the process at pgprocno, if it is still ours. */
+static void
+cancel_process(int pid, int pgprocno)
+{
+	PGPROC	   *proc;
+
+	if (pid <= 0 || pgprocno < 0)
+		return;
+	proc = BackendPidGetProc(pid);
+	if (proc != NULL && proc->pgprocno == pgprocno)
+		(void) kill(pid, SIGINT);
+}
+
+/*
+ * Interrupt what the users of a stopping run wait for, so that every one
+ * of them stops within a second: a user waiting on a lock fails (and is
+ * recorded) with SQLSTATE 57014.  (The recorder watches for itself: it
+ * gives up a lock wait once the run is stopping, see recorder.c, and is not
+ * interrupted in the middle of a write.)  The PGPROC check makes sure the
+ * pid still belongs to our process.  Called by the coordinator, and by
+ * loadtest_cancel() from any backend.
+ */
+void
+runstate_interrupt_workers(RunState *rs)
+{
+	int			launched = rs->workers_launched;
+
+	pg_read_barrier();
+	for (int i = 0; i < launched && i < rs->nworkers; i++)
+	{
+		WorkerSlot *slot = runstate_slot(rs, i);
+
+		if (pg_atomic_read_u32(&slot->state) == SLOT_RUNNING)
+			cancel_process(slot->pid, slot->pgprocno);
+	}
 }

@@ -59,6 +59,14 @@
 #define MEMORY_SLOT_POINTS		4	/* a worker's memory points not yet read */
 
 /*
+ * The last seconds of a run, for loadtest.progress (1.6): the recorder
+ * counts each attempt it drains into the second it ended in, in a ring of
+ * RECENT_SECONDS; readers merge the last PROGRESS_WINDOW_S complete ones.
+ */
+#define RECENT_SECONDS			8
+#define PROGRESS_WINDOW_S		5
+
+/*
  * A stage of a staged run: the target (users, or operations per second)
  * moves linearly from the previous stage's target (0 before the first)
  * to this one's by end_us.
@@ -219,6 +227,20 @@ typedef struct WorkerSlot
 } WorkerSlot;
 
 /*
+ * One second of a run as the recorder drained it: second is the number of
+ * the second (from the run's start) + 1, 0 for an unused entry; it is
+ * written after the counts are reset, so that a reader that sees it
+ * unchanged before and after reading read counts of that second.
+ */
+typedef struct RecentSecond
+{
+	pg_atomic_uint64 second;
+	uint64		ops;
+	uint64		errors;
+	LatencyHistogram histogram;
+} RecentSecond;
+
+/*
  * Fingerprint of the segment's layout.  Every process of a run checks it
  * before trusting anything else in the segment: a session that loaded an
  * older build of the library must not have workers of a newer one misread
@@ -291,6 +313,7 @@ typedef struct RunState
 	char		stop_message[LOADTEST_MESSAGE_LEN];
 
 	/* set by the recorder */
+	RecentSecond recent[RECENT_SECONDS];	/* the last seconds drained */
 	pg_atomic_uint32 recorder_state;	/* RecorderState */
 	int			recorder_pgprocno;
 	int			recorder_sqlerrcode;	/* why the recorder could not start */
@@ -347,6 +370,7 @@ extern bool user_active(RunState *rs, int user_index, int64 t_us);
 extern bool runstate_request_stop(RunState *rs, RunStopReason reason,
 								  const char *message);
 extern RunStopReason runstate_stop_reason(RunState *rs);
+extern void runstate_interrupt_workers(RunState *rs);
 extern void runstate_wake_all(RunState *rs);
 extern void runstate_wake(int pgprocno);
 extern int64 runstate_elapsed_us(RunState *rs, instr_time now);

@@ -20,7 +20,8 @@ DECLARE
 BEGIN
     UPDATE loadtest.runs
        SET status = 'aborted',
-           message = 'the server restarted during the run'
+           message = 'the server restarted during the run',
+           segment_handle = NULL
      WHERE status = 'running'
        AND started_at < pg_catalog.pg_postmaster_start_time();
     GET DIAGNOSTICS n_restart = ROW_COUNT;
@@ -32,7 +33,8 @@ BEGIN
         PERFORM pg_catalog.pg_stat_clear_snapshot();
         UPDATE loadtest.runs
            SET status = 'aborted',
-               message = 'the run''s recorder process is gone'
+               message = 'the run''s recorder process is gone',
+               segment_handle = NULL
          WHERE status = 'running'
            AND recorder_pid IS NOT NULL
            AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a

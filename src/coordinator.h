@@ -1,0 +1,32 @@
+/*-------------------------------------------------------------------------
+ *
+ * coordinator.h
+ *	  The body of a run, shared by loadtest_run(), loadtest_run_procedure()
+ *	  and the launcher of loadtest_start() (background.c).
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef LOADTEST_COORDINATOR_H
+#define LOADTEST_COORDINATOR_H
+
+#include "fmgr.h"
+
+/* Who coordinates the run, and so how its transaction is handled. */
+typedef enum RunCaller
+{
+	CALLER_FUNCTION,			/* loadtest_run(): the caller's transaction */
+	CALLER_PROCEDURE,			/* CALL loadtest_run_procedure(): commits once started */
+	CALLER_LAUNCHER				/* loadtest_start()'s launcher: tells the starter, commits */
+} RunCaller;
+
+/* The 11 arguments of loadtest_run() and loadtest_start(). */
+#define RUN_ARGUMENTS	11
+extern const Oid run_argument_types[];
+
+extern int64 run_load_test(FunctionCallInfo fcinfo, RunCaller caller);
+extern int	coordinator_free_worker_slots(void);
+
+/* background.c: the launcher's run exists (called by run_load_test) */
+extern void background_run_started(int64 run_id);
+
+#endif							/* LOADTEST_COORDINATOR_H */
