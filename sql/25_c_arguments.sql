@@ -101,6 +101,35 @@ CREATE TYPE c_arguments.evil (INPUT = c_arguments.evil_in, OUTPUT = c_arguments.
                               INTERNALLENGTH = VARIABLE);
 SELECT '\x0100000000000000140000000000000000e1f50501000000'::c_arguments.evil;
 
+-- the background functions (1.6): loadtest_start reads 11 like
+-- loadtest_run, loadtest_wait 2, loadtest_cancel 1, the progress rows none
+-- but a row of 14 columns
+CREATE FUNCTION c_arguments.start_0() RETURNS bigint
+    AS '$libdir/loadtest', 'loadtest_start' LANGUAGE C;
+CREATE FUNCTION c_arguments.start_typed(integer, integer, text, integer, double precision, boolean, integer,
+    text, double precision, jsonb, text) RETURNS bigint
+    AS '$libdir/loadtest', 'loadtest_start' LANGUAGE C;
+CREATE FUNCTION c_arguments.wait_1(bigint) RETURNS text
+    AS '$libdir/loadtest', 'loadtest_wait' LANGUAGE C;
+CREATE FUNCTION c_arguments.wait_typed(bigint, text) RETURNS text
+    AS '$libdir/loadtest', 'loadtest_wait' LANGUAGE C;
+CREATE FUNCTION c_arguments.cancel_0() RETURNS text
+    AS '$libdir/loadtest', 'loadtest_cancel' LANGUAGE C;
+CREATE FUNCTION c_arguments.cancel_int(integer) RETURNS text
+    AS '$libdir/loadtest', 'loadtest_cancel' LANGUAGE C;
+CREATE FUNCTION c_arguments.progress_short(OUT run_id bigint, OUT role integer) RETURNS SETOF record
+    AS '$libdir/loadtest', 'loadtest_progress_rows' LANGUAGE C;
+CREATE FUNCTION c_arguments.progress_1(integer) RETURNS SETOF record
+    AS '$libdir/loadtest', 'loadtest_progress_rows' LANGUAGE C;
+SELECT c_arguments.start_0();
+SELECT c_arguments.start_typed(1, 1, 'mixed', 0, 0, false, NULL, '1 s', NULL, NULL, 'all');
+SELECT c_arguments.wait_1(1);
+SELECT c_arguments.wait_typed(1, '1');
+SELECT c_arguments.cancel_0();
+SELECT c_arguments.cancel_int(1);
+SELECT * FROM c_arguments.progress_short();
+SELECT * FROM c_arguments.progress_1(1) AS p(run_id bigint);
+
 -- the backend is still the same one, and nothing was started or recorded
 SELECT pg_backend_pid() = :backend_before AS same_backend,
        count(*) = :runs_before AS no_run_recorded
@@ -129,4 +158,13 @@ DROP FUNCTION c_arguments.distribution_table(integer, text);
 DROP PROCEDURE c_arguments.run_procedure_out(integer, integer, text, integer, double precision,
     boolean, integer, interval, double precision, jsonb, text, bigint);
 DROP TYPE c_arguments.evil CASCADE;
+DROP FUNCTION c_arguments.start_0();
+DROP FUNCTION c_arguments.start_typed(integer, integer, text, integer, double precision, boolean, integer,
+    text, double precision, jsonb, text);
+DROP FUNCTION c_arguments.wait_1(bigint);
+DROP FUNCTION c_arguments.wait_typed(bigint, text);
+DROP FUNCTION c_arguments.cancel_0();
+DROP FUNCTION c_arguments.cancel_int(integer);
+DROP FUNCTION c_arguments.progress_short();
+DROP FUNCTION c_arguments.progress_1(integer);
 DROP SCHEMA c_arguments;
