@@ -46,6 +46,7 @@
 #include "utils/guc.h"
 #include "utils/timestamp.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
@@ -638,6 +639,19 @@ run_load_test(FunctionCallInfo fcinfo, RunCaller caller)
 	uint32		ring_capacity;
 	int			free_slots;
 	int			nworkers;
+	MemoryContext run_context = CurrentMemoryContext;
+
+	/*
+	 * The launcher commits its transaction once the run has started: what
+	 * the run needs until its end (the request, the workers' handles) must
+	 * outlive the transaction's memory.
+	 */
+	if (caller == CALLER_LAUNCHER)
+	{
+		run_context = AllocSetContextCreate(TopMemoryContext, "loadtest launcher run",
+											ALLOCSET_DEFAULT_SIZES);
+		MemoryContextSwitchTo(run_context);
+	}
 
 	run_request_parse(fcinfo, &req);
 	run_request_check_server(&req);
@@ -730,6 +744,7 @@ run_load_test(FunctionCallInfo fcinfo, RunCaller caller)
 			PopActiveSnapshot();
 			CommitTransactionCommand();
 			StartTransactionCommand();
+			MemoryContextSwitchTo(run_context);
 		}
 		wait_for_run(&launch);
 

@@ -18,7 +18,7 @@ use Test::More;
 use Time::HiRes qw(time sleep);
 use LoadtestCheck;
 
-my $node = new_loadtest_node('background', conf => "max_worker_processes = 24\n");
+my $node = new_loadtest_node('background', conf => "max_worker_processes = 72\n");
 my $mon = $node->background_psql('postgres');
 
 $node->safe_psql(
@@ -76,6 +76,21 @@ is($mon->query_safe("SELECT count(*) FROM loadtest.progress WHERE run_id = $run"
 	'0', 'an ended run leaves loadtest.progress');
 is($node->safe_psql('postgres', "SELECT loadtest_wait($run)"),
 	'completed', 'loadtest_wait on an ended run returns its status at once');
+
+# Larger runs: the launcher commits its transaction once the run has
+# started, and what the run needs until its end (the workers' handles, the
+# request) must outlive it (it did not: a launcher of 60 users crashed the
+# server at the end of the run: users launched over a ramp-up after the
+# commit wrote their handles into freed memory).
+for my $shape ("users => 60, ops => 30, think_time_ms => 100, ramp_up_s => 4",
+	"users => 1000, pool_size => 6, ops => 3, think_time_ms => 10, ramp_up_s => 0.5",
+	"users => 8, stages => '[{\"users\": 8, \"duration\": \"1 s\"}, {\"users\": 2, \"duration\": \"1 s\"}]', think_time_ms => 10")
+{
+	my $id = $node->safe_psql('postgres', "SELECT loadtest_start($shape)");
+	is($node->safe_psql('postgres', "SELECT loadtest_wait($id)"), 'completed',
+		"a background run of $shape completes");
+}
+ok(!$node->log_contains('terminated by signal'), 'no process of the server crashed');
 
 # --- settings travel with the run; the launcher acts as the role -------
 $run = $node->safe_psql('postgres',
@@ -165,8 +180,8 @@ my $before = newest_run_id($mon);
 like($err, qr/ERROR:  users must be between 1 and 100000, not 0/, 'bad arguments: the error of loadtest_run');
 ($rc, $out, $err) = $node->psql('postgres', "SELECT loadtest_start(pattern => 'no_such_pattern')");
 like($err, qr/ERROR:  unknown load test pattern "no_such_pattern"/, 'an unknown pattern is refused');
-($rc, $out, $err) = $node->psql('postgres', 'SELECT loadtest_start(users => 23)');
-like($err, qr/ERROR:  not enough background worker slots for 23 users\nDETAIL:  The run needs 25 background workers \(one per user, a recorder and a launcher\)/,
+($rc, $out, $err) = $node->psql('postgres', 'SELECT loadtest_start(users => 71)');
+like($err, qr/ERROR:  not enough background worker slots for 71 users\nDETAIL:  The run needs 73 background workers \(one per user, a recorder and a launcher\)/,
 	'too few worker slots: counted with the launcher');
 
 # An error the recorder meets (it gathers a column generator's values as the
