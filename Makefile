@@ -51,6 +51,17 @@ endif
 
 EXTRA_CLEAN = tmp_check_regress results regression.diffs regression.out
 
+# ---- pg_loadtest, the command-line client (client/*.c) ---------------------
+# A libpq program installed next to pgbench (bindir).  PGXS builds no
+# PROGRAM alongside MODULE_big, so it is a built "script": PGXS installs
+# and cleans it (its uninstall is fixed in part 2); its objects are built
+# by the rules after the include below, with libpq's headers only (not
+# the server's), and are not part of OBJS (src/*.c).
+CLIENT_OBJS = $(patsubst %.c,%.o,$(sort $(wildcard client/*.c)))
+SCRIPTS_built = client/pg_loadtest
+EXTRA_CLEAN += $(CLIENT_OBJS)
+# ---- end of pg_loadtest (part 1 of 2) --------------------------------------
+
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
@@ -58,6 +69,26 @@ include $(PGXS)
 # PGXS tracks no header dependencies: every object depends on every header
 # (a stale object with an old layout of the shared run state corrupts it).
 $(OBJS): $(wildcard $(srcdir)/src/*.h)
+
+# ---- pg_loadtest, the command-line client (part 2 of 2) --------------------
+# CFLAGS are the server's (warnings, -Werror with WERROR=1); the include
+# directory is libpq's, the library -lpq.
+CLIENT_CPPFLAGS = -I$(srcdir)/client -I$(shell $(PG_CONFIG) --includedir) \
+	-DPG_LOADTEST_VERSION='"$(EXTVERSION)"'
+
+client/%.o: client/%.c $(wildcard $(srcdir)/client/*.h)
+	$(CC) $(CFLAGS) $(CLIENT_CPPFLAGS) -c -o $@ $<
+
+client/pg_loadtest: $(CLIENT_OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDFLAGS_EX) -L$(shell $(PG_CONFIG) --libdir) -lpq
+
+# PGXS installs SCRIPTS_built under their base name but uninstalls them
+# under their path (bindir/client/pg_loadtest): remove the installed one.
+.PHONY: uninstall-pg_loadtest
+uninstall: uninstall-pg_loadtest
+uninstall-pg_loadtest:
+	rm -f '$(DESTDIR)$(bindir)/pg_loadtest'
+# ---- end of pg_loadtest ----------------------------------------------------
 
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
 	cat $^ > $@

@@ -65,7 +65,8 @@ scratch_dir() {
 # Start a throwaway cluster owned by the server user on a private port and
 # socket, with the extension created and the workload seeded.  Sets DIR
 # (its directory), PGHOST and PGPORT, and stops and removes it at exit
-# (unless KEEP is set).  Arguments: port, members to seed, then extra
+# (unless KEEP is set: then it prints the commands that use, stop and
+# remove it).  Arguments: port, members to seed, then extra
 # postgresql.conf lines.
 start_scratch_cluster() {
 	local port=$1 members=$2
@@ -84,10 +85,32 @@ start_scratch_cluster() {
 	psql_cluster -c "CREATE EXTENSION loadtest" -c "SELECT loadtest_seed($members)" >/dev/null
 }
 
+# At exit: stop and remove the scratch cluster, or, with KEEP set, say how
+# to use, stop and remove it (also when the script failed).
 stop_scratch_cluster() {
-	[ -n "${KEEP:-}" ] && return 0
+	if [ -n "${KEEP:-}" ]; then
+		kept_cluster_commands
+		return 0
+	fi
 	as_server_user pg_ctl -D "$DIR/data" -m fast stop >/dev/null 2>&1 || true
 	rm -rf "$DIR"
+}
+
+# The commands that connect to the kept cluster, run a scenario on it, stop
+# it and remove it, as they are typed (the PostgreSQL 15 programs other
+# than psql are not on a user's PATH).
+kept_cluster_commands() {
+	local dir stop
+	printf -v dir '%q' "$DIR"
+	stop="$PG_BINDIR/pg_ctl -D $dir/data stop"
+	[ "$(id -u)" = 0 ] && stop="runuser -u $RUN_AS -- $stop"
+	cat <<EOF
+== the cluster keeps running in $DIR (port $PGPORT, server log $DIR/server.log)
+   connect:         psql -h $dir -p $PGPORT -U postgres
+   run a scenario:  $PG_BINDIR/pg_loadtest -h $dir -p $PGPORT -U postgres --stress
+   stop it:         $stop
+   remove it:       rm -rf $dir
+EOF
 }
 
 # psql on the scratch cluster, as the superuser, stopping at the first error.

@@ -12,7 +12,8 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 install_packages postgresql-15 postgresql-server-dev-15 make gcc libipc-run-perl cppcheck \
-	postgresql-15-cron postgresql-15-pg-wait-sampling postgresql-15-hypopg
+	postgresql-15-cron postgresql-15-pg-wait-sampling postgresql-15-hypopg \
+	libio-pty-perl debhelper postgresql-server-dev-all dpkg-dev build-essential
 [ -n "${SKIP_BUILD:-}" ] || build_and_install
 
 if [ -z "${TAP:-}" ]; then
@@ -22,6 +23,9 @@ echo "== cppcheck"
 cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	--std=c99 --inline-suppr --suppress=missingIncludeSystem --suppress=missingInclude \
 	-D__GNUC__ -I "$ROOT/src" -I "$($PG_CONFIG --includedir-server)" "$ROOT"/src/*.c
+cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	--std=c99 --inline-suppr --suppress=missingIncludeSystem --suppress=missingInclude \
+	-I "$ROOT/client" -I "$($PG_CONFIG --includedir)" "$ROOT"/client/*.c
 fi
 
 # The tests write results next to the sources: run them in a copy that the
