@@ -13,7 +13,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 install_packages postgresql-15 postgresql-server-dev-15 make gcc libipc-run-perl cppcheck \
 	postgresql-15-cron postgresql-15-pg-wait-sampling postgresql-15-hypopg \
-	libio-pty-perl debhelper postgresql-server-dev-all dpkg-dev build-essential
+	libio-pty-perl debhelper postgresql-server-dev-all dpkg-dev build-essential \
+	chromium fonts-dejavu-core libxml2-utils
 [ -n "${SKIP_BUILD:-}" ] || build_and_install
 
 if [ -z "${TAP:-}" ]; then
