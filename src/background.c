@@ -26,10 +26,13 @@
 #include <math.h>
 
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "nodes/value.h"
+#include "parser/parse_func.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
 #include "storage/dsm.h"
@@ -278,6 +281,7 @@ loadtest_start(PG_FUNCTION_ARGS)
 	int64		run_id = 0;
 
 	check_signature(fcinfo, run_argument_types, RUN_ARGUMENTS, INT8OID, "loadtest_start");
+	coordinator_refuse_nested_run();
 
 	/* what loadtest_run() checks before anything starts, here */
 	run_request_parse(fcinfo, &req);
@@ -486,27 +490,34 @@ read_run_row(int64 run_id)
 }
 
 /*
- * loadtest_mark_stale_runs(), in the extension's schema, so that a run
- * whose processes died says so.
+ * loadtest_mark_stale_runs() of the extension's schema, so that a run
+ * whose processes died says so.  Called by its OID (the function of no
+ * arguments), not by name: an overload someone adds to the schema (the
+ * database owner owns public) must not make the call ambiguous.  Not in a
+ * read-only transaction or on a standby, which cannot write the mark.
  */
 static void
 mark_stale_runs(void)
 {
-	char	   *sql;
+	char	   *schema;
+	Oid			function;
 
+	if (XactReadOnly || RecoveryInProgress())
+		return;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute("SELECT pg_catalog.quote_ident(n.nspname::pg_catalog.text)"
+	if (SPI_execute("SELECT n.nspname::pg_catalog.text"
 					" FROM pg_catalog.pg_extension e, pg_catalog.pg_namespace n"
 					" WHERE e.extname OPERATOR(pg_catalog.=) 'loadtest'"
 					" AND n.oid OPERATOR(pg_catalog.=) e.extnamespace",
 					true, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "the loadtest extension is not installed in this database");
-	sql = psprintf("SELECT %s.loadtest_mark_stale_runs()",
-				   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
-	if (SPI_execute(sql, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not mark stale runs");
+	schema = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	function = LookupFuncName(list_make2(makeString(schema),
+										 makeString("loadtest_mark_stale_runs")),
+							  0, NULL, false);
 	SPI_finish();
+	(void) OidFunctionCall0(function);
 }
 
 static RunRow
@@ -565,14 +576,32 @@ run_over(RunState *run)
 	return state == RECORDER_FINISHED || state == RECORDER_FAILED;
 }
 
-/* The status the recorder gave the run, or its row's now. */
+/*
+ * The status the recorder gave the run; else (a recorder that died before
+ * it could write one) its row's, once the run is marked stale: at most a
+ * few seconds, while the recorder's process goes away.
+ */
 static char *
 final_status(int64 run_id, RunState *run)
 {
+	TimestampTz start = GetCurrentTimestamp();
+	char	   *status;
+
 	pg_read_barrier();
 	if (run != NULL && run_over(run) && run->final_status[0] != '\0')
 		return pstrdup(run->final_status);
-	return read_visible_run(run_id).status;
+	for (;;)
+	{
+		mark_stale_runs();
+		status = read_visible_run(run_id).status;
+		if (strcmp(status, "running") != 0 ||
+			TimestampDifferenceExceeds(start, GetCurrentTimestamp(), 5000))
+			return status;
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 POLL_MS, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
 }
 
 static int64
@@ -620,7 +649,6 @@ loadtest_wait(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("timeout_s must be a number of seconds >= 0, or NULL to wait for the end")));
 	}
-	mark_stale_runs();
 	row = read_visible_run(run_id);
 
 	while (status == NULL)
@@ -693,8 +721,7 @@ loadtest_cancel(PG_FUNCTION_ARGS)
 	if (run == NULL)
 	{
 		/* over, or its processes are gone */
-		mark_stale_runs();
-		PG_RETURN_TEXT_P(cstring_to_text(read_visible_run(run_id).status));
+		PG_RETURN_TEXT_P(cstring_to_text(final_status(run_id, NULL)));
 	}
 
 	(void) runstate_request_stop(run, STOP_CANCELLED,

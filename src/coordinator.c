@@ -121,6 +121,23 @@ loadtest_free_worker_slots(PG_FUNCTION_ARGS)
 	PG_RETURN_INT32(coordinator_free_worker_slots());
 }
 
+/*
+ * A run's own processes start no runs: an operation that calls
+ * loadtest_run() or loadtest_start() would start runs from its runs, which
+ * outlive it and take every worker slot.
+ */
+void
+coordinator_refuse_nested_run(void)
+{
+	if (IsBackgroundWorker && MyBgworkerEntry != NULL &&
+		strcmp(MyBgworkerEntry->bgw_library_name, "loadtest") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("a load test cannot start a load test"),
+				 errdetail("This is a process of a run (%s).", MyBgworkerEntry->bgw_type),
+				 errhint("Start runs from a session, a script or a pg_cron job, not from an operation.")));
+}
+
 /* Fill in the simulated users: pattern, planned start, random stream. */
 static void
 plan_users(RunState *run, const RunRequest *req)
@@ -182,6 +199,9 @@ coordinator_on_detach(dsm_segment *segment, Datum arg)
 	if (pg_atomic_read_u32(&run->recorder_state) != RECORDER_FINISHED)
 	{
 		runstate_request_stop(run, STOP_ABORTED,
+							  (MyBgworkerEntry != NULL &&
+							   strcmp(MyBgworkerEntry->bgw_function_name, "loadtest_launcher_main") == 0) ?
+							  "the run's launcher ended (loadtest_start() was cancelled, or the launcher terminated)" :
 							  "the session that started the run ended");
 		runstate_interrupt_workers(run);
 	}
@@ -640,6 +660,9 @@ run_load_test(FunctionCallInfo fcinfo, RunCaller caller)
 	int			free_slots;
 	int			nworkers;
 	MemoryContext run_context = CurrentMemoryContext;
+
+	if (caller != CALLER_LAUNCHER)
+		coordinator_refuse_nested_run();
 
 	/*
 	 * The launcher commits its transaction once the run has started: what

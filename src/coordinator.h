@@ -25,6 +25,7 @@ extern const Oid run_argument_types[];
 
 extern int64 run_load_test(FunctionCallInfo fcinfo, RunCaller caller);
 extern int	coordinator_free_worker_slots(void);
+extern void coordinator_refuse_nested_run(void);
 
 /* background.c: the launcher's run exists (called by run_load_test) */
 extern void background_run_started(int64 run_id);

@@ -13,6 +13,7 @@
 #include "common/shortest_dec.h"
 #include "fmgr.h"
 #include "utils/guc.h"
+#include "utils/guc_tables.h"
 #include "utils/memutils.h"
 
 #include "loadtest.h"
@@ -37,6 +38,13 @@ int			loadtest_hot_rows = 0;
  * guard off.  Runs are refused instead (see loadtest_environment_problem).
  */
 static char *environment_unrecognized = NULL;
+
+/*
+ * loadtest.environment as a role that may not set it set it for this
+ * session before the library defined it (see
+ * environment_set_without_privilege): runs are refused too.
+ */
+static char *environment_unprivileged = NULL;
 
 static const struct config_enum_entry isolation_options[] = {
 	{"read_committed", 0, false},
@@ -75,6 +83,47 @@ loadtest_environment_problem(void)
 	return environment_unrecognized;
 }
 
+/*
+ * The value of loadtest.environment that a role without the privilege set
+ * for this session before the library was loaded, or NULL.
+ */
+const char *
+loadtest_environment_unprivileged(void)
+{
+	return environment_unprivileged;
+}
+
+/*
+ * Was the placeholder of loadtest.environment given its session's default
+ * (RESET's) by a role that may not set it (a client's PGOPTIONS, which are
+ * the session's defaults)?  Defining the setting
+ * then refuses that value and leaves it at its default, development, not
+ * at the server's value, which the placeholder no longer holds: the
+ * production guard would be off for that session.
+ */
+static bool
+environment_set_without_privilege(void)
+{
+	struct config_generic **vars = get_guc_variables();
+	int			n = GetNumConfigOptions();
+
+	for (int i = 0; i < n; i++)
+	{
+		struct config_generic *var = vars[i];
+
+		if (strcmp(var->name, "loadtest.environment") != 0 ||
+			(var->flags & GUC_CUSTOM_PLACEHOLDER) == 0)
+			continue;
+		/*
+		 * A value SET in the session is refused at the definition, and the
+		 * server's (the reset value) stays; a client's startup option is the
+		 * reset value itself.
+		 */
+		return var->reset_scontext == PGC_USERSET || var->reset_scontext == PGC_BACKEND;
+	}
+	return false;
+}
+
 /* Remember a value of loadtest.environment set before it was defined. */
 static void
 check_environment_placeholder(void)
@@ -83,6 +132,11 @@ check_environment_placeholder(void)
 
 	if (value == NULL || value[0] == '\0')
 		return;
+	if (environment_set_without_privilege())
+	{
+		environment_unprivileged = MemoryContextStrdup(TopMemoryContext, value);
+		return;
+	}
 	for (int i = 0; environment_options[i].name != NULL; i++)
 		if (pg_strcasecmp(value, environment_options[i].name) == 0)
 			return;

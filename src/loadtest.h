@@ -36,6 +36,7 @@ extern const char *loadtest_isolation_name(int isolation);
 
 extern const char *loadtest_environment_name(void);
 extern const char *loadtest_environment_problem(void);
+extern const char *loadtest_environment_unprivileged(void);
 extern char *loadtest_format_float8(double value);
 
 /* background worker entry points (bgw_function_name) */

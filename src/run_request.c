@@ -366,6 +366,15 @@ run_request_check_server(const RunRequest *req)
 						loadtest_environment_problem()),
 				 errdetail("The production guard cannot tell whether this is a production server."),
 				 errhint("Set loadtest.environment to development, staging or production, or pass force => true.")));
+	if (loadtest_environment_unprivileged() != NULL && !req->force)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("refusing to run a load test: loadtest.environment was set for this session by a role that may not set it"),
+				 errdetail("The session's value \"%.*s\" was refused when the library was loaded, so the server's value is lost for this session and the production guard cannot tell whether this is a production server.",
+						   pg_mbcliplen(loadtest_environment_unprivileged(),
+										strlen(loadtest_environment_unprivileged()), 40),
+						   loadtest_environment_unprivileged()),
+				 errhint("Do not set loadtest.environment in PGOPTIONS or before the library is loaded (only a superuser may set it); or pass force => true.")));
 	if (loadtest_environment == LOADTEST_ENV_PRODUCTION && !req->force)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),

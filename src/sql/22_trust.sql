@@ -18,12 +18,17 @@ DECLARE
     n_restart integer;
     n_gone    integer := 0;
 BEGIN
+    -- Rows another transaction holds are skipped (SKIP LOCKED): a caller
+    -- that keeps its transaction open after marking must not block every
+    -- other role's report, wait or cancel on the rows it marked.
     UPDATE loadtest.runs
        SET status = 'aborted',
            message = 'the server restarted during the run',
            segment_handle = NULL
-     WHERE status = 'running'
-       AND started_at < pg_catalog.pg_postmaster_start_time();
+     WHERE run_id IN (SELECT s.run_id FROM loadtest.runs s
+                       WHERE s.status = 'running'
+                         AND s.started_at < pg_catalog.pg_postmaster_start_time()
+                         FOR UPDATE SKIP LOCKED);
     GET DIAGNOSTICS n_restart = ROW_COUNT;
 
     IF EXISTS (SELECT 1 FROM loadtest.runs
@@ -35,10 +40,12 @@ BEGIN
            SET status = 'aborted',
                message = 'the run''s recorder process is gone',
                segment_handle = NULL
-         WHERE status = 'running'
-           AND recorder_pid IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a
-                            WHERE a.pid = runs.recorder_pid);
+         WHERE run_id IN (SELECT s.run_id FROM loadtest.runs s
+                           WHERE s.status = 'running'
+                             AND s.recorder_pid IS NOT NULL
+                             AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a
+                                              WHERE a.pid = s.recorder_pid)
+                             FOR UPDATE SKIP LOCKED);
         GET DIAGNOSTICS n_gone = ROW_COUNT;
     END IF;
 

@@ -111,6 +111,19 @@ like(
 	qr/refusing to run a load test on a production server/,
 	'and the run is still refused');
 
+# Given in the client's startup options (PGOPTIONS), the value was the
+# session's default before the library loaded, and the server's value is
+# lost for the session: its runs are refused unless forced.
+{
+	local $ENV{PGOPTIONS} = '-c loadtest.environment=development';
+	($ret, $out, $err) = $node->psql('postgres',
+		"SELECT loadtest_run(users => 1, ops => 1);", @eve);
+	isnt($ret, 0, 'a run of a session given loadtest.environment in PGOPTIONS by a non-superuser fails');
+	like($err,
+		qr/ERROR:  refusing to run a load test: loadtest.environment was set for this session by a role that may not set it\nDETAIL:  The session's value "development" was refused/,
+		'... refused: the production guard cannot tell what the server is');
+}
+
 ($ret, $out, $err) = $node->psql('postgres',
 	"ALTER ROLE eve SET loadtest.environment = 'development'", @eve);
 like(

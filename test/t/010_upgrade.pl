@@ -338,5 +338,31 @@ if (grep { $_ eq '1.1' } @versions)
 		'1.1 with grants: the role that could start runs may define and drop operations and patterns after the update');
 }
 
+# 1.5 -> 1.6: what a role could do it can still do, and no more.  A role
+# granted loadtest_run alone gets loadtest_start (the same runs in the
+# background), not the rest of an operator's privileges; a role granted the
+# old loadtest_scenario gets the new one (that one was dropped and created
+# again with overrides).
+{
+	$node->safe_psql('postgres', 'CREATE DATABASE granted_1_5');
+	$node->safe_psql('granted_1_5', q{
+		CREATE EXTENSION loadtest VERSION '1.5';
+		CREATE ROLE run_only_15;
+		CREATE ROLE "scenario o'15";
+		GRANT EXECUTE ON FUNCTION loadtest_run TO run_only_15;
+		GRANT EXECUTE ON FUNCTION loadtest_scenario(text, boolean, text) TO "scenario o'15";});
+	$node->safe_psql('granted_1_5', "ALTER EXTENSION loadtest UPDATE TO '1.6'");
+	is( $node->safe_psql('granted_1_5', q{
+		SELECT has_function_privilege('run_only_15', 'loadtest_start(integer, integer, text, integer, double precision, boolean, integer, interval, double precision, jsonb, text)', 'EXECUTE'),
+		       has_function_privilege('run_only_15', 'loadtest_define_operation(text, text, text[], jsonb, text, boolean, jsonb)', 'EXECUTE'),
+		       has_table_privilege('run_only_15', 'membership.members', 'INSERT'),
+		       has_function_privilege($$scenario o'15$$, 'loadtest_scenario(text, boolean, text, integer, integer, text, integer, double precision, integer, interval, double precision, jsonb)', 'EXECUTE'),
+		       has_function_privilege($$scenario o'15$$, 'loadtest_start(integer, integer, text, integer, double precision, boolean, integer, interval, double precision, jsonb, text)', 'EXECUTE')}),
+		't|f|f|t|f',
+		'1.5 -> 1.6: loadtest_run grantees get loadtest_start and nothing more; loadtest_scenario grantees keep the scenarios');
+	$node->safe_psql('postgres', 'DROP DATABASE granted_1_5');
+	$node->safe_psql('postgres', qq{DROP ROLE run_only_15; DROP ROLE "scenario o'15"});
+}
+
 finish_and_check_log($node);
 done_testing();

@@ -52,6 +52,7 @@ cmp_ok($start_s, '<', 3, sprintf('it returns at once (%.2f s), before the run en
 is(run_row($run, 'status'), 'running', 'the run goes on after the call returned');
 
 my $row;
+my $before;
 ok( defined poll_until(
 		sub {
 			$row = $mon->query_safe(
@@ -174,8 +175,68 @@ is($node->safe_psql('postgres', "SELECT loadtest_wait($left)"), 'completed',
 is(run_row($left, 'users_lost, ops_not_done, (SELECT sum(ops_done) FROM loadtest.run_users u WHERE u.run_id = runs.run_id)'),
 	'0|0|180', '... with every operation done');
 
+# --- a run whose recorder died, and a role that holds the marks ----------
+# alice's recorder is terminated (she may: it is her process): her run can
+# no longer end, and loadtest_cancel says it was aborted rather than
+# "running".  She then marks it stale in a transaction she keeps open: the
+# row lock must not make bob's wait, cancel or report wait for her.
+$run = $node->safe_psql('postgres',
+	"SELECT loadtest_start(users => 2, duration => '30 s', think_time_ms => 50, ramp_up_s => 0)", @alice);
+poll_until(sub { $mon->query_safe("SELECT count(*) FROM loadtest.progress WHERE run_id = $run AND ops_done > 0") == 1 }, 10);
+$node->safe_psql('postgres',
+	"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'loadtest recorder' AND usename = current_user",
+	@alice);
+is($node->safe_psql('postgres', "SELECT loadtest_cancel($run)", @alice), 'aborted',
+	'loadtest_cancel of a run whose recorder died: aborted, not running');
+like(run_row($run, 'status, message'), qr/^aborted\|/, '... so says its row');
+ok(defined poll_until(sub { processes() == 0 }, 5), '... and none of its processes is left');
+
+my $stale = $node->safe_psql('postgres',
+	"SELECT loadtest_start(users => 1, duration => '30 s', think_time_ms => 50, ramp_up_s => 0)", @alice);
+poll_until(sub { $mon->query_safe("SELECT count(*) FROM loadtest.progress WHERE run_id = $stale AND ops_done > 0") == 1 }, 10);
+$node->safe_psql('postgres',
+	"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'loadtest recorder' AND usename = current_user",
+	@alice);
+poll_until(sub { $mon->query_safe("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'loadtest recorder'") == 0 }, 5);
+my $holder = $node->background_psql('postgres', extra_params => [ '-U', 'alice' ]);
+$holder->query_safe('BEGIN');
+is($holder->query_safe('SELECT loadtest_mark_stale_runs()'), '1', 'alice marks her stale run in a transaction she keeps open');
+my $bobs = $node->safe_psql('postgres',
+	"SELECT loadtest_start(users => 1, ops => 3, think_time_ms => 0, ramp_up_s => 0)", @bob);
+$t0 = time;
+is($node->safe_psql('postgres', "SET statement_timeout = '5s'; SELECT loadtest_wait($bobs)", @bob),
+	'completed', "bob's wait is not held by alice's open transaction");
+is($node->safe_psql('postgres', "SET statement_timeout = '5s'; SELECT loadtest_cancel($bobs)", @bob),
+	'completed', "... nor his cancel");
+is($node->safe_psql('postgres', "SET statement_timeout = '5s'; SELECT length(string_agg(l, E'\\n')) > 500 FROM loadtest_report($bobs) l", @bob),
+	't', "... nor his report");
+cmp_ok(time - $t0, '<', 5, sprintf('all three at once (%.2f s)', time - $t0));
+$holder->query_safe('COMMIT');
+$holder->quit;
+
+# --- a run does not start runs ----------------------------------------------
+$node->safe_psql(
+	'postgres', q{
+SELECT loadtest_define_operation('start_a_run', 'write',
+    ARRAY['SELECT public.loadtest_start(users => 1, ops => 1, think_time_ms => 0, ramp_up_s => 0)']);
+SELECT loadtest_define_operation('run_a_run', 'write',
+    ARRAY['SELECT public.loadtest_run(users => 1, ops => 1, think_time_ms => 0, ramp_up_s => 0)']);
+});
+$before = newest_run_id($mon);
+for my $op ('start_a_run', 'run_a_run')
+{
+	my $id = $node->safe_psql('postgres',
+		"SELECT loadtest_run(users => 1, ops => 3, pattern => '$op', think_time_ms => 0, ramp_up_s => 0)");
+	is( $mon->query_safe(
+			"SELECT string_agg(e, ',') FROM (SELECT sqlstate || ' ' || sum(count) AS e FROM loadtest.error_stats WHERE run_id = $id GROUP BY sqlstate) x"),
+		'0A000 3', "an operation that calls loadtest_${\($op eq 'start_a_run' ? 'start' : 'run')} fails with 0A000, each time");
+	like($mon->query_safe("SELECT min(message) FROM loadtest.run_errors WHERE run_id = $id"),
+		qr/a load test cannot start a load test/, '... a load test cannot start a load test');
+}
+is(newest_run_id($mon), $before + 2, 'only the two runs themselves were recorded');
+
 # --- refused before anything starts -----------------------------------------
-my $before = newest_run_id($mon);
+$before = newest_run_id($mon);
 ($rc, $out, $err) = $node->psql('postgres', 'SELECT loadtest_start(users => 0)');
 like($err, qr/ERROR:  users must be between 1 and 100000, not 0/, 'bad arguments: the error of loadtest_run');
 ($rc, $out, $err) = $node->psql('postgres', "SELECT loadtest_start(pattern => 'no_such_pattern')");

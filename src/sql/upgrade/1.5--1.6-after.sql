@@ -1,15 +1,16 @@
 -- loadtest 1.5 -> 1.6, after the replayed parts of src/sql: what needs the
 -- functions and views they define.
 
--- The operators of 1.5 (the roles granted loadtest_run) get what 1.6 adds
--- to loadtest.operator_privileges(): loadtest_start and the new signature
--- of loadtest_scenario.
+-- What a role could do at 1.5 it can do at 1.6, and no more: the roles
+-- that may run loadtest_run() may run loadtest_start() (the same runs, in
+-- the background), those that could run loadtest_scenario() the new one
+-- (its grantees were kept before it was dropped, see 1.5--1.6.sql).
 DO $$
 DECLARE
-    r regrole;
+    r oid;
 BEGIN
     FOR r IN
-        SELECT DISTINCT a.grantee::regrole
+        SELECT DISTINCT a.grantee
           FROM pg_catalog.pg_proc p,
                LATERAL pg_catalog.aclexplode(p.proacl) a
          WHERE p.oid = '@extschema@.loadtest_run(integer, integer, text, integer, double precision, boolean, integer, interval, double precision, jsonb, text)'::pg_catalog.regprocedure
@@ -17,7 +18,17 @@ BEGIN
            AND a.grantee <> 0
            AND a.grantee <> p.proowner
     LOOP
-        PERFORM loadtest.apply_operator_privileges(r, false);
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION @extschema@.loadtest_start(integer, integer, text, integer, double precision, boolean, integer, interval, double precision, jsonb, text) TO %s',
+                                  r::regrole);
+    END LOOP;
+    FOR r IN
+        SELECT g::oid
+          FROM pg_catalog.unnest(pg_catalog.string_to_array(
+                   pg_catalog.current_setting('loadtest_upgrade.scenario_grantees', true), ',')) AS g
+         WHERE g <> ''
+    LOOP
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION @extschema@.loadtest_scenario(text, boolean, text, integer, integer, text, integer, double precision, integer, interval, double precision, jsonb) TO %s',
+                                  r::regrole);
     END LOOP;
 END
 $$;

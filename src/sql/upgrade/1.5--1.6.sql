@@ -16,5 +16,16 @@
 ALTER TABLE loadtest.runs ADD COLUMN segment_handle bigint;
 
 -- loadtest_scenario() takes overrides (the replayed 20_run.sql creates it
--- again); nothing depends on it.
+-- again); nothing depends on it.  The roles that may run it keep that
+-- right: 1.5--1.6-after.sql grants the new one to them (kept until then in
+-- a setting of this transaction).
+SELECT pg_catalog.set_config('loadtest_upgrade.scenario_grantees',
+       coalesce((SELECT pg_catalog.string_agg(a.grantee::pg_catalog.text, ',')
+                   FROM pg_catalog.pg_proc p,
+                        LATERAL pg_catalog.aclexplode(p.proacl) a
+                  WHERE p.oid = '@extschema@.loadtest_scenario(text, boolean, text)'::pg_catalog.regprocedure
+                    AND a.privilege_type = 'EXECUTE'
+                    AND a.grantee <> 0
+                    AND a.grantee <> p.proowner), ''),
+       true);
 DROP FUNCTION @extschema@.loadtest_scenario(text, boolean, text);
