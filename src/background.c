@@ -273,8 +273,6 @@ Datum
 loadtest_start(PG_FUNCTION_ARGS)
 {
 	RunRequest	req;
-	int			nworkers;
-	int			free_slots;
 	dsm_segment *segment;
 	StartRequest *request;
 	BackgroundWorkerHandle *handle;
@@ -286,18 +284,7 @@ loadtest_start(PG_FUNCTION_ARGS)
 	/* what loadtest_run() checks before anything starts, here */
 	run_request_parse(fcinfo, &req);
 	run_request_check_server(&req);
-	nworkers = req.pool_size > 0 ? req.pool_size : req.users;
-	free_slots = coordinator_free_worker_slots();
-	if (free_slots < nworkers + 2)
-		ereport(ERROR,
-				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-				 errmsg("not enough background worker slots for %d users", req.users),
-				 errdetail("The run needs %d background workers (%s, a recorder and a launcher); %d of max_worker_processes = %d are free.",
-						   nworkers + 2,
-						   req.pool_size > 0 ? "the pool's workers" : "one per user",
-						   free_slots, max_worker_processes),
-				 errhint("Raise max_worker_processes to at least %d (a restart is needed), or run fewer users, or share workers with pool_size.",
-						 max_worker_processes - free_slots + nworkers + 2)));
+	coordinator_check_worker_slots(&req, true);
 	run_request_check_locks();
 
 	segment = make_start_request(fcinfo);

@@ -122,6 +122,30 @@ loadtest_free_worker_slots(PG_FUNCTION_ARGS)
 }
 
 /*
+ * Are there worker slots for the run: its workers, its recorder and, for a
+ * run of loadtest_start() checked in the caller's session, its launcher?
+ */
+void
+coordinator_check_worker_slots(const RunRequest *req, bool with_launcher)
+{
+	int			nworkers = req->pool_size > 0 ? req->pool_size : req->users;
+	int			needed = nworkers + (with_launcher ? 2 : 1);
+	int			free_slots = coordinator_free_worker_slots();
+
+	if (free_slots < needed)
+		ereport(ERROR,
+				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+				 errmsg("not enough background worker slots for %d users", req->users),
+				 errdetail("The run needs %d background workers (%s%s); %d of max_worker_processes = %d are free.",
+						   needed,
+						   req->pool_size > 0 ? "the pool's workers" : "one per user",
+						   with_launcher ? ", a recorder and a launcher" : " and a recorder",
+						   free_slots, max_worker_processes),
+				 errhint("Raise max_worker_processes to at least %d (a restart is needed), or run fewer users, or share workers with pool_size.",
+						 max_worker_processes - free_slots + needed)));
+}
+
+/*
  * A run's own processes start no runs: an operation that calls
  * loadtest_run() or loadtest_start() would start runs from its runs, which
  * outlive it and take every worker slot.
@@ -657,7 +681,6 @@ run_load_test(FunctionCallInfo fcinfo, RunCaller caller)
 	int64		ops_not_done = 0;
 	uint64		seed;
 	uint32		ring_capacity;
-	int			free_slots;
 	int			nworkers;
 	MemoryContext run_context = CurrentMemoryContext;
 
@@ -680,17 +703,7 @@ run_load_test(FunctionCallInfo fcinfo, RunCaller caller)
 	run_request_check_server(&req);
 
 	nworkers = req.pool_size > 0 ? req.pool_size : req.users;
-	free_slots = coordinator_free_worker_slots();
-	if (free_slots < nworkers + 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-				 errmsg("not enough background worker slots for %d users", req.users),
-				 errdetail("The run needs %d background workers (%s and a recorder); %d of max_worker_processes = %d are free.",
-						   nworkers + 1,
-						   req.pool_size > 0 ? "the pool's workers" : "one per user",
-						   free_slots, max_worker_processes),
-				 errhint("Raise max_worker_processes to at least %d (a restart is needed), or run fewer users, or share workers with pool_size.",
-						 max_worker_processes - free_slots + nworkers + 1)));
+	coordinator_check_worker_slots(&req, false);
 
 	/* catalog lookups only: the calling transaction locks no table */
 	run_request_check_locks();

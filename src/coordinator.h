@@ -11,6 +11,8 @@
 
 #include "fmgr.h"
 
+#include "run_request.h"
+
 /* Who coordinates the run, and so how its transaction is handled. */
 typedef enum RunCaller
 {
@@ -26,6 +28,7 @@ extern const Oid run_argument_types[];
 extern int64 run_load_test(FunctionCallInfo fcinfo, RunCaller caller);
 extern int	coordinator_free_worker_slots(void);
 extern void coordinator_refuse_nested_run(void);
+extern void coordinator_check_worker_slots(const RunRequest *req, bool with_launcher);
 
 /* background.c: the launcher's run exists (called by run_load_test) */
 extern void background_run_started(int64 run_id);
