@@ -500,9 +500,12 @@ mark_stale_runs(void)
 					true, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "the loadtest extension is not installed in this database");
 	schema = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	function = LookupFuncName(list_make2(makeString(schema),
-										 makeString("loadtest_mark_stale_runs")),
-							  0, NULL, false);
+	{
+		List	   *names = list_make1(makeString(schema));
+
+		names = lappend(names, makeString("loadtest_mark_stale_runs"));
+		function = LookupFuncName(names, 0, NULL, false);
+	}
 	SPI_finish();
 	(void) OidFunctionCall0(function);
 }

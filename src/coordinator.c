@@ -669,7 +669,7 @@ int64
 run_load_test(FunctionCallInfo fcinfo, RunCaller caller)
 {
 	RunRequest	req;
-	Launch		launch;
+	Launch		launch = {0};
 	RunState   *run;
 	int64		run_id;
 	int			users_lost = 0;
