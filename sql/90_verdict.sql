@@ -552,6 +552,32 @@ RESET client_min_messages;
 SELECT ready, capacity_users, basis FROM loadtest_verdict(950000101, 2147483647, 1.7976931348623157e308);
 
 -- ===========================================================================
+-- 1.6: a rate run's schedule ramps up to its rate (ramp_up_s): one of 6 s
+-- with a 10 s ramp-up to 50 ops/sec asked 50 x 6 / 20 = 15 ops/sec on
+-- average, and 15 ops/sec kept up; without the ramp-up, 15 of 50 did not.
+-- A rate run is not "the same test" as a closed run of the pattern.
+-- ===========================================================================
+SELECT pg_temp.vt_run(950001701, 'vt_ramp', 10, 100, p_pool => 4, p_rate => 50);
+UPDATE loadtest.runs SET ramp_up_s = 10 WHERE run_id = 950001701;
+SELECT pg_temp.vt_op(950001701, 0, 'read_member_detail', 90, 0, 6, 2, 1);
+SELECT pg_temp.vt_run(950001702, 'vt_ramp', 10, 100, p_pool => 4, p_rate => 50);
+SELECT pg_temp.vt_op(950001702, 0, 'read_member_detail', 90, 0, 6, 2, 1);
+SELECT pg_temp.vt_run(950001703, 'vt_ramp', 10, 100);
+SELECT pg_temp.vt_op(950001703, 0, 'read_member_detail', 1000, 0, 10, 2, 0);
+SELECT f.run_id, f.shape, round(f.demand_ops_s::numeric, 2) AS demand, f.kept_up, f.rate_saturated
+  FROM generate_series(950001701, 950001703) g, loadtest.run_figures(g) f ORDER BY f.run_id;
+SELECT array_agg(s.run_id ORDER BY s.run_id) AS same_test_as_closed FROM loadtest.same_test_runs(950001703) s;
+SELECT array_agg(s.run_id ORDER BY s.run_id) AS same_test_as_rate FROM loadtest.same_test_runs(950001701) s;
+
+-- 1.6: deadlocks of a run that already tried 5 times get no advice to retry
+SELECT pg_temp.vt_run(950001801, 'vt_retried', 10, 100);
+UPDATE loadtest.runs SET max_tries = 5 WHERE run_id = 950001801;
+SELECT pg_temp.vt_op(950001801, 0, 'update_member', 600, 60, 10, 5, 0);
+INSERT INTO loadtest.run_errors (run_id, operation_no, sqlstate, message, count)
+VALUES (950001801, 0, '40001', 'could not serialize access due to concurrent update', 60);
+SELECT finding, recommendation, statement FROM loadtest_recommendations(950001801) WHERE finding LIKE 'errors:%';
+
+-- ===========================================================================
 -- Clean up
 -- ===========================================================================
 DELETE FROM loadtest.runs WHERE run_id BETWEEN 950000000 AND 950999999;

@@ -68,7 +68,8 @@ CREATE OR REPLACE FUNCTION loadtest.verdict_limits(
     OUT rec_tail_ms double precision,           -- ... and at least this
     OUT listed integer,                         -- items of a list named in a text
     OUT min_wait_samples double precision,      -- wait classes weigh only over this many samples
-    OUT rec_wal_write_p95_ms double precision)  -- WAL: unless saturated, the writes' p95 at least this
+    OUT rec_wal_write_p95_ms double precision,  -- WAL: unless saturated, the writes' p95 at least this
+    OUT retry_tries integer)                    -- errors: retries advised up to this loadtest.max_tries (1.6)
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -78,7 +79,7 @@ SELECT 99::float8, 0.9::float8, 0.5::float8, 0.7::float8, 0.05::float8,
        60::float8, 10::float8, 600::float8, 10::float8, 64,
        10000::float8, 1000::float8, 3, 0.10::float8,
        20::float8, 99::float8, 1000::float8, 0.6::float8, 10::float8, 100::float8,
-       10, 100::float8, 20::float8
+       10, 100::float8, 20::float8, 3
 $$;
 
 COMMENT ON FUNCTION loadtest.verdict_limits() IS
@@ -186,7 +187,8 @@ COMMENT ON FUNCTION loadtest.run_summary_of(bigint) IS
 --   felt_ms           R + W; felt_p95_ms the p95 of the response histograms
 --   concurrency       X (R + W + Z) / 1000: users in the system (Little's law)
 --   demand_ops_s      closed: users / ((Z + R) / 1000), what the users would
---                     ask if never queued; rate: the rate
+--                     ask if never queued; rate: what its schedule asked on
+--                     average over the run (the rate, less over a ramp-up)
 --   kept_up           X >= 0.9 demand, no arrival dropped, no user lost
 --   busy_workers      X R / 1000 (pooled); pool_saturated: W >= R / 2 and
 --                     busy_workers >= 0.7 pool_size; rate_saturated: not
@@ -262,14 +264,21 @@ SELECT r.run_id, r.status::text, r.role_name, r.database_name, r.pattern, r.serv
               loadtest.figure(s.p95_ms) AS p95,
               loadtest.figure(s.p99_ms) AS p99) c
  CROSS JOIN LATERAL (
-       SELECT CASE WHEN c.shape = 'rate' THEN c.rate
+       -- a rate run's schedule ramps up to its rate over ramp_up_s (see
+       -- arrival_time_us): what it asked over its duration D is the rate
+       -- times D / 2R while D <= R, times (D - R / 2) / D after
+       SELECT CASE WHEN c.shape = 'rate' THEN
+                       c.rate * CASE WHEN loadtest.figure(r.ramp_up_s) IS NULL OR r.ramp_up_s <= 0
+                                          OR c.duration_s IS NULL OR c.duration_s <= 0 THEN 1
+                                     WHEN c.duration_s <= r.ramp_up_s THEN c.duration_s / (2 * r.ramp_up_s)
+                                     ELSE (c.duration_s - r.ramp_up_s / 2) / c.duration_s END
                    WHEN c.shape IN ('dedicated', 'pooled') AND r.users >= 1 AND c.z + c.r >= 1e-6
                    THEN r.users / ((c.z + c.r) / 1000) END AS demand) d
  WHERE r.run_id = run_figures.run_id
 $$;
 
 COMMENT ON FUNCTION loadtest.run_figures(bigint) IS
-'loadtest (internal): the figures of a run, the one definition that the verdict and the recommendations read: run_id, status, role_name, database_name, pattern, server_version, shape (dedicated, pooled, rate, staged), users, pool_size, rate, think_time_ms, hot_rows, users_lost, arrivals_dropped, ramp_up_s, duration_limit_s, duration_s, total_ops, failed, success_pct, read_share, throughput_ops_s (X), avg_ms (R, the operation), wait_ms (W: pool wait or schedule lag), think_ms (Z: think time, 0 in a rate run), felt_ms (R + W), felt_p95_ms (response histograms), median_ms, p95_ms, p99_ms, concurrency (X (R + W + Z) / 1000, Little''s law), demand_ops_s (closed: users / (Z + R); rate: the rate), kept_up (X >= 0.9 demand, nothing dropped or lost), late_starts, late_start_pct, busy_workers (X R / 1000), pool_saturated (W >= R / 2 and busy >= 0.7 pool), rate_saturated (not kept up or over 5% late starts), data_bytes (sum of total_bytes), usable (figures fit to serve as evidence), and the run''s configuration; figures out of range are NULL; no row for a run the caller cannot see';
+'loadtest (internal): the figures of a run, the one definition that the verdict and the recommendations read: run_id, status, role_name, database_name, pattern, server_version, shape (dedicated, pooled, rate, staged), users, pool_size, rate, think_time_ms, hot_rows, users_lost, arrivals_dropped, ramp_up_s, duration_limit_s, duration_s, total_ops, failed, success_pct, read_share, throughput_ops_s (X), avg_ms (R, the operation), wait_ms (W: pool wait or schedule lag), think_ms (Z: think time, 0 in a rate run), felt_ms (R + W), felt_p95_ms (response histograms), median_ms, p95_ms, p99_ms, concurrency (X (R + W + Z) / 1000, Little''s law), demand_ops_s (closed: users / (Z + R); rate: the schedule''s average over the run, its ramp-up included), kept_up (X >= 0.9 demand, nothing dropped or lost), late_starts, late_start_pct, busy_workers (X R / 1000), pool_saturated (W >= R / 2 and busy >= 0.7 pool), rate_saturated (not kept up or over 5% late starts), data_bytes (sum of total_bytes), usable (figures fit to serve as evidence), and the run''s configuration; figures out of range are NULL; no row for a run the caller cannot see';
 
 -- The runs of "the same test" as a run: same role, database, pattern and
 -- think time, completed, with summaries; the latest first, at most
@@ -287,6 +296,8 @@ SELECT x.run_id
    -- the settings that change what the operations do
    AND x.hot_rows = r.hot_rows AND x.isolation = r.isolation
    AND x.max_tries = r.max_tries AND x.op_timeout_ms = r.op_timeout_ms
+   -- an open model (rate) is another test than a closed one (1.6)
+   AND (x.rate IS NULL) = (r.rate IS NULL)
  WHERE r.run_id = same_test_runs.run_id
    AND x.status = 'completed'
    AND EXISTS (SELECT 1 FROM loadtest.run_histograms h
@@ -296,7 +307,7 @@ SELECT x.run_id
 $$;
 
 COMMENT ON FUNCTION loadtest.same_test_runs(bigint) IS
-'loadtest (internal): the runs of the same test as a run (same role, database, pattern, think time, hot rows, isolation, tries and operation timeout; completed; with summaries), the latest first, at most verdict_limits().runs_considered';
+'loadtest (internal): the runs of the same test as a run (same role, database, pattern, think time, hot rows, isolation, tries and operation timeout, both open (rate) or both closed; completed; with summaries), the latest first, at most verdict_limits().runs_considered';
 
 -- One run's figures in one sentence, for the explanations.
 CREATE OR REPLACE FUNCTION loadtest.verdict_run_text(run_id bigint)
@@ -1795,12 +1806,18 @@ LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 WITH k AS (SELECT * FROM loadtest.verdict_limits()),
-advice (code, what, advice, stmt) AS (
-    VALUES ('40P01', 'deadlocks', 'retry them (loadtest.max_tries retries deadlocks and serialization failures), and take row locks in one order (e.g. by primary key) so that transactions do not wait for each other in a cycle', 'SET loadtest.max_tries = 3;'),
-           ('40001', 'serialization failures', 'retry them (loadtest.max_tries), as an application at this isolation level must; fewer conflicts with shorter transactions', 'SET loadtest.max_tries = 3;'),
-           ('55P03', 'locks not available', 'operations gave up on a lock (NOWAIT or lock_timeout): wait longer, or make the transactions holding the locks shorter', NULL),
-           ('57014', 'operations cancelled (a timeout)', 'statement_timeout or the run''s op_timeout_ms cancelled them: look at their plans and lock waits, or allow them longer', NULL),
-           ('23', 'integrity constraint violations', 'the generated data collide with the data (duplicates, missing references): adjust the operations'' generators or the data set', NULL)),
+-- retried: the advice when the run already retried them (loadtest.max_tries
+-- of retry_tries or more), which then proposes no more retries
+advice (code, what, advice, stmt, retried) AS (
+    VALUES ('40P01', 'deadlocks', 'retry them (loadtest.max_tries retries deadlocks and serialization failures), and take row locks in one order (e.g. by primary key) so that transactions do not wait for each other in a cycle', 'SET loadtest.max_tries = 3;',
+            'take row locks in one order (e.g. by primary key) so that transactions do not wait for each other in a cycle: retrying more does not remove the cycle'),
+           ('40001', 'serialization failures', 'retry them (loadtest.max_tries), as an application at this isolation level must; fewer conflicts with shorter transactions', 'SET loadtest.max_tries = 3;',
+            'make the conflicting transactions shorter or fewer (fewer hot rows), or use a lower isolation level if the application allows it: retrying more does not remove the conflicts'),
+           ('55P03', 'locks not available', 'operations gave up on a lock (NOWAIT or lock_timeout): wait longer, or make the transactions holding the locks shorter', NULL, NULL),
+           ('57014', 'operations cancelled (a timeout)', 'statement_timeout or the run''s op_timeout_ms cancelled them: look at their plans and lock waits, or allow them longer', NULL, NULL),
+           ('23', 'integrity constraint violations', 'the generated data collide with the data (duplicates, missing references): adjust the operations'' generators or the data set', NULL, NULL)),
+tries AS (
+    SELECT r.max_tries FROM loadtest.runs r WHERE r.run_id = recommend_errors.run_id),
 e AS (
     SELECT x.sqlstate, x.operation_no, sum(x.count)::numeric AS n
       FROM loadtest.run_errors x
@@ -1825,9 +1842,12 @@ SELECT format('errors: %s (%s)', coalesce(loadtest.one_line(nullif(s.sqlstate, '
               coalesce(loadtest.verdict_num(loadtest.numeric_float8(100::numeric * s.n / nullif(f.total_ops, 0)::numeric), 2) || '%', 'n/a'),
               loadtest.verdict_num(f.total_ops, 0), s.kinds,
               CASE WHEN s.more > 0 THEN ' and ' || s.more || ' more operations' ELSE '' END),
-       coalesce(a.advice, 'see their messages: SELECT * FROM loadtest.error_stats WHERE run_id = ' || recommend_errors.run_id),
-       a.stmt
+       CASE WHEN a.retried IS NOT NULL AND t.max_tries >= (SELECT k.retry_tries FROM k)
+            THEN format('they failed after %s tries each (loadtest.max_tries = %s): %s', t.max_tries, t.max_tries, a.retried)
+            ELSE coalesce(a.advice, 'see their messages: SELECT * FROM loadtest.error_stats WHERE run_id = ' || recommend_errors.run_id) END,
+       CASE WHEN a.retried IS NOT NULL AND t.max_tries >= (SELECT k.retry_tries FROM k) THEN NULL ELSE a.stmt END
   FROM s
+  LEFT JOIN tries t ON true
   LEFT JOIN LATERAL (SELECT * FROM advice ad
                       WHERE ad.code = s.sqlstate OR (length(ad.code) = 2 AND left(s.sqlstate, 2) = ad.code)
                       ORDER BY length(ad.code) DESC LIMIT 1) a ON true
@@ -1837,7 +1857,7 @@ SELECT format('errors: %s (%s)', coalesce(loadtest.one_line(nullif(s.sqlstate, '
 $$;
 
 COMMENT ON FUNCTION loadtest.recommend_errors(bigint) IS
-'loadtest (internal): a recommendation per SQLSTATE of a run''s failed operations (the 10 most frequent): counts per operation, advice by class (40P01, 40001: retries and lock order; 55P03; 57014: timeouts; 23xxx: the data)';
+'loadtest (internal): a recommendation per SQLSTATE of a run''s failed operations (the 10 most frequent): counts per operation, advice by class (40P01, 40001: retries and lock order, or, when the run already tried verdict_limits().retry_tries times, the conflict itself; 55P03; 57014: timeouts; 23xxx: the data)';
 
 -- Lock waits dominating an operation: Lock 30% or more of its samples,
 -- with 20 samples or more.
