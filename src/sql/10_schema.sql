@@ -382,10 +382,25 @@ BEGIN
      WHERE n.oid OPERATOR(pg_catalog.=) '@extschema@'::pg_catalog.regnamespace
        AND a.privilege_type OPERATOR(pg_catalog.=) 'CREATE'
        AND a.grantee OPERATOR(pg_catalog.<>) n.nspowner;
-    IF creators IS NOT NULL THEN
-        RAISE WARNING 'roles other than its owner may create objects in schema @extschema@: %', creators
+    -- (1.6) so may the schema's owner, when it is not a superuser: public
+    -- belongs to pg_database_owner in PostgreSQL 15, the owner of the
+    -- database, who may be any role
+    SELECT pg_catalog.concat_ws(', ', creators,
+                                'the schema''s owner ' || o.rolname::pg_catalog.text
+                                || CASE WHEN n.nspowner OPERATOR(pg_catalog.=) 'pg_database_owner'::pg_catalog.regrole
+                                        THEN ' (the owner of the database)' ELSE '' END)
+      INTO creators
+      FROM pg_catalog.pg_namespace n
+      JOIN pg_catalog.pg_database d ON d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()
+      JOIN pg_catalog.pg_roles o
+        ON o.oid OPERATOR(pg_catalog.=) CASE WHEN n.nspowner OPERATOR(pg_catalog.=) 'pg_database_owner'::pg_catalog.regrole
+                                             THEN d.datdba ELSE n.nspowner END
+     WHERE n.oid OPERATOR(pg_catalog.=) '@extschema@'::pg_catalog.regnamespace
+       AND NOT o.rolsuper;
+    IF creators IS NOT NULL AND creators OPERATOR(pg_catalog.<>) '' THEN
+        RAISE WARNING 'roles that are not superusers may create objects in schema @extschema@: %', creators
             USING DETAIL = 'They could create overloads of the extension''s functions that an unqualified call, by a superuser say, would run instead.',
-                  HINT = 'REVOKE CREATE ON SCHEMA @extschema@ FROM them, or create the extension in a schema of its own (CREATE EXTENSION loadtest SCHEMA ...).';
+                  HINT = 'REVOKE CREATE ON SCHEMA @extschema@ FROM them, or create the extension in a schema of its own that a superuser owns (CREATE SCHEMA lt AUTHORIZATION postgres; CREATE EXTENSION loadtest SCHEMA lt;).';
     END IF;
 END
 $$;

@@ -551,9 +551,17 @@ for my $sql ("SELECT count(*) FROM loadtest.operations WHERE operation = 'create
 $node->safe_psql('postgres', 'CREATE DATABASE warndb');
 $node->safe_psql('warndb', 'GRANT CREATE ON SCHEMA public TO creator');
 ($ret, $out, $err) = $node->psql('warndb', 'CREATE EXTENSION loadtest');
-like($err, qr/WARNING:  roles other than its owner may create objects in schema public: creator/,
+like($err, qr/WARNING:  roles that are not superusers may create objects in schema public: creator/,
 	'CREATE EXTENSION warns that creator could plant overloads in its schema');
 $node->safe_psql('postgres', 'DROP DATABASE warndb');
+# (1.6) so may the owner of the database, who owns public (pg_database_owner)
+$node->safe_psql('postgres', 'CREATE ROLE warnowner LOGIN');
+$node->safe_psql('postgres', 'CREATE DATABASE warndb OWNER warnowner');
+($ret, $out, $err) = $node->psql('warndb', 'CREATE EXTENSION loadtest');
+like($err, qr/WARNING:  roles that are not superusers may create objects in schema public: the schema's owner warnowner \(the owner of the database\)/,
+	'CREATE EXTENSION warns that the owner of the database could plant overloads in public');
+$node->safe_psql('postgres', 'DROP DATABASE warndb');
+$node->safe_psql('postgres', 'DROP ROLE warnowner');
 ($ret, $out, $err) = $node->psql('postgres', 'SELECT 1');
 
 # undo them, so that what follows is judged on its own
