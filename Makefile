@@ -77,7 +77,7 @@ CLIENT_CPPFLAGS = -I$(srcdir)/client -I$(shell $(PG_CONFIG) --includedir) \
 	-DPG_LOADTEST_VERSION='"$(EXTVERSION)"'
 
 client/%.o: client/%.c $(wildcard $(srcdir)/client/*.h)
-	$(CC) $(CFLAGS) $(CLIENT_CPPFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(filter -D%,$(CPPFLAGS)) $(CLIENT_CPPFLAGS) -c -o $@ $<
 
 client/pg_loadtest: $(CLIENT_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDFLAGS_EX) -L$(shell $(PG_CONFIG) --libdir) -lpq

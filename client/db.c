@@ -26,6 +26,27 @@ static bool show_notices = false;
 static char *ext_schema = NULL; /* quoted, e.g. "public" */
 
 /*
+ * Write text that came from the server (messages, names of the run's
+ * definitions) to stderr.  On a terminal, control characters but newline
+ * and tab are written as '?': an operation's name or an error message
+ * must not carry escape sequences into the terminal of whoever runs the
+ * client (a role's definitions may name anything it created).
+ */
+void
+put_server_text(const char *text, FILE *out)
+{
+	bool		terminal = isatty(fileno(out));
+
+	for (const unsigned char *c = (const unsigned char *) text; *c; c++)
+	{
+		if (terminal && ((*c < 0x20 && *c != '\n' && *c != '\t') || *c == 0x7f))
+			fputc('?', out);
+		else
+			fputc(*c, out);
+	}
+}
+
+/*
  * Print a message of the server that arrives outside a query result
  * (NOTICE, WARNING): WARNINGs always, the rest with --verbose.  The
  * progress line is cleared first, so that the message stands alone.
@@ -41,7 +62,7 @@ notice_receiver(void *arg, const PGresult *res)
 		 strcmp(severity, "LOG") == 0 || strcmp(severity, "DEBUG") == 0))
 		return;
 	progress_clear();
-	fputs(PQresultErrorMessage(res), stderr);
+	put_server_text(PQresultErrorMessage(res), stderr);
 }
 
 /*
@@ -92,8 +113,8 @@ prompt_password(const char *user)
 PGconn *
 connect_db(const LtOptions *opts)
 {
-	const char *keywords[8];
-	const char *values[8];
+	const char *keywords[9];
+	const char *values[9];
 	char	   *password = NULL;
 	PGconn	   *conn;
 
@@ -115,6 +136,9 @@ connect_db(const LtOptions *opts)
 		values[n++] = password;
 		keywords[n] = "fallback_application_name";
 		values[n++] = "pg_loadtest";
+		/* as psql: the terminal's encoding unless PGCLIENTENCODING says */
+		keywords[n] = "client_encoding";
+		values[n++] = getenv("PGCLIENTENCODING") ? NULL : "auto";
 		/* dbname last: what its connection string sets wins over the above */
 		keywords[n] = "dbname";
 		values[n++] = opts->dbname;
@@ -170,7 +194,9 @@ print_error(const char *fmt,...)
 	while (len > 0 && buf[len - 1] == '\n')
 		buf[--len] = '\0';
 	progress_clear();
-	fprintf(stderr, "pg_loadtest: error: %s\n", buf);
+	fputs("pg_loadtest: error: ", stderr);
+	put_server_text(buf, stderr);
+	fputc('\n', stderr);
 }
 
 /* A message about the run ("pg_loadtest: run 12 started ..."), on stderr. */
@@ -179,11 +205,14 @@ print_info(const char *fmt,...)
 {
 	va_list		ap;
 
-	progress_clear();
-	fprintf(stderr, "pg_loadtest: ");
+	char		buf[4096];
+
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	progress_clear();
+	fputs("pg_loadtest: ", stderr);
+	put_server_text(buf, stderr);	/* it may name the run's pattern */
 	fputc('\n', stderr);
 }
 
@@ -202,7 +231,7 @@ print_result_error(PGconn *conn, const PGresult *res)
 		msg = PQerrorMessage(conn);
 	if (msg[0] == '\0')
 		msg = "unknown error\n";
-	fputs(msg, stderr);
+	put_server_text(msg, stderr);
 	if (msg[strlen(msg) - 1] != '\n')
 		fputc('\n', stderr);
 }

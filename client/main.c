@@ -13,6 +13,7 @@
  *
  *-------------------------------------------------------------------------
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,13 @@ main(int argc, char **argv)
 	int			check = EXIT_OK;
 
 	parse_options(argc, argv, &opts);
+
+	/*
+	 * A reader of the output that goes away (| head) must not kill the
+	 * client while the run goes on, or before the export and the
+	 * thresholds: writes fail instead, and are checked at the end.
+	 */
+	signal(SIGPIPE, SIG_IGN);
 
 	conn = connect_db(&opts);
 	if (conn == NULL)
@@ -77,6 +85,13 @@ main(int argc, char **argv)
 	}
 	PQfinish(conn);
 	free(outcome.message);
+
+	/* the report is lost if standard output could not take it */
+	if (fflush(stdout) != 0 || ferror(stdout))
+	{
+		print_error("could not write the report to standard output");
+		failed = true;
+	}
 
 	if (!completed || failed || check == EXIT_RUN_FAILED)
 		return EXIT_RUN_FAILED;

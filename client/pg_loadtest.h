@@ -26,6 +26,7 @@
 #define PG_LOADTEST_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "libpq-fe.h"
 
@@ -157,6 +158,7 @@ extern PGresult *query(PGconn *conn, const char *sql, int nparams, const char *c
 extern bool result_ok(const PGresult *res);
 extern bool result_has_sqlstate(const PGresult *res, const char *sqlstate);
 extern void print_result_error(PGconn *conn, const PGresult *res);
+extern void put_server_text(const char *text, FILE *out);
 extern void print_error(const char *fmt,...) __attribute__((format(printf, 1, 2)));
 extern void print_info(const char *fmt,...) __attribute__((format(printf, 1, 2)));
 extern const char *extension_schema(void);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pg_loadtest.h"
@@ -28,7 +29,13 @@ writable(const char *path, char *why, size_t why_size)
 	char	   *dir;
 	char	   *slash;
 	bool		ok;
+	struct stat st;
 
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+	{
+		snprintf(why, why_size, "it is not a regular file");
+		return false;
+	}
 	if (access(path, F_OK) == 0)
 	{
 		ok = access(path, W_OK) == 0;

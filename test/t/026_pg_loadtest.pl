@@ -268,6 +268,39 @@ like($screen, qr/pg_loadtest: run \Q$run\E completed: 60 operations/, 'then the 
 like($out, qr/^LOAD TEST REPORT - run \Q$run\E \(completed\)$/m, 'the report goes to stdout');
 unlike($out, qr/\r/, 'stdout has no progress');
 
+# Text from the server (here the error that echoes an unknown pattern)
+# reaches a terminal without its control characters: no escape sequence
+# of a role's making runs in the terminal of whoever runs the client.
+($rc, $out, $screen) = client_on_pty('--pattern', "evil\e]0;PWNED\a\e[41m", @small);
+is($rc, 2, 'an unknown pattern on a terminal: exit 2');
+like($screen, qr/unknown load test pattern "evil\?\]0;PWNED\?\?\[41m"/,
+	'its control characters reach the terminal as ?');
+unlike($screen, qr/\e\]0;|\e\[41m/, 'no escape sequence of the server reaches the terminal');
+
+# --- output that goes away: the run, the export and the thresholds go on ------
+{
+	my $before = newest_run();
+	local %ENV = %ENV;
+	delete @ENV{qw(PGHOST PGPORT PGDATABASE PGUSER PGSERVICE PGOPTIONS)};
+	my $cmd = join(' ', map { "'$_'" } ($bin, '-d', $node->connstr('postgres'), @small,
+		'--max-avg-ms', '0.000001', '--export', "$tmp/piped.json"));
+	IPC::Run::run([ 'bash', '-c', "$cmd 2>'$tmp/piped.err' | true; exit \${PIPESTATUS[0]}" ],
+		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
+	my $piped = $? >> 8;
+	my $piped_err = slurp_file("$tmp/piped.err");
+	is($piped, 2, 'stdout read by nobody (| true): exit 2, not killed by SIGPIPE');
+	like($piped_err, qr/could not write the report to standard output/, '... and says why');
+	like($piped_err, qr/broke 1 threshold/, '... after the thresholds were checked');
+	ok(-s "$tmp/piped.json", '... and the export was written');
+	is(run_row(newest_run(), 'status'), 'completed', '... of the completed run') if newest_run() > $before;
+}
+mkdir "$tmp/dir.html";
+my $before_dir = newest_run();
+($rc, $out, $err) = client([ @small, '--export', "$tmp/dir.html" ]);
+is($rc, 2, 'an export file that is a directory: exit 2');
+like($err, qr/cannot write export file ".*dir\.html": it is not a regular file/, '... refused before the run');
+is(newest_run(), $before_dir, '... which did not start');
+
 # --- Ctrl-C: the run is cancelled, its processes gone, the partial report -----
 # A run of 60 s, interrupted once it has recorded operations.
 sub start_long_client
