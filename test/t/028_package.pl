@@ -155,6 +155,7 @@ my $bin = "usr/lib/postgresql/$pgversion/bin";
 my %expected = map { $_ => 1 } (
 	"$lib/loadtest.so", "$ext/loadtest.control",
 	"$bin/pg_loadtest",
+	'usr/bin/pg_loadtest',
 	"usr/share/doc/$package/changelog.Debian.gz",
 	"usr/share/doc/$package/copyright",
 	(map { "$ext/$_" } @scripts),
@@ -179,6 +180,10 @@ is_deeply(\@stray, [], 'the package has no other file')
   or diag("stray: @stray");
 
 ok(-x "$root/$bin/pg_loadtest", 'pg_loadtest is executable');
+# on PATH as pgbench is: through postgresql-common's pg_wrapper, which runs
+# the program of the cluster's version
+is(readlink("$root/usr/bin/pg_loadtest"), '../share/postgresql-common/pg_wrapper',
+	'usr/bin/pg_loadtest is a link to pg_wrapper, like /usr/bin/pgbench');
 is(substr(slurp_bytes("$root/$lib/loadtest.so"), 0, 4),
 	"\x7fELF", 'loadtest.so is an ELF object');
 is(slurp_bytes("$root/$ext/loadtest.control"),
