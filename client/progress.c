@@ -175,7 +175,8 @@ draw_bar(const ProgressRow *row)
 		snprintf(piece[PIECE_P95], sizeof(piece[0]), "p95 %.2f ms", row->p95_ms);
 	else
 		snprintf(piece[PIECE_P95], sizeof(piece[0]), "p95 -");
-	snprintf(piece[PIECE_ERRORS], sizeof(piece[0]), "%lld errors", row->errors);
+	snprintf(piece[PIECE_ERRORS], sizeof(piece[0]), "%lld %s", row->errors,
+			 row->errors == 1 ? "error" : "errors");
 	snprintf(piece[PIECE_USERS], sizeof(piece[0]), "%d active", row->users_active);
 	if (row->has_eta_s)
 	{
@@ -259,21 +260,21 @@ print_line(const ProgressRow *row)
 		eta[0] = '\0';
 
 	if (row->has_ops_planned)
-		fprintf(stderr, "pg_loadtest: run %s: %lld/%lld operations (%d%%), %s, %s, %lld errors, %d %s active, %.1f s elapsed%s\n",
+		fprintf(stderr, "pg_loadtest: run %s: %lld/%lld operations (%d%%), %s, %s, %lld %s, %d %s active, %.1f s elapsed%s\n",
 				progress_run_id, row->ops_done, row->ops_planned,
 				(int) (f < 0 ? 0 : f * 100), rate, p95, row->errors,
-				row->users_active, row->users_active == 1 ? "user" : "users",
+				row->errors == 1 ? "error" : "errors", row->users_active, row->users_active == 1 ? "user" : "users",
 				row->elapsed_s, eta);
 	else if (row->has_duration_s)
-		fprintf(stderr, "pg_loadtest: run %s: %.1f of %.1f s (%d%%), %lld operations, %s, %s, %lld errors, %d %s active%s\n",
+		fprintf(stderr, "pg_loadtest: run %s: %.1f of %.1f s (%d%%), %lld operations, %s, %s, %lld %s, %d %s active%s\n",
 				progress_run_id, row->elapsed_s, row->duration_s,
 				(int) (f < 0 ? 0 : f * 100), row->ops_done, rate, p95,
-				row->errors, row->users_active,
+				row->errors, row->errors == 1 ? "error" : "errors", row->users_active,
 				row->users_active == 1 ? "user" : "users", eta);
 	else
-		fprintf(stderr, "pg_loadtest: run %s: %.1f s, %lld operations, %s, %s, %lld errors, %d %s active%s\n",
+		fprintf(stderr, "pg_loadtest: run %s: %.1f s, %lld operations, %s, %s, %lld %s, %d %s active%s\n",
 				progress_run_id, row->elapsed_s, row->ops_done, rate, p95,
-				row->errors, row->users_active,
+				row->errors, row->errors == 1 ? "error" : "errors", row->users_active,
 				row->users_active == 1 ? "user" : "users", eta);
 	fflush(stderr);
 }

@@ -199,11 +199,13 @@ progress_text(RunState *run, const RunProgress *p)
 	char	   *p95 = p->p95_ms < 0 ? pstrdup("-") : psprintf("%.2f ms", p->p95_ms);
 
 	if (p->ops_planned >= 0)
-		return psprintf("loadtest run " INT64_FORMAT ": " UINT64_FORMAT "/" INT64_FORMAT " operations (%.0f%%), %.1f ops/s, p95 %s, " UINT64_FORMAT " errors, %d users active",
+		return psprintf("loadtest run " INT64_FORMAT ": " UINT64_FORMAT "/" INT64_FORMAT " operations (%.0f%%), %.1f ops/s, p95 %s, " UINT64_FORMAT " %s, %d %s active",
 						run->run_id, p->ops_done, p->ops_planned,
-						p->ops_planned > 0 ? 100.0 * p->ops_done / p->ops_planned : 100.0,
-						p->ops_per_s, p95, p->errors, p->users_active);
-	return psprintf("loadtest run " INT64_FORMAT ": %.0f of %.0f s, " UINT64_FORMAT " operations, %.1f ops/s, p95 %s, " UINT64_FORMAT " errors, %d users active",
+						p->ops_planned > 0 ? floor(100.0 * p->ops_done / p->ops_planned) : 100.0,
+						p->ops_per_s, p95, p->errors, p->errors == 1 ? "error" : "errors",
+						p->users_active, p->users_active == 1 ? "user" : "users");
+	return psprintf("loadtest run " INT64_FORMAT ": %.0f of %.0f s, " UINT64_FORMAT " operations, %.1f ops/s, p95 %s, " UINT64_FORMAT " %s, %d %s active",
 					run->run_id, p->elapsed_s, p->duration_s, p->ops_done,
-					p->ops_per_s, p95, p->errors, p->users_active);
+					p->ops_per_s, p95, p->errors, p->errors == 1 ? "error" : "errors",
+					p->users_active, p->users_active == 1 ? "user" : "users");
 }

@@ -1198,7 +1198,11 @@ BEGIN
         RETURN NEXT '   Capacity: '
                     || CASE WHEN v_cap = 'Infinity'::float8 THEN 'no limit found'
                             ELSE '~' || loadtest.format_number(floor(v_cap), c_int) || ' concurrent users' END
-                    || ' within ' || loadtest.report_format_ms(report_scaling.target_ms);
+                    || ' within ' || loadtest.report_format_ms(report_scaling.target_ms)
+                    -- ready, with a capacity under the target: Little's law
+                    -- at a throughput that did not saturate the server
+                    || CASE WHEN (d ->> 'ready')::boolean AND v_cap < report_scaling.target_users
+                            THEN ' (a lower bound: the run did not saturate the server)' ELSE '' END;
     END IF;
     IF d ->> 'response_ms_at_target' IS NOT NULL THEN
         RETURN NEXT format('   Response time at %s users: %s', report_scaling.target_users,

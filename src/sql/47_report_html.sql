@@ -808,7 +808,10 @@ BEGIN
                        THEN '<p><strong>Capacity:</strong> '
                             || CASE WHEN v_cap = 'Infinity'::float8 THEN 'no limit found'
                                     ELSE '~' || loadtest.html_number(floor(v_cap), c_int) || ' concurrent users' END
-                            || ' within ' || loadtest.html_escape(loadtest.report_format_ms(target_ms)) || '</p>'
+                            || ' within ' || loadtest.html_escape(loadtest.report_format_ms(target_ms))
+                            || CASE WHEN v_ready AND v_cap < target_users
+                                    THEN ' (a lower bound: the run did not saturate the server)' ELSE '' END
+                            || '</p>'
                        ELSE '' END,
                   CASE WHEN v_resp IS NOT NULL
                        THEN format('<p><strong>Response time at %s users:</strong> %s</p>',

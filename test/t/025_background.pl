@@ -69,7 +69,7 @@ is($row, 't|1600|t|t|postgres|distributed|t|t|0|t|t',
 my ($wait_rc, $wait_out, $wait_err) = $node->psql('postgres',
 	"SET loadtest.progress_interval = 1; SELECT loadtest_wait($run)");
 is($wait_out, 'completed', 'loadtest_wait returns the final status');
-like($wait_err, qr/NOTICE:  loadtest run $run: \d+\/1600 operations \(\d+%\), [\d.]+ ops\/s, p95 [\d.]+ ms, 0 errors, \d users active/,
+like($wait_err, qr/NOTICE:  loadtest run $run: \d+\/1600 operations \(\d+%\), [\d.]+ ops\/s, p95 [\d.]+ ms, 0 errors, \d+ users? active/,
 	'loadtest_wait prints progress notices');
 is(run_row($run, 'status, segment_handle IS NULL, (SELECT sum(ops_done) FROM loadtest.run_users u WHERE u.run_id = runs.run_id)'),
 	'completed|t|1600', 'the run completed, every planned operation accounted for, its segment handle cleared');
