@@ -75,7 +75,12 @@ BEGIN
     -- beyond ASCII: numeric references (ascii() gives the code point in
     -- UTF8 only; other encodings keep their characters)
     IF v ~ E'[^\\x01-\\x7f]' AND getdatabaseencoding() = 'UTF8' THEN
-        SELECT string_agg(CASE WHEN ascii(t.c) > 127 THEN '&#' || ascii(t.c)::text || ';' ELSE t.c END,
+        -- the characters that reorder text (bidirectional controls and
+        -- marks: U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069) as
+        -- U+FFFD, so that a name cannot turn a line of the page around
+        SELECT string_agg(CASE WHEN ascii(t.c) IN (1564, 8206, 8207, 8234, 8235, 8236, 8237, 8238,
+                                                   8294, 8295, 8296, 8297) THEN '&#65533;'
+                               WHEN ascii(t.c) > 127 THEN '&#' || ascii(t.c)::text || ';' ELSE t.c END,
                           '' ORDER BY t.n)
           INTO v
           FROM regexp_split_to_table(v, '') WITH ORDINALITY AS t(c, n);

@@ -457,5 +457,12 @@ for my $run (@planted)
 }
 is($failed, 0, 'planted runs: a page for each, balanced, ASCII, no script, bounded, nothing hijacked');
 
+# Characters that reorder text (bidirectional controls and marks) become
+# U+FFFD: a name cannot turn a line of the page around.
+is( $node->safe_psql('postgres',
+		q{SELECT loadtest.html_escape(E'a\u202Eb\u2066c\u200Fd\u061Ce') || ' ' || loadtest.html_escape(E'caf\u00e9 <x>')}),
+	'a&#65533;b&#65533;c&#65533;d&#65533;e caf&#233; &lt;x&gt;',
+	'html_escape: bidirectional controls as U+FFFD, other characters as references, markup escaped');
+
 finish_and_check_log($node);
 done_testing();
