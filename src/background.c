@@ -424,7 +424,9 @@ loadtest_launcher_main(Datum main_arg)
 		InitFunctionCallInfoData(*fcinfo, NULL, RUN_ARGUMENTS, InvalidOid, NULL, NULL);
 		launcher_fill_arguments(request, fcinfo);
 		(void) run_load_test(fcinfo, CALLER_LAUNCHER);
-		CommitTransactionCommand();
+		/* it committed once the run had started, unless it ended before */
+		if (IsTransactionState())
+			CommitTransactionCommand();
 	}
 	PG_CATCH();
 	{

@@ -774,12 +774,15 @@ run_load_test(FunctionCallInfo fcinfo, RunCaller caller)
 		}
 		else if (caller == CALLER_LAUNCHER)
 		{
-			/* the run exists: the starter may go; no snapshot while waiting */
+			/*
+			 * The run exists: the starter may go.  The launcher waits
+			 * outside any transaction (it only watches shared memory), so
+			 * it holds no snapshot and shows no long transaction.
+			 */
 			dsm_pin_mapping(launch.segment);
 			background_run_started(run->run_id);
 			PopActiveSnapshot();
 			CommitTransactionCommand();
-			StartTransactionCommand();
 			MemoryContextSwitchTo(run_context);
 		}
 		wait_for_run(&launch);
