@@ -372,7 +372,8 @@ CREATE INDEX file_attachments_member_idx ON membership.file_attachments (member_
 -- (see "Security model" in docs/reference.md): say so now.
 DO $$
 DECLARE
-    creators text;
+    creators   text;
+    owner_note text;
 BEGIN
     SELECT pg_catalog.string_agg(CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
                                       ELSE a.grantee::pg_catalog.regrole::pg_catalog.text END,
@@ -385,11 +386,10 @@ BEGIN
     -- (1.6) so may the schema's owner, when it is not a superuser: public
     -- belongs to pg_database_owner in PostgreSQL 15, the owner of the
     -- database, who may be any role
-    SELECT pg_catalog.concat_ws(', ', creators,
-                                'the schema''s owner ' || o.rolname::pg_catalog.text
-                                || CASE WHEN n.nspowner OPERATOR(pg_catalog.=) 'pg_database_owner'::pg_catalog.regrole
-                                        THEN ' (the owner of the database)' ELSE '' END)
-      INTO creators
+    SELECT 'the schema''s owner ' || o.rolname::pg_catalog.text
+           || CASE WHEN n.nspowner OPERATOR(pg_catalog.=) 'pg_database_owner'::pg_catalog.regrole
+                   THEN ' (the owner of the database)' ELSE '' END
+      INTO owner_note
       FROM pg_catalog.pg_namespace n
       JOIN pg_catalog.pg_database d ON d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()
       JOIN pg_catalog.pg_roles o
@@ -397,6 +397,7 @@ BEGIN
                                              THEN d.datdba ELSE n.nspowner END
      WHERE n.oid OPERATOR(pg_catalog.=) '@extschema@'::pg_catalog.regnamespace
        AND NOT o.rolsuper;
+    creators := pg_catalog.concat_ws(', ', creators, owner_note);
     IF creators IS NOT NULL AND creators OPERATOR(pg_catalog.<>) '' THEN
         RAISE WARNING 'roles that are not superusers may create objects in schema @extschema@: %', creators
             USING DETAIL = 'They could create overloads of the extension''s functions that an unqualified call, by a superuser say, would run instead.',
