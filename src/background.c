@@ -204,22 +204,11 @@ make_start_request(FunctionCallInfo fcinfo)
 static BackgroundWorkerHandle *
 launch_launcher(dsm_segment *segment)
 {
-	BackgroundWorker worker;
 	BackgroundWorkerHandle *handle;
-	dsm_handle dh = dsm_segment_handle(segment);
 
-	memset(&worker, 0, sizeof(worker));
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-	worker.bgw_restart_time = BGW_NEVER_RESTART;
-	strlcpy(worker.bgw_library_name, "loadtest", BGW_MAXLEN);
-	strlcpy(worker.bgw_function_name, "loadtest_launcher_main", BGW_MAXLEN);
-	snprintf(worker.bgw_name, BGW_MAXLEN, "loadtest launcher");
-	strlcpy(worker.bgw_type, "loadtest launcher", BGW_MAXLEN);
-	memcpy(worker.bgw_extra, &dh, sizeof(dh));
-	worker.bgw_notify_pid = MyProcPid;
-
-	if (!RegisterDynamicBackgroundWorker(&worker, &handle))
+	handle = coordinator_register_worker("loadtest_launcher_main", "loadtest launcher",
+										 "loadtest launcher", segment, 0);
+	if (handle == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
 				 errmsg("could not start the launcher of the run"),

@@ -235,9 +235,15 @@ coordinator_on_detach(dsm_segment *segment, Datum arg)
 	runstate_wake_all(run);
 }
 
-static BackgroundWorkerHandle *
-launch_worker(RunState *run, dsm_segment *segment, const char *function,
-			  const char *type, int number)
+/*
+ * Register a process of a run: a dynamic background worker of the library
+ * with a database connection, never restarted, that finds its segment in
+ * bgw_extra and tells this backend when it starts and stops.  NULL when
+ * no slot is free.
+ */
+BackgroundWorkerHandle *
+coordinator_register_worker(const char *function, const char *type, const char *name,
+							dsm_segment *segment, int32 main_arg)
 {
 	BackgroundWorker worker;
 	BackgroundWorkerHandle *handle;
@@ -249,19 +255,29 @@ launch_worker(RunState *run, dsm_segment *segment, const char *function,
 	worker.bgw_restart_time = BGW_NEVER_RESTART;
 	strlcpy(worker.bgw_library_name, "loadtest", BGW_MAXLEN);
 	strlcpy(worker.bgw_function_name, function, BGW_MAXLEN);
-	if (number > 0)
-		snprintf(worker.bgw_name, BGW_MAXLEN, "loadtest run " INT64_FORMAT " worker %d",
-				 run->run_id, number);
-	else
-		snprintf(worker.bgw_name, BGW_MAXLEN, "loadtest recorder");
+	strlcpy(worker.bgw_name, name, BGW_MAXLEN);
 	strlcpy(worker.bgw_type, type, BGW_MAXLEN);
-	worker.bgw_main_arg = Int32GetDatum(number - 1);
+	worker.bgw_main_arg = Int32GetDatum(main_arg);
 	memcpy(worker.bgw_extra, &dh, sizeof(dh));
 	worker.bgw_notify_pid = MyProcPid;
 
 	if (!RegisterDynamicBackgroundWorker(&worker, &handle))
 		return NULL;
 	return handle;
+}
+
+static BackgroundWorkerHandle *
+launch_worker(RunState *run, dsm_segment *segment, const char *function,
+			  const char *type, int number)
+{
+	char		name[BGW_MAXLEN];
+
+	if (number > 0)
+		snprintf(name, BGW_MAXLEN, "loadtest run " INT64_FORMAT " worker %d",
+				 run->run_id, number);
+	else
+		snprintf(name, BGW_MAXLEN, "loadtest recorder");
+	return coordinator_register_worker(function, type, name, segment, number - 1);
 }
 
 /* Workers that died before attaching will never mark their slot. */

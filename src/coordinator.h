@@ -10,6 +10,8 @@
 #define LOADTEST_COORDINATOR_H
 
 #include "fmgr.h"
+#include "postmaster/bgworker.h"
+#include "storage/dsm.h"
 
 #include "run_request.h"
 
@@ -28,6 +30,9 @@ extern const Oid run_argument_types[];
 extern int64 run_load_test(FunctionCallInfo fcinfo, RunCaller caller);
 extern int	coordinator_free_worker_slots(void);
 extern void coordinator_refuse_nested_run(void);
+extern BackgroundWorkerHandle *coordinator_register_worker(const char *function, const char *type,
+														   const char *name, dsm_segment *segment,
+														   int32 main_arg);
 extern void coordinator_check_worker_slots(const RunRequest *req, bool with_launcher);
 
 /* background.c: the launcher's run exists (called by run_load_test) */
