@@ -116,6 +116,19 @@ typedef struct RunRow
 	dsm_handle	handle;
 } RunRow;
 
+/*
+ * Wait ms milliseconds, or until the latch is set; a cancel of the calling
+ * statement is acted on here.
+ */
+static void
+nap(long ms)
+{
+	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+					 ms, PG_WAIT_EXTENSION);
+	ResetLatch(MyLatch);
+	CHECK_FOR_INTERRUPTS();
+}
+
 /* A string buffer for the request's data. */
 static void
 append_string(StringInfo data, uint32 *offset, const char *value)
@@ -247,10 +260,7 @@ wait_for_launcher(StartRequest *request, BackgroundWorkerHandle *handle)
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("the launcher of the run exited before the run started"),
 					 errhint("See the server log. If the loadtest library was just upgraded, reconnect: this session still runs the old one.")));
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 POLL_MS, PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
+		nap(POLL_MS);
 	}
 }
 
@@ -578,10 +588,7 @@ final_status(int64 run_id, RunState *run)
 		if (strcmp(status, "running") != 0 ||
 			TimestampDifferenceExceeds(start, GetCurrentTimestamp(), 5000))
 			return status;
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 POLL_MS, PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
+		nap(POLL_MS);
 	}
 }
 
@@ -661,10 +668,7 @@ loadtest_wait(PG_FUNCTION_ARGS)
 				last_look = GetCurrentTimestamp();
 				continue;
 			}
-			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-							 POLL_MS, PG_WAIT_EXTENSION);
-			ResetLatch(MyLatch);
-			CHECK_FOR_INTERRUPTS();
+			nap(POLL_MS);
 		}
 	}
 	if (attached != NULL)
@@ -698,10 +702,13 @@ loadtest_cancel(PG_FUNCTION_ARGS)
 				 errmsg("run " INT64_FORMAT " is not yours to cancel", run_id),
 				 errdetail("It was started by role %s.", quote_identifier(row.role_name)),
 				 errhint("A role cancels its own runs; a superuser any.")));
+	/* a run already over keeps its status */
+	if (strcmp(row.status, "running") != 0)
+		PG_RETURN_TEXT_P(cstring_to_text(row.status));
 	run = attach_running_run(run_id, &row, &attached);
 	if (run == NULL)
 	{
-		/* over, or its processes are gone */
+		/* its processes are gone: it is marked stale */
 		PG_RETURN_TEXT_P(cstring_to_text(final_status(run_id, NULL)));
 	}
 
@@ -718,10 +725,7 @@ loadtest_cancel(PG_FUNCTION_ARGS)
 	while (!(run_over(run) && pg_atomic_read_u32(&run->coordinator_gone) != 0) &&
 		   ms_since(start) < CANCEL_WAIT_MS)
 	{
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 10, PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
+		nap(10);
 	}
 	status = final_status(run_id, run);
 	if (attached != NULL)

@@ -3,8 +3,8 @@
  * histogram.h
  *	  Log-linear latency histograms.
  *
- *	  LatencyHistogram: about 3% precision, dense, filled by a worker
- *	  without locks and read by the coordinator for progress (p95 so far).
+ *	  LatencyHistogram: about 3% precision, dense: the recorder's last
+ *	  seconds of a run, read without locks for its progress (progress.c).
  *
  *	  The summary buckets (SUMMARY_*): 1% precision, the buckets of the
  *	  histograms a run keeps (loadtest.run_histograms), sparse there and in

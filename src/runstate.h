@@ -10,7 +10,7 @@
  *	  RunState header
  *	  VirtualUser[nusers]			each simulated user's own state
  *	  ReadyEntry[nusers]			the ready queue of a pooled run
- *	  WorkerSlot[nworkers]			each worker's state, counters, histogram
+ *	  WorkerSlot[nworkers]			each worker's state and counters
  *	  SampleRing[nworkers]			one single-producer ring per worker
  *
  * A simulated user (VirtualUser) is kept apart from the process that serves
@@ -223,7 +223,6 @@ typedef struct WorkerSlot
 		int64		bytes;
 	}			memory_points[MEMORY_SLOT_POINTS];
 	pg_atomic_uint32 memory_written;
-	LatencyHistogram histogram;
 } WorkerSlot;
 
 /*

@@ -352,7 +352,6 @@ worker_run_operation(VirtualUser *user, int64 due_us, WorkerContext *ctx,
 	if (!ok && sample.sqlerrcode == 0)
 		sample.sqlerrcode = ERRCODE_INTERNAL_ERROR;
 
-	histogram_add(&my_slot->histogram, sample.latency_us);
 	pg_atomic_write_u64(&my_slot->ops_done,
 						pg_atomic_read_u64(&my_slot->ops_done) + 1);
 	if (!ok)

@@ -93,6 +93,17 @@ for my $shape ("users => 60, ops => 30, think_time_ms => 100, ramp_up_s => 4",
 }
 ok(!$node->log_contains('terminated by signal'), 'no process of the server crashed');
 
+# bad arguments of the waiting functions: a clean error, nothing waits
+($wait_rc, $wait_out, $wait_err) = $node->psql('postgres', "SELECT loadtest_wait($run, timeout_s => -1)");
+like($wait_err, qr/ERROR:  timeout_s must be a number of seconds >= 0, or NULL to wait for the end/,
+	'loadtest_wait refuses a negative timeout');
+($wait_rc, $wait_out, $wait_err) = $node->psql('postgres', "SELECT loadtest_wait($run, timeout_s => 'NaN')");
+like($wait_err, qr/ERROR:  timeout_s must be a number/, '... and NaN');
+($wait_rc, $wait_out, $wait_err) = $node->psql('postgres', 'SELECT loadtest_wait(NULL)');
+like($wait_err, qr/ERROR:  run_id must not be NULL/, 'loadtest_wait refuses a NULL run id');
+($wait_rc, $wait_out, $wait_err) = $node->psql('postgres', 'SELECT loadtest_cancel(NULL)');
+like($wait_err, qr/ERROR:  run_id must not be NULL/, 'so does loadtest_cancel');
+
 # --- settings travel with the run; the launcher acts as the role -------
 $run = $node->safe_psql('postgres',
 	"SET loadtest.max_tries = 3; SET loadtest.hot_rows = 7; SET loadtest.op_timeout = '9s';"
